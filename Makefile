@@ -1,0 +1,35 @@
+# bulkedit — the two set-up commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+BULKEDIT := $(VENV)/bin/bulkedit
+STAMP  := $(VENV)/.installed
+BENCH_USERS ?= 1000000
+
+.PHONY: setup demo test lint bench docs clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	BULKEDIT=$(BULKEDIT) bash scripts/demo.sh
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bulkedit tests bench fixtures
+
+bench: $(STAMP)
+	$(PY) -m bench.run --users $(BENCH_USERS)
+
+docs: $(STAMP)
+	$(PY) -m bulkedit.lint.docs > docs/rules.md
+
+clean:
+	rm -rf $(VENV) demo-out bench/data .pytest_cache .hypothesis

@@ -1,0 +1,86 @@
+"""Benchmark plumbing: data files, steps run in fresh processes, wall time and peak memory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+BULKEDIT = [sys.executable, "-m", "bulkedit"]
+
+
+@dataclass
+class Step:
+    """One measured command. `max_ratio` is against the baseline; `max_seconds`/`max_mb` absolute."""
+
+    name: str
+    argv: list[str]
+    max_ratio: float | None = None
+    max_seconds: float | None = None
+    max_mb: float | None = None
+    setup: Callable[[], None] | None = None
+    expect_rc: tuple[int, ...] = (0,)
+
+
+@dataclass
+class Measured:
+    step: Step
+    seconds: float
+    peak_mb: float
+    rc: int
+    ratio: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        s = self.step
+        good = self.rc in s.expect_rc
+        if s.max_ratio is not None and self.ratio is not None:
+            good = good and self.ratio <= s.max_ratio
+        if s.max_seconds is not None:
+            good = good and self.seconds <= s.max_seconds
+        if s.max_mb is not None:
+            good = good and self.peak_mb <= s.max_mb
+        return good
+
+
+def run_step(step: Step, *, log: Path) -> Measured:
+    """Run `step.argv` in a fresh process; peak memory is the largest RSS of it and its children."""
+    if step.setup is not None:
+        step.setup()
+    with open(log, "ab") as err:
+        err.write(f"\n## {step.name}: {' '.join(step.argv)}\n".encode())
+        err.flush()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(step.argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(step, seconds, usage.ru_maxrss / 1024, proc.returncode)
+
+
+def data_file(users: int, *, social_every: int = 0) -> Path:
+    """A generated NDJSON export of `users` users (cached between runs)."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"users-{users}{'-s' + str(social_every) if social_every else ''}.ndjson"
+    if not path.exists():
+        from bench.generate import write_ndjson
+
+        tmp = path.with_suffix(".tmp")
+        write_ndjson(tmp, users, social_every=social_every)
+        tmp.rename(path)
+    return path
+
+
+def fresh_dir(path: Path) -> Callable[[], None]:
+    def setup() -> None:
+        shutil.rmtree(path, ignore_errors=True)
+
+    return setup

@@ -1,0 +1,1 @@
+"""The command-line interface: flags in, one core call, a reporter, an exit code."""

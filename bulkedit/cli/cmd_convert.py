@@ -1,0 +1,55 @@
+"""`bulkedit convert IN -o OUT [--to ndjson|json|csv|xlsx]`."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from bulkedit.cli.app import app
+from bulkedit.cli.options import InputFile, MapOption, OutputFile
+from bulkedit.cli.progress import progress_bar
+from bulkedit.convert import convert
+from bulkedit.io.read import load_column_map, open_source
+
+
+class OutFormat(StrEnum):
+    ndjson = "ndjson"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@app.command("convert")
+def convert_cmd(
+    input: InputFile,
+    output: OutputFile,
+    to: Annotated[OutFormat | None, typer.Option("--to", help="Output format; default: from OUT's suffix.")] = None,
+    map_file: MapOption = None,
+) -> None:
+    """Convert any supported user file to NDJSON, JSON array, CSV or XLSX (dotted columns, exact types)."""
+    source = open_source(input, column_map=load_column_map(map_file))
+    with progress_bar("convert", source.size) as progress:
+        if progress is not None:
+            _wrap_progress(source, progress)
+        result = convert(source, output, to=to.value if to else None)
+    out = result.output
+    note = " (mode 0600: holds password hashes or MFA secrets)" if out.private else ""
+    print(f"converted {out.users:,} users from {source.format} to {out.format}: {out.path}{note}", file=sys.stderr)
+    if result.renamed:
+        mapped = ", ".join(f"{k!r} -> {v}" for k, v in result.renamed.items())
+        print(f"renamed columns read as Auth0 fields: {mapped}", file=sys.stderr)
+
+
+def _wrap_progress(source, progress) -> None:  # type: ignore[no-untyped-def]
+    records = source.records
+
+    def tracked():  # type: ignore[no-untyped-def]
+        for n, rec in enumerate(records(), 1):
+            if n % 8192 == 0:
+                progress(source.bytes_read)
+            yield rec
+
+    source.records = tracked

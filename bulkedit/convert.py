@@ -1,0 +1,38 @@
+"""`convert`: any readable user file to NDJSON, JSON array, CSV or XLSX, streaming."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bulkedit.io.atomic import refuse_overwriting_inputs
+from bulkedit.io.read import Source, file_sha256
+from bulkedit.io.write import WriteResult, output_format, write_users
+
+
+@dataclass(frozen=True)
+class ConvertResult:
+    source: str
+    source_format: str
+    output: WriteResult
+    renamed: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "source_format": self.source_format,
+            "output": self.output.to_dict(),
+            "renamed_columns": dict(self.renamed),
+        }
+
+
+def convert(source: Source, out: Path, *, to: str | None = None) -> ConvertResult:
+    """Write every user of `source` to `out` in the format `to` (or OUT's suffix)."""
+    fmt = output_format(out, to)
+    refuse_overwriting_inputs(out, [source.path])
+    meta: dict[str, Any] = {}
+    if fmt in ("csv", "xlsx"):
+        meta = {"source": source.path.name, "source_sha256": file_sha256(source.path), "source_format": source.format}
+    result = write_users(out, source.records, fmt, meta=meta)
+    return ConvertResult(str(source.path), source.format, result, dict(source.renamed))

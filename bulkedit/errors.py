@@ -1,0 +1,41 @@
+"""Errors that end a command with a clear message and a defined exit code.
+
+Exit codes are defined once here: 0 clean, 1 findings or a refused change,
+2 usage, configuration or input error.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class BulkeditError(Exception):
+    """An error a person can act on: what went wrong, where, and what to do."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.hint = hint
+
+    def render(self) -> str:
+        head = f"{self.where}: {self.message}" if self.where else self.message
+        return f"{head}\n  hint: {self.hint}" if self.hint else head
+
+
+class InputError(BulkeditError):
+    """An input file is missing, unreadable, malformed or of an unknown format (exit 2)."""
+
+
+class UsageError(BulkeditError):
+    """The options given do not fit together (exit 2)."""
+
+
+class RefusedError(BulkeditError):
+    """The command refuses to write what it was asked to (exit 1): a forbidden change, lint errors."""
+
+    exit_code = EXIT_FINDINGS

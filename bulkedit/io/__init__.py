@@ -1,0 +1,1 @@
+"""Reading and writing every shape of Auth0 user file."""

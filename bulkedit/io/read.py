@@ -1,0 +1,688 @@
+"""Readers for every user file bulkedit accepts, streaming one user at a time.
+
+`open_source(path)` detects the format from content and returns a `Source`;
+`Source.records()` yields `Record(pos, user, raw)` where `pos` is the 1-based
+line (NDJSON, JSON) or row counting the header (CSV, XLSX), `user` is the exact
+JSON object, and `raw` is the user's original JSON bytes when `user` is exactly
+what they say (so writers can copy them instead of encoding again), else None.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import hashlib
+import io
+import json
+import re
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from bulkedit import fields
+from bulkedit.errors import InputError
+from bulkedit.io import detect as fmt
+from bulkedit.io import jsonio, tabular
+from bulkedit.paths import MISSING, PathConflict, PathError, parse_path, set_path
+
+BLOCK = 1 << 20
+MAX_ELEMENT = 16 << 20
+
+csv.field_size_limit(1 << 30)
+
+
+class Record(NamedTuple):
+    pos: int
+    user: dict[str, Any]
+    raw: bytes | None
+
+
+@dataclass
+class Column:
+    """A CSV/XLSX column: its header, the field path it fills, and how its cells are typed."""
+
+    header: str
+    path: tuple[str | int, ...]
+    kind: str | None  # a tabular kind; None: infer from the cell (file without type information)
+
+
+@dataclass
+class Source:
+    """One input file, with what detection found. Iterate `records()` as often as needed."""
+
+    path: Path
+    format: str
+    compressed: bool
+    bom: bool = False
+    column_map: dict[str, str] | None = None
+    #: original column or key name -> Auth0 field path it was read as (filled while reading)
+    renamed: dict[str, str] = field(default_factory=dict)
+    #: CSV/XLSX: the columns, and whether the cells carry bulkedit's type information
+    columns: list[Column] = field(default_factory=list)
+    typed: bool = False
+    auth0_escaped: bool = False
+    delimiter: str = ","
+    meta: dict[str, Any] = field(default_factory=dict)
+    bytes_read: int = 0
+
+    @property
+    def unit(self) -> str:
+        return "row" if self.format in (fmt.CSV, fmt.XLSX) else "line"
+
+    def where(self, pos: int | None) -> str:
+        return f"{self.path}:{pos}" if pos is not None else str(self.path)
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+    def records(self) -> Iterator[Record]:
+        self.bytes_read = 0
+        if self.format == fmt.NDJSON:
+            return self._ndjson()
+        if self.format == fmt.JSON:
+            return self._json_array()
+        if self.format == fmt.CSV:
+            return self._csv()
+        return self._xlsx()
+
+    def users(self) -> Iterator[dict[str, Any]]:
+        for rec in self.records():
+            yield rec.user
+
+    def sha256(self) -> str:
+        return file_sha256(self.path)
+
+    # -- opening ------------------------------------------------------------------
+
+    def _open_binary(self) -> IO[bytes]:
+        raw = open(self.path, "rb")  # noqa: SIM115 - closed by the caller's with-block
+        if self.compressed:
+            return _CountingGzip(raw, self)
+        return _Counting(raw, self)
+
+    def _error(self, message: str, pos: int | None = None, hint: str | None = None) -> InputError:
+        return InputError(message, where=self.where(pos), hint=hint)
+
+    # -- key names ----------------------------------------------------------------
+
+    def _normalise(self, user: dict[str, Any], pos: int) -> dict[str, Any] | None:
+        """Map renamed and dotted top-level keys to Auth0 fields; None when nothing changes."""
+        if fields.KNOWN_FIELDS.issuperset(user) and not self.column_map:
+            return None
+        targets: list[tuple[str, Any]] = []
+        changed = False
+        for key in user:
+            target = _key_target(key, self.column_map)
+            if target != key:
+                changed = True
+            targets.append((target, key))
+        if not changed:
+            return None
+        out: dict[str, Any] = {}
+        for target, key in targets:
+            if target == key:
+                out[key] = user[key]
+                continue
+            self.renamed[key] = target
+            try:
+                set_path(out, parse_path(target), user[key])
+            except (PathError, PathConflict) as exc:
+                raise self._error(f"cannot place key {key!r} at {target!r}: {exc}", pos) from None
+        return out
+
+    # -- NDJSON -------------------------------------------------------------------
+
+    def _ndjson(self) -> Iterator[Record]:
+        lineno = 0
+        with self._open_binary() as f:
+            rest = b""
+            first = True
+            while True:
+                block = f.read(BLOCK)
+                if first:
+                    first = False
+                    if block.startswith(fmt.BOM):
+                        block = block[3:]
+                if not block:
+                    break
+                if rest:
+                    block = rest + block
+                cut = block.rfind(b"\n")
+                if cut < 0:
+                    rest = block
+                    continue
+                rest = block[cut + 1 :]
+                body = block[: cut + 1]
+                checked = not jsonio.may_hold_big_int(body)
+                for line in body.split(b"\n")[:-1]:
+                    lineno += 1
+                    rec = self._ndjson_line(line, lineno, checked)
+                    if rec is not None:
+                        yield rec
+            if rest:
+                lineno += 1
+                rec = self._ndjson_line(rest, lineno, False)
+                if rec is not None:
+                    yield rec
+
+    def _ndjson_line(self, line: bytes, lineno: int, checked: bool) -> Record | None:
+        if line[-1:] == b"\r":
+            line = line[:-1]
+        if not line or line.isspace():
+            return None
+        try:
+            user = jsonio.loads(line, checked=checked)
+        except jsonio.JSONError as exc:
+            raise self._error(
+                f"malformed JSON at column {exc.column}: {exc.msg}",
+                lineno,
+                "each line of an NDJSON export must be one complete JSON object; fix or remove this line",
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise self._error(
+                f"invalid UTF-8 at byte {exc.start + 1} of the line",
+                lineno,
+                "re-export the file, or convert it to UTF-8 (for example with iconv)",
+            ) from None
+        if type(user) is not dict:
+            raise self._error(
+                f"expected a JSON object (a user), found {_json_type(user)}",
+                lineno,
+                "each line of an NDJSON export holds one user object",
+            )
+        norm = self._normalise(user, lineno)
+        if norm is None:
+            return Record(lineno, user, line)
+        return Record(lineno, norm, None)
+
+    # -- JSON array ---------------------------------------------------------------
+
+    def _json_array(self) -> Iterator[Record]:
+        decoder = json.JSONDecoder(parse_constant=_reject_constant)
+        raw_decode = decoder.raw_decode
+        with self._open_binary() as f:
+            reader = _TextBlocks(f, self)
+            buf = reader.read()
+            if buf.startswith("\ufeff"):
+                buf = buf[1:]
+            i = _skip_ws(buf, 0)
+            lines_counted_to = 0
+            line_at_i = 1
+
+            def line_of(pos: int) -> int:
+                nonlocal lines_counted_to, line_at_i
+                line_at_i += buf.count("\n", lines_counted_to, pos)
+                lines_counted_to = pos
+                return line_at_i
+
+            if i >= len(buf) or buf[i] != "[":
+                raise self._error("expected a JSON array", 1)
+            i += 1
+            expect_value = True
+            first = True
+            index = 0
+            while True:
+                i = _skip_ws(buf, i)
+                while i >= len(buf) and not reader.eof:
+                    buf, i, lines_counted_to = _compact(buf, i, lines_counted_to, reader)
+                    i = _skip_ws(buf, i)
+                if i >= len(buf):
+                    raise self._error("the JSON array is not closed with ']'", line_of(len(buf)), "the file may be truncated")
+                ch = buf[i]
+                if ch == "]" and (first or not expect_value):
+                    i += 1
+                    break
+                if not expect_value:
+                    if ch != ",":
+                        ln = line_of(i)
+                        raise self._error(f"expected ',' or ']' after element {index}, found {ch!r}", ln)
+                    i += 1
+                    expect_value = True
+                    continue
+                start_line = line_of(i)
+                while True:
+                    try:
+                        user, end = raw_decode(buf, i)
+                        break
+                    except json.JSONDecodeError as exc:
+                        if reader.eof or len(buf) - i > MAX_ELEMENT:
+                            ln = line_of(exc.pos) if exc.pos >= lines_counted_to else start_line
+                            col = exc.pos - (buf.rfind("\n", 0, exc.pos) + 1) + 1
+                            raise self._error(f"malformed JSON at column {col}: {exc.msg}", ln) from None
+                        buf, i, lines_counted_to = _compact(buf, i, lines_counted_to, reader)
+                    except ValueError as exc:
+                        raise self._error(f"malformed JSON: {exc}", start_line) from None
+                if type(user) is not dict:
+                    raise self._error(f"element {index} is {_json_type(user)}, not a user object", start_line)
+                norm = self._normalise(user, start_line)
+                yield Record(start_line, user if norm is None else norm, None)
+                index += 1
+                first = False
+                expect_value = False
+                i = end
+            # only whitespace may follow
+            while True:
+                j = _skip_ws(buf, i)
+                if j < len(buf):
+                    raise self._error("unexpected content after the JSON array", line_of(j))
+                if reader.eof:
+                    break
+                buf, i, lines_counted_to = _compact(buf, j, lines_counted_to, reader)
+
+    # -- CSV ----------------------------------------------------------------------
+
+    def _csv(self) -> Iterator[Record]:
+        sidecar = _read_sidecar(self.path)
+        with self._open_binary() as fb:
+            text = io.TextIOWrapper(fb, encoding="utf-8-sig", newline="")
+            try:
+                head = text.read(65536)
+            except UnicodeDecodeError as exc:
+                raise self._error(
+                    f"not UTF-8 text (byte {exc.start + 1} of the file)",
+                    None,
+                    "save the CSV as UTF-8 (Excel: 'CSV UTF-8'), or convert it with iconv",
+                ) from None
+            self.delimiter = _sniff_delimiter(head)
+            self.auth0_escaped = _looks_auth0_escaped(head, self.delimiter)
+            stream = _Chain(head, text)
+            reader = csv.reader(stream, delimiter=self.delimiter, strict=True)
+            row = 1
+            try:
+                header = next(reader, None)
+                if header is None:
+                    return
+                self.columns = self._columns(header, sidecar)
+                ncols = len(self.columns)
+                for cells in reader:
+                    row += 1
+                    if not cells or (len(cells) == 1 and cells[0] == "" and ncols > 1):
+                        continue
+                    if len(cells) > ncols and any(c != "" for c in cells[ncols:]):
+                        raise self._error(
+                            f"row has {len(cells)} cells but the header has {ncols} columns",
+                            row,
+                            "check for an unquoted delimiter inside a value",
+                        )
+                    yield Record(row, self._row_user(cells, row, guarded=True), None)
+            except UnicodeDecodeError as exc:
+                raise self._error(
+                    f"not UTF-8 text after row {row}",
+                    None,
+                    "save the CSV as UTF-8 (Excel: 'CSV UTF-8'), or convert it with iconv",
+                ) from None
+            except csv.Error as exc:
+                raise self._error(f"malformed CSV: {exc}", reader.line_num, "check the quoting of this row") from None
+
+    def _columns(self, header: list[str], sidecar: dict[str, Any] | None) -> list[Column]:
+        kinds: dict[str, str] = {}
+        if sidecar is not None:
+            self.typed = True
+            self.meta = sidecar
+            kinds = {c["name"]: c["type"] for c in sidecar.get("columns", [])}
+        cols: list[Column] = []
+        seen: dict[tuple[str | int, ...], str] = {}
+        for raw_name in header:
+            name = raw_name.strip()
+            if self.auth0_escaped and name.startswith("'"):
+                name = name[1:]
+            if not name:
+                cols.append(Column(raw_name, (), None))
+                continue
+            if name in kinds:
+                target = name
+                kind: str | None = kinds[name]
+            else:
+                mapped = _key_target(name, self.column_map)
+                target = mapped
+                if mapped != name:
+                    self.renamed[name] = mapped
+                kind = tabular.STRING if self.typed else None
+            try:
+                path = parse_path(target)
+            except PathError:
+                path = (target,)
+            if path in seen:
+                raise self._error(
+                    f"columns {seen[path]!r} and {name!r} both fill the field {target!r}",
+                    1,
+                    "remove one of them, or map one elsewhere with --map",
+                )
+            seen[path] = name
+            cols.append(Column(raw_name, path, kind))
+        return cols
+
+    def _row_user(self, cells: list[Any], row: int, *, guarded: bool) -> dict[str, Any]:
+        user: dict[str, Any] = {}
+        for col, cell in zip(self.columns, cells):
+            if not col.path:
+                continue
+            try:
+                if col.kind is not None:
+                    value = tabular.decode_cell(cell, col.kind, guarded=guarded)
+                else:
+                    value = self._infer_cell(cell, col)
+            except tabular.CellError as exc:
+                raise self._error(
+                    f"column {col.header!r}: {exc}",
+                    row,
+                    "the column's type is recorded in the sidecar/hidden sheet; enter a value of that type",
+                ) from None
+            if value is MISSING:
+                continue
+            try:
+                set_path(user, col.path, value)
+            except PathConflict as exc:
+                raise self._error(f"column {col.header!r}: {exc}", row) from None
+        return user
+
+    def _infer_cell(self, cell: Any, col: Column) -> Any:
+        """A cell of a file without type information: Auth0 escaping, known field types, else text."""
+        if cell is None:
+            return MISSING
+        if type(cell) is not str:  # XLSX without type information: keep numbers and booleans
+            if hasattr(cell, "isoformat"):
+                return cell.isoformat()
+            return cell
+        if cell == "":
+            return MISSING
+        if self.auth0_escaped and cell.startswith("'"):
+            return cell[1:]
+        known = fields.FIELD_TYPES.get(".".join(str(s) for s in col.path)) or _known_type(col.path)
+        if known == "boolean":
+            low = cell.strip().lower()
+            if low in ("true", "false"):
+                return low == "true"
+        elif known == "integer" and re.fullmatch(r"-?[0-9]+", cell.strip()):
+            return int(cell)
+        if self.auth0_escaped:
+            # Auth0 quotes and prefixes every string; what is left bare is a date, a number or a boolean.
+            if cell in ("true", "false"):
+                return cell == "true"
+            if cell == "null":
+                return None
+            if re.fullmatch(r"-?(0|[1-9][0-9]*)", cell):
+                return int(cell)
+            if re.fullmatch(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?", cell):
+                return float(cell)
+        return cell
+
+    # -- XLSX ---------------------------------------------------------------------
+
+    def _xlsx(self) -> Iterator[Record]:
+        from bulkedit.io.xlsx import read_rows
+
+        rows, meta = read_rows(self)
+        sidecar = meta
+        header = next(rows, None)
+        if header is None:
+            return
+        if sidecar is not None:
+            sidecar_header = [h if h is not None else "" for h in header]
+            self.columns = self._columns([str(h) for h in sidecar_header], sidecar)
+        else:
+            self.columns = self._columns(["" if h is None else str(h) for h in header], None)
+        ncols = len(self.columns)
+        row = 1
+        for cells in rows:
+            row += 1
+            cells = list(cells)
+            if all(c is None or c == "" for c in cells):
+                continue
+            if len(cells) > ncols and any(c not in (None, "") for c in cells[ncols:]):
+                raise self._error(f"row has values beyond the {ncols} header columns", row, "give each column a header")
+            yield Record(row, self._row_user(cells, row, guarded=False), None)
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )
+
+
+_key_cache: dict[str, str] = {}
+
+
+def _key_target(key: str, overrides: dict[str, str] | None) -> str:
+    """The field path a top-level key or column header stands for."""
+    if overrides and key in overrides:
+        return overrides[key]
+    hit = _key_cache.get(key)
+    if hit is not None:
+        return hit
+    target = fields.canonical_column(key)
+    if target is None:
+        target = key
+        if "." in key or "[" in key:
+            try:
+                path = parse_path(key)
+            except PathError:
+                path = (key,)
+            root = path[0]
+            if isinstance(root, str) and fields.canonical_column(root) is not None and len(path) > 1:
+                canon = fields.canonical_column(root) or root
+                from bulkedit.paths import format_path
+
+                target = format_path(parse_path(canon) + path[1:])
+    if len(_key_cache) < 10000:
+        _key_cache[key] = target
+    return target
+
+
+def _known_type(path: tuple[str | int, ...]) -> str | None:
+    from bulkedit.paths import format_path
+
+    return fields.FIELD_TYPES.get(format_path(path))
+
+
+def _skip_ws(buf: str, i: int) -> int:
+    n = len(buf)
+    while i < n and buf[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _compact(buf: str, i: int, counted: int, reader: _TextBlocks) -> tuple[str, int, int]:
+    """Drop what is consumed before `i` (lines already counted) and read another block."""
+    cut = min(i, counted)
+    return buf[cut:] + reader.read(), i - cut, counted - cut
+
+
+def _sniff_delimiter(head: str) -> str:
+    first = head.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+_ESCAPED_CELL = re.compile(r"""(?:^|[,\t;])"'""", re.MULTILINE)
+
+
+def _looks_auth0_escaped(head: str, delimiter: str) -> bool:
+    """Auth0's CSV export wraps each string in quotes and prefixes it with `'`."""
+    lines = head.split("\n")[1:50]
+    return any(_ESCAPED_CELL.search(line) for line in lines)
+
+
+def _read_sidecar(path: Path) -> dict[str, Any] | None:
+    side = path.with_name(path.name + tabular.SIDECAR_SUFFIX)
+    if not side.exists():
+        return None
+    try:
+        data = json.loads(side.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{side}: unreadable type sidecar ({exc})", hint="delete it to read the CSV as plain text") from None
+    if type(data) is not dict or type(data.get("columns")) is not list:
+        raise InputError(f"{side}: not a bulkedit type sidecar", hint="delete it to read the CSV as plain text")
+    for col in data["columns"]:
+        if type(col) is not dict or col.get("type") not in tabular.KINDS or type(col.get("name")) is not str:
+            raise InputError(f"{side}: malformed column entry {col!r}", hint="delete it to read the CSV as plain text")
+    return data
+
+
+class _Counting(io.RawIOBase):
+    """Wraps a binary file and counts the bytes read into the Source (for progress)."""
+
+    def __init__(self, raw: IO[bytes], source: Source) -> None:
+        self._raw = raw
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._raw.read(n)
+        self._source.bytes_read += len(data)
+        return data
+
+    def readinto(self, b: Any) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _CountingGzip(_Counting):
+    """Decompresses, counting the compressed bytes consumed; names truncation clearly."""
+
+    def __init__(self, raw: IO[bytes], source: Source) -> None:
+        super().__init__(raw, source)
+        self._gz = gzip.GzipFile(fileobj=raw, mode="rb")
+
+    def read(self, n: int = -1) -> bytes:
+        try:
+            data = self._gz.read(n)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(
+                f"the gzip stream is damaged or truncated ({exc})",
+                where=str(self._source.path),
+                hint="download the export again",
+            ) from None
+        self._source.bytes_read = self._raw.tell()
+        return data
+
+    def close(self) -> None:
+        self._gz.close()
+        super().close()
+
+
+class _TextBlocks:
+    """Decodes UTF-8 blocks incrementally, naming the byte offset of invalid UTF-8."""
+
+    def __init__(self, f: IO[bytes], source: Source) -> None:
+        self._f = f
+        self._source = source
+        self._dec = codecs.getincrementaldecoder("utf-8")()
+        self._offset = 0
+        self.eof = False
+
+    def read(self) -> str:
+        if self.eof:
+            return ""
+        data = self._f.read(BLOCK)
+        final = not data
+        try:
+            text = self._dec.decode(data, final=final)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"invalid UTF-8 at byte {self._offset + exc.start + 1}",
+                where=str(self._source.path),
+                hint="re-export the file, or convert it to UTF-8 (for example with iconv)",
+            ) from None
+        self._offset += len(data)
+        self.eof = final
+        return text
+
+
+class _Chain(io.TextIOBase):
+    """The sniffed head of a text stream followed by the rest (csv.reader reads it line by line)."""
+
+    def __init__(self, head: str, rest: IO[str]) -> None:
+        self._head = io.StringIO(head)
+        self._rest = rest
+        self._head_done = False
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        if not self._head_done:
+            line = self._head.readline()
+            if line.endswith("\n"):
+                return line
+            self._head_done = True
+            return line + self._rest.readline()
+        return self._rest.readline()
+
+    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
+        return self
+
+    def __next__(self) -> str:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(BLOCK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load_column_map(path: Path | None) -> dict[str, str] | None:
+    """Read a `--map` file: a JSON or YAML object {"column": "auth0.field.path"}."""
+    if path is None:
+        return None
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the column map ({exc.strerror})", hint="check the path") from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise InputError(f"{path}: the column map is neither JSON nor YAML ({exc})") from None
+    if type(data) is not dict or not all(type(k) is str and type(v) is str for k, v in data.items()):
+        raise InputError(
+            f"{path}: the column map must be an object of column name -> field path",
+            hint='for example {"Zip Code": "user_metadata.zip"}',
+        )
+    for col, target in data.items():
+        try:
+            parse_path(target)
+        except PathError as exc:
+            raise InputError(f"{path}: column {col!r} maps to a malformed path: {exc}") from None
+    return data
+
+
+def open_source(path: Path | str, *, column_map: dict[str, str] | None = None) -> Source:
+    """Detect the format of `path` from its content and return a Source to read it."""
+    path = Path(path)
+    found = fmt.detect(path)
+    return Source(path=path, format=found.format, compressed=found.compressed, bom=found.bom, column_map=column_map)
+
+
+def read_users(path: Path | str, **kw: Any) -> list[dict[str, Any]]:
+    """All users of a file, in order (convenience for small files and tests)."""
+    return list(open_source(path, **kw).users())
+
+
+ProgressFn = Callable[[int], None]

@@ -1,0 +1,156 @@
+"""Writers: NDJSON, JSON array, CSV (+ type sidecar), XLSX (+ hidden type sheet).
+
+Every writer writes to a temporary file and renames it into place, so a failure
+leaves no partial output; files that hold password hashes or MFA secrets get
+mode 0600.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bulkedit import fields
+from bulkedit.errors import UsageError
+from bulkedit.io import detect as fmt
+from bulkedit.io import jsonio, tabular
+from bulkedit.io.atomic import atomic_file
+from bulkedit.io.read import Record
+
+RecordsFactory = Callable[[], Iterable[Record]]
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    path: Path
+    format: str
+    users: int
+    private: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "format": self.format, "users": self.users, "private": self.private}
+
+
+def output_format(path: Path, to: str | None) -> str:
+    """`--to` if given, else the format OUT's suffix names."""
+    if to:
+        if to not in fmt.FORMATS:
+            raise UsageError(f"unknown output format {to!r}", hint=f"use one of {', '.join(fmt.FORMATS)}")
+        return to
+    found = fmt.format_for_suffix(path)
+    if found is None:
+        raise UsageError(
+            f"cannot tell the output format from {path.name!r}",
+            hint="give it a .ndjson, .json, .csv or .xlsx suffix, or pass --to",
+        )
+    return found
+
+
+def has_secret(user: dict[str, Any]) -> bool:
+    return not fields.SECRET_FIELDS.isdisjoint(user)
+
+
+def write_users(
+    path: Path,
+    records: RecordsFactory,
+    format: str,
+    *,
+    meta: dict[str, Any] | None = None,
+    columns: tabular.ColumnSet | None = None,
+) -> WriteResult:
+    """Write the users `records()` yields to `path` in `format`, atomically.
+
+    CSV and XLSX read the records twice (once for the columns, once for the rows)
+    unless `columns` is given, so memory stays flat for any number of users.
+    """
+    if format == fmt.NDJSON:
+        return _write_json_lines(path, records(), array=False)
+    if format == fmt.JSON:
+        return _write_json_lines(path, records(), array=True)
+    if format in (fmt.CSV, fmt.XLSX):
+        xlsx = format == fmt.XLSX
+        if columns is None:
+            columns = tabular.ColumnSet(xlsx=xlsx)
+            for rec in records():
+                columns.add_user(rec.user)
+        return _write_table(path, records, columns, meta or {}, xlsx=xlsx)
+    raise UsageError(f"unknown output format {format!r}")
+
+
+def _write_json_lines(path: Path, records: Iterable[Record], *, array: bool) -> WriteResult:
+    count = 0
+    private = False
+    dumps = jsonio.dumps
+    secret_keys = fields.SECRET_FIELDS
+    with atomic_file(path) as af, open(af.path, "wb", buffering=1 << 20) as out:
+        write = out.write
+        if array:
+            write(b"[")
+        sep = b"\n" if array else b""
+        end = b"" if array else b"\n"
+        for rec in records:
+            user = rec.user
+            if not private and not secret_keys.isdisjoint(user):
+                private = True
+            data = rec.raw if rec.raw is not None else dumps(user)
+            write(sep + data + end)
+            if array:
+                sep = b",\n"
+            count += 1
+        if array:
+            write(b"\n]\n" if count else b"]\n")
+        out.flush()
+        af.private = private
+    return WriteResult(path, fmt.JSON if array else fmt.NDJSON, count, private)
+
+
+def _write_table(
+    path: Path, records: RecordsFactory, columns: tabular.ColumnSet, meta: dict[str, Any], *, xlsx: bool
+) -> WriteResult:
+    paths = columns.paths
+    kinds = list(columns.kinds.values())
+    state = {"count": 0, "private": False}
+
+    def rows() -> Iterator[list[Any]]:
+        for rec in records():
+            if not state["private"] and has_secret(rec.user):
+                state["private"] = True
+            state["count"] += 1
+            yield tabular.flatten_row(rec.user, paths)
+
+    full_meta = {"bulkedit": "1", **meta}
+    with atomic_file(path) as af:
+        if xlsx:
+            from bulkedit.io.xlsx import write_workbook
+
+            write_workbook(af.path, columns, rows(), full_meta)
+        else:
+            with open(af.path, "w", encoding="utf-8", newline="") as out:
+                writer = csv.writer(out, lineterminator="\r\n")
+                writer.writerow(columns.headers())
+                encode = tabular.encode_text
+                for values in rows():
+                    writer.writerow([encode(v, k) for v, k in zip(values, kinds)])
+            side = path.with_name(path.name + tabular.SIDECAR_SUFFIX)
+            body = json.dumps({**full_meta, "columns": columns.to_meta()}, ensure_ascii=False, indent=1)
+            with atomic_file(side) as sf:
+                Path(sf.path).write_text(body + "\n", encoding="utf-8")
+        af.private = bool(state["private"])
+    return WriteResult(path, fmt.XLSX if xlsx else fmt.CSV, int(state["count"]), bool(state["private"]))
+
+
+def dump_json_array(users: Iterable[dict[str, Any]]) -> bytes:
+    """A JSON array of users as bytes, one user a line (for small outputs such as chunks)."""
+    buf = io.BytesIO()
+    buf.write(b"[")
+    sep = b"\n"
+    for user in users:
+        buf.write(sep + jsonio.dumps(user))
+        sep = b",\n"
+    buf.write(b"\n]\n" if sep != b"\n" else b"]\n")
+    return buf.getvalue()
