@@ -1,0 +1,122 @@
+"""Turn one exported user into the user object Auth0's import accepts.
+
+`to_import_user(user)` drops export-only fields (`created_at`, `identities`, ...),
+maps renamed Dashboard/extension keys that a reader left alone, strips the
+`auth0|` strategy prefix from `user_id` (the import adds it again), and says
+whether the user can be imported into a database connection at all (a
+`google-oauth2|...` or `samlp|...` user cannot). It never guesses at values:
+unknown keys stay where they are, so lint can name them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bulkedit import fields
+
+#: The strategy of database connections: the only users a bulk import can create.
+DATABASE_STRATEGY = "auth0"
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What `to_import_user` made of one user.
+
+    `user` is the import-ready dict (the very same object when nothing had to change);
+    `dropped` the export-only fields removed; `renamed` pairs (original key, field) mapped;
+    `stripped_prefix` whether `auth0|` was removed from user_id; `connection` the user's
+    connection when the user names one; `importable` False (with `reason`) for users of
+    strategies a database import cannot take.
+    """
+
+    user: dict[str, Any]
+    dropped: tuple[str, ...] = ()
+    renamed: tuple[tuple[str, str], ...] = ()
+    stripped_prefix: bool = False
+    connection: str | None = None
+    importable: bool = True
+    reason: str | None = None
+    strategy: str | None = field(default=None)
+
+    @property
+    def changed(self) -> bool:
+        """True when the import user differs from the input user."""
+        return bool(self.dropped or self.renamed or self.stripped_prefix)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dropped": list(self.dropped),
+            "renamed": [list(p) for p in self.renamed],
+            "stripped_prefix": self.stripped_prefix,
+            "connection": self.connection,
+            "importable": self.importable,
+            "reason": self.reason,
+            "strategy": self.strategy,
+        }
+
+
+def user_strategy(user: dict[str, Any]) -> str | None:
+    """The strategy the user authenticates with: identities[0].provider, else the user_id prefix."""
+    return fields.user_provider(user)
+
+
+def to_import_user(user: dict[str, Any]) -> Conversion:
+    """Convert an exported (or already import-ready) user to the import schema.
+
+    A user whose keys are all import fields and whose user_id has no `auth0|` prefix
+    passes through unchanged (`Conversion.user is user`).
+    """
+    connection = fields.user_connection(user)
+    strategy = user_strategy(user)
+    importable = True
+    reason = None
+    if strategy is not None and strategy != DATABASE_STRATEGY:
+        importable = False
+        reason = (
+            f"user of strategy {strategy!r} cannot be imported into a database connection "
+            "(only database users can be bulk-imported)"
+        )
+    uid = user.get("user_id")
+    strip = type(uid) is str and uid.startswith("auth0|")
+    import_fields = fields.IMPORT_FIELDS
+    if not strip and import_fields.issuperset(user):
+        return Conversion(user, connection=connection, importable=importable, reason=reason, strategy=strategy)
+
+    out: dict[str, Any] = {}
+    dropped: list[str] = []
+    renamed: list[tuple[str, str]] = []
+    for key, value in user.items():
+        if key in import_fields:
+            out[key] = value
+            continue
+        if key in fields.EXPORT_ONLY_FIELDS:
+            dropped.append(key)
+            continue
+        target = fields.canonical_column(key)
+        if target is not None and target in import_fields:
+            renamed.append((key, target))
+            if target not in user:
+                out[target] = value
+            continue
+        if target is not None and _top(target) in fields.EXPORT_ONLY_FIELDS:
+            dropped.append(key)
+            continue
+        out[key] = value  # unknown: kept so that lint can name it
+    if strip:
+        out["user_id"] = uid[len("auth0|") :]  # type: ignore[index]
+    return Conversion(
+        out,
+        dropped=tuple(dropped),
+        renamed=tuple(renamed),
+        stripped_prefix=strip,
+        connection=connection,
+        importable=importable,
+        reason=reason,
+        strategy=strategy,
+    )
+
+
+def _top(path: str) -> str:
+    """The top-level field of a dotted/indexed path (`identities[0].connection` -> `identities`)."""
+    return path.split("[", 1)[0].split(".", 1)[0]

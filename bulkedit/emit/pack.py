@@ -1,0 +1,206 @@
+"""Pack encoded users into JSON arrays of at most `max_bytes` bytes each.
+
+A chunk file is `[` + users joined by `,` + `]`: its size is known exactly from the
+encoded users, so packing needs no re-encoding and no dicts. Packing is next-fit
+in input order: a chunk is closed when the next user would not fit, so every
+file is as full as the order allows, no user is split or repeated, and the same
+input always gives the same chunks. Only the chunk being filled is held in memory
+(per connection when `ChunkWriter` writes several folders).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bulkedit.errors import RefusedError
+
+#: Auth0 answers 413 above 512,000 bytes per request and documents 500 KB per file; the
+#: multipart envelope adds a few hundred bytes. 480,000 leaves 32,000 bytes of headroom.
+DEFAULT_MAX_BYTES = 480_000
+PRIVATE_MODE = 0o600
+
+
+class UserTooLarge(RefusedError):
+    """One encoded user does not fit in a chunk of the limit on its own."""
+
+
+def array_size(items: Iterable[bytes]) -> int:
+    """The bytes of the JSON array holding `items` (compact: `[a,b,c]`)."""
+    n = 0
+    total = 2
+    for it in items:
+        total += len(it)
+        n += 1
+    return total + max(n - 1, 0)
+
+
+def encode_array(items: list[bytes]) -> bytes:
+    """The JSON array of already-encoded items."""
+    return b"[" + b",".join(items) + b"]"
+
+
+def pack(items: Iterable[bytes], max_bytes: int) -> Iterator[list[bytes]]:
+    """Group encoded users, in order, into lists whose JSON array is at most `max_bytes`.
+
+    Raises UserTooLarge when one user alone does not fit (`2 + len(user) > max_bytes`).
+    """
+    packer = Packer(max_bytes)
+    for i, item in enumerate(items):
+        full = packer.add(item, index=i)
+        if full is not None:
+            yield full
+    last = packer.flush()
+    if last is not None:
+        yield last
+
+
+class Packer:
+    """Incremental next-fit packer: `add()` returns the finished chunk when `item` opens a new one."""
+
+    def __init__(self, max_bytes: int) -> None:
+        if max_bytes < 3:
+            raise ValueError("max_bytes must be at least 3 (the smallest array holding one user)")
+        self.max_bytes = max_bytes
+        self.items: list[bytes] = []
+        self.size = 2  # "[]"
+
+    def add(self, item: bytes, *, index: int | None = None, where: str | None = None) -> list[bytes] | None:
+        need = len(item) + (1 if self.items else 0)
+        if 2 + len(item) > self.max_bytes:
+            label = where or (f"user {index + 1}" if index is not None else "a user")
+            raise UserTooLarge(
+                f"{label} takes {len(item):,} bytes encoded, more than a chunk of {self.max_bytes:,} bytes can hold",
+                hint="raise --max-bytes (Auth0 accepts up to about 500 KB per file), or shrink the user's metadata",
+            )
+        done = None
+        if self.size + need > self.max_bytes:
+            done = self.items
+            self.items = []
+            self.size = 2
+            need = len(item)
+        self.items.append(item)
+        self.size += need
+        return done
+
+    def flush(self) -> list[bytes] | None:
+        if not self.items:
+            return None
+        done = self.items
+        self.items = []
+        self.size = 2
+        return done
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def safe_name(connection: str) -> str:
+    """A file-system-safe folder name for a connection (`my db/x` -> `my_db_x`)."""
+    name = _UNSAFE.sub("_", connection).strip(".") or "_"
+    return name[:100]
+
+
+@dataclass(frozen=True)
+class ChunkInfo:
+    """One written chunk file, as listed in `manifest.json`."""
+
+    file: str  # relative to the output folder, with `/`
+    connection: str
+    users: int
+    bytes: int
+    sha256: str
+    private: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "connection": self.connection, "users": self.users, "bytes": self.bytes, "sha256": self.sha256}
+
+
+@dataclass
+class _Open:
+    folder: str
+    packer: Packer
+    private: bool = False
+    count: int = 0
+
+
+@dataclass
+class ChunkWriter:
+    """Write per-connection chunk files under `root/<prefix><connection>/chunk-0001.json`.
+
+    `add(connection, encoded, private=)` packs as it goes and writes a chunk as soon as
+    it is full; `close()` writes the rest and returns the chunks in a stable order
+    (by connection in first-seen order, then chunk number). Chunks holding a user marked
+    `private` (password hashes, MFA secrets) get mode 0600.
+    """
+
+    root: Path
+    max_bytes: int = DEFAULT_MAX_BYTES
+    prefix: str = ""
+    chunks: list[ChunkInfo] = field(default_factory=list)
+    _open: dict[str, _Open] = field(default_factory=dict)
+    _taken: set[str] = field(default_factory=set)
+
+    def folder_for(self, connection: str) -> str:
+        st = self._state(connection)
+        return st.folder
+
+    def _state(self, connection: str) -> _Open:
+        st = self._open.get(connection)
+        if st is None:
+            base = safe_name(connection)
+            name = base
+            n = 2
+            while name.lower() in self._taken or (not self.prefix and name.lower() in ("rollback", "manifest.json")):
+                name = f"{base}-{n}"
+                n += 1
+            self._taken.add(name.lower())
+            st = _Open(name, Packer(self.max_bytes))
+            self._open[connection] = st
+        return st
+
+    def add(self, connection: str, item: bytes, *, private: bool = False, where: str | None = None) -> None:
+        st = self._state(connection)
+        full = st.packer.add(item, where=where)
+        if full is not None:
+            self._write(connection, st, full)
+        st.private = st.private or private
+
+    def close(self) -> list[ChunkInfo]:
+        for connection, st in self._open.items():
+            last = st.packer.flush()
+            if last is not None:
+                self._write(connection, st, last)
+        order = {c: i for i, c in enumerate(self._open)}
+        self.chunks.sort(key=lambda c: (order[c.connection], c.file))
+        return self.chunks
+
+    def _write(self, connection: str, st: _Open, items: list[bytes]) -> None:
+        st.count += 1
+        rel = f"{self.prefix}{st.folder}/chunk-{st.count:04d}.json"
+        data = encode_array(items)
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # only once a secret was seen for this connection are the chunk's users searched for one
+        private = st.private and any(_holds_secret(it) for it in items)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE if private else 0o666)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        if private:
+            os.chmod(path, PRIVATE_MODE)
+        self.chunks.append(
+            ChunkInfo(rel, connection, len(items), len(data), hashlib.sha256(data).hexdigest(), private)
+        )
+
+
+_SECRET_KEYS = (b'"password_hash"', b'"custom_password_hash"', b'"mfa_factors"')
+
+
+def _holds_secret(item: bytes) -> bool:
+    """Whether an encoded user carries a secret field (checked on bytes; only when one was flagged)."""
+    return any(k in item for k in _SECRET_KEYS)
