@@ -1,0 +1,645 @@
+"""`diff`: what would change, user by user and field by field, between a backup and a candidate.
+
+Users are matched by a key (`user_id`, prefix-aware, or `email`, case-insensitive);
+the order of users never matters. The work is split so that a million users stay
+cheap:
+
+1. One streaming pass over BACKUP keeps, per user, only the key and the user's
+   encoded JSON bytes (the original line when the reader has it), never dicts.
+2. One streaming pass over CANDIDATE: a user whose bytes equal the backup's is
+   unchanged without any further work. Otherwise both are compared in a canonical
+   (sorted-key) serialisation, and only users that really differ go through
+   deepdiff for field-level changes.
+
+A candidate may be an `emit` output folder: its chunks are import-shaped users
+(no `auth0|` prefix, no `identities`, no export-only fields) for the connection
+the manifest names. Such users — and any user of a plain file that carries no
+export-only field — are compared on import fields only, with the connection from
+the manifest, so export-only fields missing from a chunk are not "removed".
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deepdiff import DeepDiff
+from deepdiff.helper import NotPresent
+
+from bulkedit import fields
+from bulkedit.errors import InputError, UsageError
+from bulkedit.io import jsonio
+from bulkedit.io.read import Source, open_source
+from bulkedit.paths import MISSING, format_path, get_path
+
+#: Classes of a change, worst first.
+FORBIDDEN = "forbidden"
+IGNORED = "ignored"
+RISKY = "risky"
+ORDINARY = "ordinary"
+CLASSES = (FORBIDDEN, RISKY, IGNORED, ORDINARY)
+_RANK = {c: i for i, c in enumerate(CLASSES)}
+
+#: Top-level fields whose values `--redact` masks (besides any e-mail address anywhere).
+REDACTED_FIELDS = frozenset({"email", "name", "given_name", "family_name", "nickname", "username"})
+_EMAIL_RE = re.compile(r"[^\s@\"'<>]+@[^\s@\"'<>]+")
+
+_KINDS = {
+    "values_changed": "changed",
+    "type_changes": "type_changed",
+    "dictionary_item_added": "added",
+    "iterable_item_added": "added",
+    "dictionary_item_removed": "removed",
+    "iterable_item_removed": "removed",
+}
+
+
+# -- results ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed value: its path, old -> new (MISSING when absent), and how it is classed."""
+
+    path: str
+    change: str  # changed | type_changed | added | removed
+    old: Any
+    new: Any
+    cls: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "change": self.change}
+        if self.old is not MISSING:
+            out["old"] = self.old
+        if self.new is not MISSING:
+            out["new"] = self.new
+        out["class"] = self.cls
+        out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class UserDiff:
+    """A user that differs: changed (with its field changes), added or removed."""
+
+    key: str
+    status: str  # changed | added | removed
+    email: str | None
+    backup_at: str | None
+    candidate_at: str | None
+    cls: str | None  # the worst class among its changes (changed users only)
+    changes: tuple[FieldChange, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "status": self.status,
+            "email": self.email,
+            "backup_at": self.backup_at,
+            "candidate_at": self.candidate_at,
+            "class": self.cls,
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+
+@dataclass(frozen=True)
+class FieldSummary:
+    """Changes of one field (list indices folded into `[]`) across all users."""
+
+    path: str
+    cls: str
+    users: int
+    changes: int
+    kinds: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "class": self.cls, "users": self.users, "changes": self.changes, "kinds": dict(self.kinds)}
+
+
+@dataclass(frozen=True)
+class Counts:
+    backup_users: int
+    candidate_users: int
+    added: int
+    removed: int
+    changed: int
+    unchanged: int
+
+    @property
+    def differing(self) -> int:
+        return self.added + self.removed + self.changed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "backup_users": self.backup_users,
+            "candidate_users": self.candidate_users,
+            "added": self.added,
+            "removed": self.removed,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+        }
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Whether the diff fails the review gates (exit 1), and why."""
+
+    failed: bool
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"failed": self.failed, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    backup: str
+    candidate: str
+    candidate_kind: str  # file | emit folder
+    key: str
+    counts: Counts
+    fields: tuple[FieldSummary, ...]
+    classes: dict[str, dict[str, int]]
+    users: tuple[UserDiff, ...]
+    gate: Gate
+    redacted: bool
+
+    @property
+    def changed_users(self) -> list[UserDiff]:
+        return [u for u in self.users if u.status == "changed"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "backup": self.backup,
+            "candidate": self.candidate,
+            "candidate_kind": self.candidate_kind,
+            "key": self.key,
+            "redacted": self.redacted,
+            "counts": self.counts.to_dict(),
+            "classes": {c: dict(v) for c, v in self.classes.items()},
+            "fields": [f.to_dict() for f in self.fields],
+            "users": [u.to_dict() for u in self.users],
+            "gate": self.gate.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    key: str = "user_id"  # user_id | email
+    redact: bool = False
+    fail_on_change: bool = False
+    max_changed: str | None = None  # "N" users or "P%" of the backup's users
+    column_map: dict[str, str] | None = None
+
+
+# -- the comparison ---------------------------------------------------------------
+
+
+def parse_max_changed(text: str) -> tuple[float, bool]:
+    """`"250"` -> (250, False); `"1.5%"` -> (1.5, True). UsageError when malformed."""
+    t = text.strip()
+    pct = t.endswith("%")
+    num = t[:-1].strip() if pct else t
+    try:
+        value = float(num) if pct else int(num)
+    except ValueError:
+        raise UsageError(f"--max-changed {text!r} is neither a count nor a percentage", hint="for example --max-changed 500 or --max-changed 2%") from None
+    if value < 0 or (pct and value > 100):
+        raise UsageError(f"--max-changed {text!r} is out of range", hint="a count >= 0, or a percentage from 0% to 100%")
+    return float(value), pct
+
+
+class _Candidate:
+    """The candidate's users, from one file or the chunks of an `emit` folder."""
+
+    def __init__(self, path: Path, column_map: dict[str, str] | None) -> None:
+        self.path = path
+        self.parts: list[tuple[Source, str | None]] = []
+        if path.is_dir():
+            self.kind = "emit folder"
+            self.parts = _emit_chunks(path)
+        else:
+            self.kind = "file"
+            self.parts = [(open_source(path, column_map=column_map), None)]
+
+    def records(self) -> Iterator[tuple[int, Any, Source, str | None]]:
+        for src, conn in self.parts:
+            for rec in src.records():
+                yield rec.pos, rec, src, conn
+
+
+def _emit_chunks(folder: Path) -> list[tuple[Source, str | None]]:
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.is_file():
+        raise InputError(
+            "a folder given as CANDIDATE must be an `emit` output folder with manifest.json",
+            where=str(folder),
+            hint="give an edited export file, or the folder `bulkedit emit` wrote",
+        )
+    try:
+        manifest = json.loads(manifest_path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"unreadable manifest ({exc})", where=str(manifest_path), hint="run `bulkedit emit` again") from None
+    chunks = manifest.get("chunks") if type(manifest) is dict else None
+    if type(chunks) is not list:
+        raise InputError("the manifest has no list of chunks", where=str(manifest_path), hint="run `bulkedit emit` again")
+    parts: list[tuple[Source, str | None]] = []
+    root = folder.resolve()
+    for i, entry in enumerate(chunks):
+        name = entry.get("file") if type(entry) is dict else None
+        if type(name) is not str or not name:
+            raise InputError(f"chunk entry {i + 1} names no file", where=str(manifest_path), hint="run `bulkedit emit` again")
+        chunk = (folder / name).resolve()
+        if root not in chunk.parents:
+            raise InputError(f"chunk entry {i + 1} points outside the folder: {name!r}", where=str(manifest_path))
+        if not chunk.is_file():
+            raise InputError(f"chunk {name!r} listed in the manifest is missing", where=str(manifest_path), hint="run `bulkedit emit` again")
+        conn = entry.get("connection")
+        parts.append((open_source(folder / name), conn if type(conn) is str else None))
+    return parts
+
+
+def _import_form(user: dict[str, Any], connection: str | None) -> dict[str, Any]:
+    """What an import can carry of `user`: import fields, user_id without the strategy prefix, the connection."""
+    out = {k: v for k, v in user.items() if k in fields.IMPORT_FIELDS}
+    uid = out.get("user_id")
+    if type(uid) is str and "|" in uid:
+        out["user_id"] = uid.split("|", 1)[1]
+    if connection is not None:
+        out["identities"] = [{"connection": connection}]
+    return out
+
+
+def _is_import_shaped(user: dict[str, Any]) -> bool:
+    return fields.EXPORT_ONLY_FIELDS.isdisjoint(user)
+
+
+class _Keys:
+    """Key extraction and the prefix-aware / connection-aware lookup."""
+
+    def __init__(self, key: str) -> None:
+        if key not in ("user_id", "email"):
+            raise UsageError(f"--key {key!r} is not supported", hint="use --key user_id or --key email")
+        self.key = key
+        self.ambiguous: set[str] = set()  # emails present in several connections of the backup
+
+    def of(self, user: dict[str, Any], where: Callable[[], str]) -> str:
+        value = user.get(self.key)
+        if type(value) is str and value:
+            return value.lower() if self.key == "email" else value
+        other = "email" if self.key == "user_id" else "user_id"
+        raise InputError(
+            f"this user has no {self.key}, so it cannot be matched",
+            where=where(),
+            hint=f"give every user a {self.key}, or match by --key {other}",
+        )
+
+    def lookup(self, index: dict[str, Any], k: str, conn: str | None, where: Callable[[], str]) -> str | None:
+        if self.key == "email":
+            if k in self.ambiguous:
+                if conn is None:
+                    raise InputError(
+                        f"{k} is in several connections of the backup and this user names none",
+                        where=where(),
+                        hint="match by --key user_id, or keep identities[0].connection in the candidate",
+                    )
+                k = f"{k}\x00{conn}"
+            return k if k in index else None
+        if k in index:
+            return k
+        if "|" in k:
+            bare = k.split("|", 1)[1]
+            return bare if bare in index else None
+        prefixed = "auth0|" + k  # import files carry database users without the strategy prefix
+        return prefixed if prefixed in index else None
+
+
+def diff(backup_path: Path | str, candidate_path: Path | str, options: DiffOptions | None = None) -> DiffResult:
+    """Compare BACKUP with CANDIDATE user by user; see the module docstring for how."""
+    opts = options or DiffOptions()
+    keys = _Keys(opts.key)
+    backup = open_source(backup_path, column_map=opts.column_map)
+    candidate = _Candidate(Path(candidate_path), opts.column_map)
+    if opts.max_changed is not None:
+        parse_max_changed(opts.max_changed)
+    gc_was = gc.isenabled()
+    gc.disable()  # a million small objects: the cyclic collector would be the main cost
+    try:
+        return _diff(backup, candidate, keys, opts)
+    finally:
+        if gc_was:
+            gc.enable()
+
+
+def _diff(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffOptions) -> DiffResult:
+    # key -> [encoded bytes or None once matched, backup position]
+    index: dict[str, list[Any]] = {}
+    dumps = jsonio.dumps
+    email_key = keys.key == "email"
+    n_backup = 0
+    for rec in backup.records():
+        n_backup += 1
+        user = rec.user
+        k = user.get(keys.key)
+        if type(k) is not str or not k:
+            keys.of(user, _where(backup, rec.pos))  # raises: no key
+        elif email_key:
+            k = k.lower()
+        enc = rec.raw if rec.raw is not None else dumps(user)
+        if k in index or (email_key and k in keys.ambiguous):
+            k = _backup_duplicate(index, keys, k, user, enc, rec.pos, backup)
+        index[k] = [enc, rec.pos]
+
+    loads = jsonio.loads
+    canonical = jsonio.canonical
+    changed: list[tuple[int, UserDiff]] = []
+    added: list[UserDiff] = []
+    added_keys: set[str] = set()
+    unchanged = 0
+    n_cand = 0
+    for pos, rec, src, conn in candidate.records():
+        n_cand += 1
+        user = rec.user
+        where = _where(src, pos)
+        k = user.get(keys.key)
+        if type(k) is not str or not k:
+            keys.of(user, where)  # raises: no key
+        elif email_key:
+            k = k.lower()
+        if email_key and conn is None and k in keys.ambiguous:
+            conn = fields.user_connection(user)
+        bk = keys.lookup(index, k, conn, where)
+        if bk is None:
+            if k in added_keys:
+                raise InputError(f"{keys.key} {k!r} appears twice in the candidate", where=where(), hint="a user must appear once")
+            added_keys.add(k)
+            added.append(UserDiff(k, "added", _email(user), None, where(), None))
+            continue
+        entry = index[bk]
+        enc = entry[0]
+        if enc is None:
+            raise InputError(f"{keys.key} {k!r} appears twice in the candidate", where=where(), hint="a user must appear once")
+        entry[0] = None
+        if rec.raw is not None and rec.raw == enc:
+            unchanged += 1
+            continue
+        old = loads(enc)
+        if conn is not None or (_is_import_shaped(user) and not _is_import_shaped(old)):
+            old_form = _import_form(old, fields.user_connection(old) if conn is not None else None)
+            new_form = _import_form(user, conn)
+        else:
+            old_form, new_form = old, user
+        if canonical(old_form) == canonical(new_form):
+            unchanged += 1
+            continue
+        changes = field_changes(old_form, new_form, redact=opts.redact)
+        worst = min((c.cls for c in changes), key=_RANK.__getitem__)
+        label = _email(user) or _email(old)
+        changed.append(
+            (entry[1], UserDiff(_show_key(bk, keys, opts), "changed", _mask_email(label, opts), backup.where(entry[1]), where(), worst, changes))
+        )
+
+    removed: list[UserDiff] = []
+    for bk, (enc, bpos) in index.items():
+        if enc is None:
+            continue
+        removed.append(UserDiff(_show_key(bk, keys, opts), "removed", _mask_email(_email(loads(enc)), opts), backup.where(bpos), None, None))
+    added = [
+        UserDiff(_show_key(u.key, keys, opts), u.status, _mask_email(u.email, opts), u.backup_at, u.candidate_at, None) for u in added
+    ]
+    changed.sort(key=lambda t: t[0])
+    changed_users = [u for _, u in changed]
+    counts = Counts(n_backup, n_cand, len(added), len(removed), len(changed_users), unchanged)
+    summary = _field_summary(changed_users)
+    classes = _class_summary(changed_users)
+    gate = evaluate_gate(counts, classes, summary, opts)
+    return DiffResult(
+        backup=str(backup.path),
+        candidate=str(candidate.path),
+        candidate_kind=candidate.kind,
+        key=keys.key,
+        counts=counts,
+        fields=summary,
+        classes=classes,
+        users=tuple(changed_users + added + removed),
+        gate=gate,
+        redacted=opts.redact,
+    )
+
+
+def _where(src: Source, pos: int) -> Callable[[], str]:
+    return lambda: src.where(pos)
+
+
+def _backup_duplicate(index: dict[str, list[Any]], keys: _Keys, k: str, user: dict[str, Any], enc: bytes, pos: int, backup: Source) -> str:
+    """A key seen before in the backup: an email in another connection is re-keyed by connection; else an error."""
+    if keys.key == "email":
+        conn = fields.user_connection(user)
+        if k not in keys.ambiguous:
+            prev_enc, prev_pos = index.pop(k)
+            prev_conn = fields.user_connection(jsonio.loads(prev_enc))
+            if prev_conn is not None and conn is not None and prev_conn != conn:
+                keys.ambiguous.add(k)
+                index[f"{k}\x00{prev_conn}"] = [prev_enc, prev_pos]
+                return f"{k}\x00{conn}"
+            index[k] = [prev_enc, prev_pos]
+            first = prev_pos
+        else:
+            ck = f"{k}\x00{conn}"
+            if conn is not None and ck not in index:
+                return ck
+            first = index[ck][1] if ck in index else pos
+        raise InputError(
+            f"email {k!r} appears twice in the backup (first at {backup.where(first)})",
+            where=backup.where(pos),
+            hint="match by --key user_id",
+        )
+    first = index[k][1]
+    raise InputError(
+        f"user_id {k!r} appears twice in the backup (first at {backup.where(first)})",
+        where=backup.where(pos),
+        hint="a backup must hold each user once; check how it was put together",
+    )
+
+
+def _email(user: dict[str, Any]) -> str | None:
+    e = user.get("email")
+    return e if type(e) is str else None
+
+
+def _show_key(k: str, keys: _Keys, opts: DiffOptions) -> str:
+    if keys.key == "email":
+        k = k.split("\x00", 1)[0]
+        return mask_email(k) if opts.redact else k
+    return k
+
+
+def _mask_email(value: str | None, opts: DiffOptions) -> str | None:
+    return mask_email(value) if (opts.redact and value is not None) else value
+
+
+# -- field level ------------------------------------------------------------------
+
+
+def field_changes(old: dict[str, Any], new: dict[str, Any], *, redact: bool = False) -> tuple[FieldChange, ...]:
+    """Field-level changes between two users (deepdiff, always down to the changed leaf)."""
+    dd = DeepDiff(old, new, view="tree", threshold_to_diff_deeper=0, verbose_level=2)
+    found: list[tuple[tuple[Any, ...], FieldChange]] = []
+    for report, levels in dd.items():
+        kind = _KINDS.get(report, "changed")
+        for level in levels:
+            path = tuple(level.path(output_format="list"))
+            before = MISSING if isinstance(level.t1, NotPresent) else level.t1
+            after = MISSING if isinstance(level.t2, NotPresent) else level.t2
+            cls, reason = classify(path, kind, before, after, old, new)
+            if redact:
+                before, after = redact_value(path, before), redact_value(path, after)
+            found.append((_sort_key(path), FieldChange(format_path(path), kind, before, after, cls, reason)))
+    found.sort(key=lambda t: t[0])
+    return tuple(fc for _, fc in found)
+
+
+def _sort_key(path: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple((1, s, "") if isinstance(s, int) else (0, 0, s) for s in path)
+
+
+def classify(path: tuple[Any, ...], kind: str, old: Any, new: Any, old_user: dict[str, Any], new_user: dict[str, Any]) -> tuple[str, str]:
+    """(class, reason) of one change."""
+    root = path[0] if path else ""
+    if root in ("email", "user_id"):
+        return FORBIDDEN, f"{root} cannot change through an import (upsert matches on it)"
+    if root == "blocked":
+        return FORBIDDEN, "blocked cannot be changed by a bulk import"
+    if root == "identities":
+        conn = fields.CONNECTION_PATH
+        if path[: len(conn)] == conn or (conn[: len(path)] == path and get_path(old_user, conn) != get_path(new_user, conn)):
+            return FORBIDDEN, "a user cannot move to another connection"
+        return IGNORED, "identities are not imported"
+    if root in ("username", "password_hash"):
+        return IGNORED, f"an upsert does not update {root}"
+    if root in fields.EXPORT_ONLY_FIELDS:
+        return IGNORED, f"{root} is export-only: not imported"
+    if root in ("user_metadata", "app_metadata"):
+        if kind == "removed" and (len(path) == 1 or isinstance(path[-1], str)):
+            return RISKY, "metadata key removed: an upsert replaces metadata whole"
+        if root == "app_metadata" and "roles" in path[1:] and kind in ("removed", "changed", "type_changed"):
+            return RISKY, "role removed"
+    if root == "email_verified" and old is True and new is not True:
+        return RISKY, "email_verified true -> false"
+    return ORDINARY, "ordinary change"
+
+
+def mask_email(value: str) -> str:
+    """`jane.doe@example.com` -> `j***@e***.com`."""
+    local, at, domain = value.partition("@")
+    if not at:
+        return mask_name(value)
+    head, dot, tld = domain.rpartition(".")
+    masked_domain = f"{head[:1]}***.{tld}" if dot else f"{domain[:1]}***"
+    return f"{local[:1]}***@{masked_domain}"
+
+
+def mask_name(value: str) -> str:
+    return f"{value[:1]}***" if value else value
+
+
+def redact_value(path: tuple[Any, ...], value: Any) -> Any:
+    """Mask names and emails: whole values of REDACTED_FIELDS, and any e-mail address elsewhere."""
+    if value is MISSING:
+        return value
+    root = path[0] if path else None
+    if type(value) is str:
+        if root == "email":
+            return mask_email(value)
+        if root in REDACTED_FIELDS and len(path) == 1:
+            return mask_name(value)
+        return _EMAIL_RE.sub(lambda m: mask_email(m.group(0)), value)
+    if type(value) is dict:
+        if not path:
+            return {k: redact_value((k,), v) for k, v in value.items()}
+        return {k: redact_value(path + (k,), v) for k, v in value.items()}
+    if type(value) is list:
+        return [redact_value(path + (i,), v) for i, v in enumerate(value)]
+    return value
+
+
+# -- summaries and gates ----------------------------------------------------------
+
+_INDEX_RE = re.compile(r"\[-?[0-9]+\]")
+
+
+def field_name(path: str) -> str:
+    """A change's path with list indices folded: `app_metadata.roles[1]` -> `app_metadata.roles[]`."""
+    return _INDEX_RE.sub("[]", path)
+
+
+def _field_summary(users: list[UserDiff]) -> tuple[FieldSummary, ...]:
+    acc: dict[str, dict[str, Any]] = {}
+    for u in users:
+        seen: set[str] = set()
+        for c in u.changes:
+            name = field_name(c.path)
+            a = acc.get(name)
+            if a is None:
+                a = acc[name] = {"cls": c.cls, "users": 0, "changes": 0, "kinds": {}}
+            elif _RANK[c.cls] < _RANK[a["cls"]]:
+                a["cls"] = c.cls
+            a["changes"] += 1
+            a["kinds"][c.change] = a["kinds"].get(c.change, 0) + 1
+            if name not in seen:
+                seen.add(name)
+                a["users"] += 1
+    out = [FieldSummary(name, a["cls"], a["users"], a["changes"], dict(sorted(a["kinds"].items()))) for name, a in acc.items()]
+    out.sort(key=lambda f: (-f.changes, f.path))
+    return tuple(out)
+
+
+def _class_summary(users: list[UserDiff]) -> dict[str, dict[str, int]]:
+    out = {c: {"users": 0, "changes": 0} for c in CLASSES}
+    for u in users:
+        seen: set[str] = set()
+        for c in u.changes:
+            out[c.cls]["changes"] += 1
+            if c.cls not in seen:
+                seen.add(c.cls)
+                out[c.cls]["users"] += 1
+    return out
+
+
+def evaluate_gate(counts: Counts, classes: dict[str, dict[str, int]], summary: tuple[FieldSummary, ...], opts: DiffOptions) -> Gate:
+    """Exit-1 reasons: a forbidden change; anything changed with --fail-on-change; --max-changed exceeded."""
+    reasons: list[str] = []
+    forbidden = classes[FORBIDDEN]
+    if forbidden["changes"]:
+        names = ", ".join(f.path for f in summary if f.cls == FORBIDDEN)
+        reasons.append(f"{forbidden['changes']:,} forbidden change(s) in {forbidden['users']:,} user(s): {names}")
+    if opts.fail_on_change and counts.differing:
+        reasons.append(
+            f"--fail-on-change: {counts.differing:,} user(s) differ ({counts.changed:,} changed, {counts.added:,} added, {counts.removed:,} removed)"
+        )
+    if opts.max_changed is not None:
+        limit, pct = parse_max_changed(opts.max_changed)
+        allowed = limit * counts.backup_users / 100 if pct else limit
+        if counts.differing > allowed:
+            what = f"{opts.max_changed.strip()} of {counts.backup_users:,} users = {allowed:,.0f}" if pct else f"{int(limit):,}"
+            reasons.append(f"--max-changed: {counts.differing:,} user(s) differ, more than {what}")
+    return Gate(bool(reasons), tuple(reasons))
+
+
+__all__ = [
+    "CLASSES",
+    "DiffOptions",
+    "DiffResult",
+    "FieldChange",
+    "FieldSummary",
+    "Gate",
+    "UserDiff",
+    "diff",
+    "field_changes",
+]
