@@ -78,6 +78,8 @@ def make_user(i: int, rng: random.Random, *, social_every: int = 0) -> dict[str,
     if i % 11 == 3:
         user["blocked"] = False
     meta: dict[str, Any] = {
+        "signup": {"source": rng.choice(["web", "ios", "android", "partner-portal"]), "campaign": f"spring-{rng.randint(2019, 2025)}-{_hex(rng, 6)}"},
+        "company": rng.choice(["Acme Corporation", "Globex GmbH", "Initech Ltd.", "Umbrella S.A.", "Søstrene Grene"]),
         "prefs": {"lang": rng.choice(LANGS), "theme": rng.choice(["dark", "light"]), "newsletter": rng.random() < 0.5},
         "address": {"zip": f"{rng.randint(0, 99999):05d}", "city": rng.choice(["Boston", "Zürich", "東京", "São Paulo"])},
     }
@@ -89,13 +91,17 @@ def make_user(i: int, rng: random.Random, *, social_every: int = 0) -> dict[str,
         meta["legacy_id"] = None
     if i % 4 == 1:
         meta["prefs"]["notifications"] = {"email": {"weekly": True, "monthly": False}, "sms": None}
-    app: dict[str, Any] = {"plan": PLANS[i % len(PLANS)], "roles": ["viewer"] + (["editor"] if i % 2 else [])}
+    app: dict[str, Any] = {
+        "plan": PLANS[i % len(PLANS)],
+        "roles": ["viewer"] + (["editor"] if i % 2 else []),
+        "tenant_ref": f"org_{_hex(rng, 16)}",
+    }
     if i % 6 == 0:
         app["plan"] = i % 12  # plan as a number for some users: metadata differs between users
     if i % 9 == 0:
         app["crm_id"] = f"{rng.randint(0, 9999999):07d}"
-    if i % 17 == 0:
-        app["ledger_ref"] = 2**70 + i  # beyond 64 bits
+    if i % 499 == 0 or (i < 100 and i % 17 == 0):
+        app["ledger_ref"] = 2**70 + i  # beyond 64 bits: rare in real tenants, but metadata may hold it
     if i % 8 == 0:
         app["seats"] = rng.randint(1, 50)
         app["score"] = round(rng.random() * 100, 3)

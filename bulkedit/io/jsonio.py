@@ -39,6 +39,25 @@ def may_hold_big_int(raw: bytes) -> bool:
     return _LONG_RUN in raw.translate(_DIGITS_ONLY)
 
 
+def lines_with_big_ints(block: bytes) -> set[int]:
+    """0-based indexes of the lines of `block` that hold a run of 19+ digits (usually none)."""
+    marked = block.translate(_DIGITS_ONLY)
+    hits: set[int] = set()
+    pos = marked.find(_LONG_RUN)
+    line = 0
+    prev = 0
+    while pos >= 0:
+        line += block.count(b"\n", prev, pos)
+        hits.add(line)
+        nl = block.find(b"\n", pos)
+        if nl < 0:
+            break
+        line += 1
+        prev = nl + 1
+        pos = marked.find(_LONG_RUN, prev)
+    return hits
+
+
 def loads_exact(text: str) -> Any:
     """Parse with the standard library (exact integers); raise JSONError with line/column."""
     try:

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+import orjson
+
 from bulkedit import fields
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
@@ -138,6 +140,9 @@ class Source:
 
     def _ndjson(self) -> Iterator[Record]:
         lineno = 0
+        loads = orjson.loads
+        JSONDecodeError = orjson.JSONDecodeError  # noqa: N806
+        known_superset = fields.KNOWN_FIELDS.issuperset
         with self._open_binary() as f:
             rest = b""
             first = True
@@ -156,13 +161,41 @@ class Source:
                     rest = block
                     continue
                 rest = block[cut + 1 :]
-                body = block[: cut + 1]
-                checked = not jsonio.may_hold_big_int(body)
-                for line in body.split(b"\n")[:-1]:
+                body = block[:cut]
+                if self.column_map:
+                    for line in body.split(b"\n"):
+                        lineno += 1
+                        rec = self._ndjson_line(line, lineno, False)
+                        if rec is not None:
+                            yield rec
+                    continue
+                # The hot loop (a million users): orjson straight away, and only a user that
+                # is not a plain object of known fields, or whose line holds a 19+ digit run
+                # (an integer orjson may not keep exactly), takes the careful path.
+                big = jsonio.lines_with_big_ints(body)
+                first_line = lineno
+                for line in body.split(b"\n"):
                     lineno += 1
-                    rec = self._ndjson_line(line, lineno, checked)
-                    if rec is not None:
-                        yield rec
+                    if big and (lineno - first_line - 1) in big:
+                        rec = self._ndjson_line(line, lineno, False)
+                        if rec is not None:
+                            yield rec
+                        continue
+                    try:
+                        user = loads(line)
+                    except JSONDecodeError:
+                        rec = self._ndjson_line(line, lineno, True)
+                        if rec is not None:
+                            yield rec
+                        continue
+                    if type(user) is dict and known_superset(user):
+                        if line[-1:] == b"\r":
+                            line = line[:-1]
+                        yield Record(lineno, user, line)
+                    else:
+                        rec = self._ndjson_line(line, lineno, True)
+                        if rec is not None:
+                            yield rec
             if rest:
                 lineno += 1
                 rec = self._ndjson_line(rest, lineno, False)
