@@ -1,0 +1,58 @@
+"""`bulkedit errors ERRORS.json... [--chunks OUTDIR] [--source EDITED] [-o RETRY_DIR] [--format text|json|markdown]`."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bulkedit.cli.app import app
+from bulkedit.cli.options import MapOption
+from bulkedit.cli.progress import progress_bar
+from bulkedit.io.read import load_column_map
+from bulkedit.joberrors.analyse import DEFAULT_LIMIT, explain
+from bulkedit.report.joberrors import RENDERERS
+
+
+class ErrorsFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command("errors")
+def errors_cmd(
+    answers: Annotated[
+        list[Path],
+        typer.Argument(help="Saved answers of GET /jobs/{id}/errors (JSON, optionally .gz), one per job.", show_default=False),
+    ],
+    chunks: Annotated[
+        Path | None, typer.Option("--chunks", help="The `emit` output folder the job's files came from (uses manifest.json).")
+    ] = None,
+    source: Annotated[
+        Path | None, typer.Option("--source", help="The edited export the chunks were made from (maps to line/row; retry users come from it).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write retry chunks of the failed users here, with a manifest.")
+    ] = None,
+    format: Annotated[ErrorsFormat, typer.Option("--format", "-f", help="Report format.")] = ErrorsFormat.text,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Users shown per code in text/markdown.")] = DEFAULT_LIMIT,
+    force: Annotated[bool, typer.Option("--force", help="Replace the content of a non-empty -o folder.")] = False,
+    map_file: MapOption = None,
+) -> None:
+    """Explain an import job's failed users, map them to chunk and source record, and build retry chunks."""
+    with progress_bar("errors", source.stat().st_size if source is not None and source.is_file() else None) as progress:
+        result = explain(
+            answers,
+            chunks=chunks,
+            source=source,
+            retry_dir=output,
+            force=force,
+            limit=limit,
+            column_map=load_column_map(map_file),
+            progress=progress,
+        )
+    sys.stdout.write(RENDERERS[format.value](result.to_dict()))

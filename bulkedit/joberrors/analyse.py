@@ -1,0 +1,450 @@
+"""`errors`: explain a job's failed users, map them to chunk and source record, build retry chunks.
+
+Steps, each optional after the first:
+1. read every saved answer (answer.py);
+2. with an `emit` folder, find each failed user in its chunk (through manifest.json);
+3. with the edited export, find its record there (line or row);
+4. with a retry folder, rebuild the retryable users from the source (never from
+   Auth0's redacted copy) through emit's conversion, lint and packing.
+
+Only the users named by the answers are kept in memory while the chunk files and
+the source are streamed, so the cost is one pass over each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bulkedit.errors import InputError, UsageError
+from bulkedit.io import jsonio
+from bulkedit.io.atomic import refuse_overwriting_inputs
+from bulkedit.io.read import open_source
+from bulkedit.joberrors import codes as codemod
+from bulkedit.joberrors import match
+from bulkedit.joberrors.answer import ERRORS, ErrorItem, FailedEntry, JobAnswer, read_answer
+
+DEFAULT_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class ChunkHit:
+    """A user found in an emit chunk."""
+
+    file: str  # as the manifest names it
+    position: int  # 1-based place in the chunk's array
+    connection: str | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}#{self.position}"
+
+
+@dataclass(frozen=True)
+class SourceHit:
+    """A record of the edited export, converted as emit would convert it."""
+
+    where: str  # file:line or file:row
+    pos: int
+    user: dict[str, Any]  # import-shaped
+    connection: str | None
+    importable: bool
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed user of one answer, with where it came from and what happens to it."""
+
+    answer: str  # file:line of the entry in the saved answer
+    index: int
+    email: str | None
+    user_id: str | None
+    errors: tuple[ErrorItem, ...]
+    chunk: ChunkHit | None = None
+    chunk_match: str = match.NONE
+    chunk_ties: int = 0
+    source: str | None = None
+    source_match: str = match.NONE
+    source_ties: int = 0
+    decision: str | None = None  # RETRY / RETRY_UPSERT / LISTED; None when no retry folder was asked for
+    reason: str | None = None
+
+    @property
+    def codes(self) -> list[str]:
+        return list(dict.fromkeys(e.code for e in self.errors))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "entry": self.index + 1,
+            "email": self.email,
+            "user_id": self.user_id,
+            "errors": [e.to_dict() for e in self.errors],
+            "chunk": self.chunk.where if self.chunk else None,
+            "connection": self.chunk.connection if self.chunk else None,
+            "chunk_match": self.chunk_match,
+            "chunk_ambiguous": self.chunk_ties,
+            "source": self.source,
+            "source_match": self.source_match,
+            "source_ambiguous": self.source_ties,
+            "retry": self.decision,
+            "reason": self.reason,
+        }
+
+
+RETRY = "retry"
+RETRY_UPSERT = "retry-upsert"
+LISTED = "listed"
+
+
+@dataclass(frozen=True)
+class AnswerFile:
+    file: str
+    kind: str
+    failed: int
+    description: str
+    status: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "failed_users": self.failed,
+            "description": self.description,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class CodeSummary:
+    code: str
+    users: int
+    errors: int
+    info: dict[str, Any]
+    first: tuple[Failure, ...]
+    more: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.info,
+            "users": self.users,
+            "errors": self.errors,
+            "first_users": [
+                {"email": f.email, "user_id": f.user_id, "answer": f.answer, "entry": f.index + 1, "chunk": f.chunk.where if f.chunk else None,
+                 "source": f.source, "messages": [e.message for e in f.errors if e.code == self.code],
+                 "paths": [e.path for e in f.errors if e.code == self.code]}
+                for f in self.first
+            ],
+            "more_users": self.more,
+        }
+
+
+@dataclass(frozen=True)
+class RetryOutcome:
+    folder: str
+    chunks: tuple[dict[str, Any], ...]
+    retried: int
+    upsert: int
+    listed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "folder": self.folder,
+            "chunks": list(self.chunks),
+            "retried_users": self.retried,
+            "upsert_users": self.upsert,
+            "listed_users": self.listed,
+        }
+
+
+@dataclass(frozen=True)
+class ErrorsResult:
+    answers: tuple[AnswerFile, ...]
+    failures: tuple[Failure, ...]
+    codes: tuple[CodeSummary, ...]
+    by_chunk: dict[str, int]
+    by_path: dict[str, int]
+    chunks_dir: str | None
+    source: str | None
+    notes: tuple[str, ...]
+    retry: RetryOutcome | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answers": [a.to_dict() for a in self.answers],
+            "failed_users": len(self.failures),
+            "chunks": self.chunks_dir,
+            "source": self.source,
+            "by_code": [c.to_dict() for c in self.codes],
+            "by_chunk": dict(self.by_chunk),
+            "by_path": dict(self.by_path),
+            "failures": [f.to_dict() for f in self.failures],
+            "notes": list(self.notes),
+            "retry": self.retry.to_dict() if self.retry else None,
+        }
+
+
+@dataclass
+class _Work:
+    """Mutable per-failure state while mapping; frozen into a Failure at the end."""
+
+    entry: FailedEntry
+    chunk: ChunkHit | None = None
+    chunk_match: str = match.NONE
+    chunk_ties: int = 0
+    source: SourceHit | None = None
+    source_match: str = match.NONE
+    source_ties: int = 0
+    decision: str | None = None
+    reason: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# -- chunks -------------------------------------------------------------------------
+
+
+def load_manifest(folder: Path) -> list[dict[str, Any]]:
+    """The chunk entries of an emit folder's manifest.json."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder", hint="--chunks takes the output folder of `bulkedit emit`")
+    path = folder / "manifest.json"
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            f"{folder} has no manifest.json", hint="--chunks takes the output folder of `bulkedit emit`"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        doc = jsonio.loads(raw)
+    except jsonio.JSONError as exc:
+        raise InputError(f"malformed JSON at column {exc.column}: {exc.msg}", where=f"{path}:{exc.line}") from None
+    except UnicodeDecodeError:
+        raise InputError("the manifest is not UTF-8", where=str(path)) from None
+    chunks = doc.get("chunks") if isinstance(doc, dict) else None
+    if not isinstance(chunks, list) or not all(isinstance(c, dict) and isinstance(c.get("file"), str) for c in chunks):
+        raise InputError(
+            "the manifest has no 'chunks' list of {file, connection, ...}",
+            where=str(path),
+            hint="--chunks takes the output folder of `bulkedit emit`",
+        )
+    return chunks
+
+
+def _scan_chunks(
+    folder: Path, works: list[_Work], notes: list[str]
+) -> None:
+    emails, ids = _wanted(works)
+    candidates: dict[str, list[tuple[dict[str, Any], ChunkHit]]] = {}
+    for entry in load_manifest(folder):
+        rel = entry["file"]
+        path = folder / rel
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(
+                f"chunk {rel} listed in the manifest cannot be read ({exc.strerror})",
+                where=str(path),
+                hint="point --chunks at the emit folder the job's files came from, unchanged",
+            ) from None
+        sha = entry.get("sha256")
+        if isinstance(sha, str) and hashlib.sha256(data).hexdigest() != sha:
+            notes.append(f"{rel} differs from its manifest sha256: it was changed after emit")
+        try:
+            users = jsonio.loads(data)
+        except jsonio.JSONError as exc:
+            raise InputError(f"malformed JSON at column {exc.column}: {exc.msg}", where=f"{path}:{exc.line}") from None
+        except UnicodeDecodeError:
+            raise InputError("the chunk is not UTF-8", where=str(path)) from None
+        if not isinstance(users, list):
+            raise InputError("a chunk must be a JSON array of users", where=f"{path}:1")
+        conn = entry.get("connection") if isinstance(entry.get("connection"), str) else None
+        for pos, user in enumerate(users, 1):
+            if not isinstance(user, dict):
+                continue
+            keys = {k for k in (match.email_key(user), match.id_key(user)) if k is not None}
+            hit = None
+            for k in keys:
+                if k in emails or k in ids:
+                    hit = hit or ChunkHit(rel, pos, conn)
+                    candidates.setdefault(k, []).append((user, hit))
+    for w in works:
+        best = match.best_match(w.entry.user, _candidates_for(w.entry.user, candidates))
+        w.chunk, w.chunk_match, w.chunk_ties = best.item, best.how, best.ties
+
+
+def _wanted(works: list[_Work]) -> tuple[set[str], set[str]]:
+    emails: set[str] = set()
+    ids: set[str] = set()
+    for w in works:
+        e, i = match.email_key(w.entry.user), match.id_key(w.entry.user)
+        if e is not None:
+            emails.add(e)
+        if i is not None:
+            ids.add(i)
+    return emails, ids
+
+
+def _candidates_for(user: dict[str, Any], index: dict[str, list[tuple[dict[str, Any], Any]]]) -> list[tuple[dict[str, Any], Any]]:
+    out: list[tuple[dict[str, Any], Any]] = []
+    seen: set[int] = set()
+    for k in (match.email_key(user), match.id_key(user)):
+        for cand in index.get(k, []) if k is not None else []:
+            if id(cand[1]) not in seen:
+                seen.add(id(cand[1]))
+                out.append(cand)
+    return out
+
+
+# -- source -------------------------------------------------------------------------
+
+
+def _scan_source(path: Path, works: list[_Work], column_map: dict[str, str] | None, progress: Callable[[int], None] | None) -> None:
+    from bulkedit.emit.convert import to_import_user
+
+    emails, ids = _wanted(works)
+    source = open_source(path, column_map=column_map)
+    index: dict[str, list[tuple[dict[str, Any], SourceHit]]] = {}
+    for n, rec in enumerate(source.records(), 1):
+        user = rec.user
+        e, i = match.email_key(user), match.id_key(user)
+        if (e is None or e not in emails) and (i is None or i not in ids):
+            if progress is not None and n % 8192 == 0:
+                progress(source.bytes_read)
+            continue
+        conv = to_import_user(user)
+        hit = SourceHit(source.where(rec.pos), rec.pos, conv.user, conv.connection, conv.importable, conv.reason)
+        for k in {e, i}:
+            if k is not None and (k in emails or k in ids):
+                index.setdefault(k, []).append((conv.user, hit))
+    for w in works:
+        prefer = w.chunk.connection if w.chunk else None
+        best = match.best_match(w.entry.user, _candidates_for(w.entry.user, index), prefer=prefer)
+        w.source, w.source_match, w.source_ties = best.item, best.how, best.ties
+
+
+# -- the whole analysis ---------------------------------------------------------------
+
+
+def explain(answer_paths: list[Path], **options: Any) -> ErrorsResult:
+    """Read the saved answers and do every step `options` ask for (see explain_answers)."""
+    return explain_answers([read_answer(p) for p in answer_paths], **options)
+
+
+def explain_answers(
+    answers: list[JobAnswer],
+    *,
+    chunks: Path | None = None,
+    source: Path | None = None,
+    retry_dir: Path | None = None,
+    force: bool = False,
+    limit: int = DEFAULT_LIMIT,
+    column_map: dict[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ErrorsResult:
+    """Explain the answers; with `chunks`, `source` and `retry_dir`, map the failed users and build retry chunks."""
+    if retry_dir is not None:
+        inputs = [Path(a.file) for a in answers] + ([source] if source else [])
+        for inp in inputs:
+            refuse_overwriting_inputs(retry_dir, [inp])
+        if chunks is not None and retry_dir.resolve() == chunks.resolve():
+            raise UsageError(
+                f"-o {retry_dir} is the --chunks folder", hint="write retry chunks to a new folder; inputs are never modified"
+            )
+    notes: list[str] = []
+    works = [_Work(e) for a in answers if a.kind == ERRORS for e in a.entries]
+    if chunks is not None and works:
+        _scan_chunks(chunks, works, notes)
+    if source is not None and works:
+        _scan_source(source, works, column_map, progress)
+    retry = None
+    if retry_dir is not None:
+        from bulkedit.joberrors.retry import build_retry
+
+        retry = build_retry(works, retry_dir, answers=answers, source=source, force=force)
+    failures = tuple(_freeze(w) for w in works)
+    _mapping_notes(failures, chunks, source, notes)
+    return ErrorsResult(
+        answers=tuple(
+            AnswerFile(a.file, a.kind, len(a.entries), a.describe(), a.status) for a in answers
+        ),
+        failures=failures,
+        codes=tuple(_by_code(failures, limit)),
+        by_chunk=_count(
+            (f.chunk.file if f.chunk else "(not found in a chunk)") for f in failures
+        ) if chunks is not None else {},
+        by_path=_count(e.path or "(no path)" for f in failures for e in f.errors),
+        chunks_dir=str(chunks) if chunks is not None else None,
+        source=str(source) if source is not None else None,
+        notes=tuple(notes),
+        retry=retry,
+    )
+
+
+def _freeze(w: _Work) -> Failure:
+    u = w.entry.user
+    email = u.get("email") if isinstance(u.get("email"), str) else None
+    uid = u.get("user_id") if isinstance(u.get("user_id"), str) else None
+    return Failure(
+        answer=w.entry.where,
+        index=w.entry.index,
+        email=email,
+        user_id=uid,
+        errors=w.entry.errors,
+        chunk=w.chunk,
+        chunk_match=w.chunk_match,
+        chunk_ties=w.chunk_ties,
+        source=w.source.where if w.source else None,
+        source_match=w.source_match,
+        source_ties=w.source_ties,
+        decision=w.decision,
+        reason=w.reason,
+    )
+
+
+def _count(keys: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for k in keys:
+        out[k] = out.get(k, 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _by_code(failures: tuple[Failure, ...], limit: int) -> list[CodeSummary]:
+    users: dict[str, list[Failure]] = {}
+    errors: dict[str, int] = {}
+    for f in failures:
+        for code in f.codes:
+            users.setdefault(code, []).append(f)
+        for e in f.errors:
+            errors[e.code] = errors.get(e.code, 0) + 1
+    from bulkedit.joberrors.lintmap import lint_codes_for
+
+    out = []
+    for code, fs in sorted(users.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        ci = codemod.info(code)
+        out.append(
+            CodeSummary(code, len(fs), errors[code], ci.to_dict(lint_codes_for(ci)), tuple(fs[:limit]), max(len(fs) - limit, 0))
+        )
+    return out
+
+
+def _mapping_notes(failures: tuple[Failure, ...], chunks: Path | None, source: Path | None, notes: list[str]) -> None:
+    if chunks is not None:
+        missing = sum(1 for f in failures if f.chunk is None)
+        if missing:
+            notes.append(f"{missing} failed user(s) not found in any chunk of {chunks}: was it the folder the job's files came from?")
+        ambiguous = sum(1 for f in failures if f.chunk_ties)
+        if ambiguous:
+            notes.append(f"{ambiguous} failed user(s) match more than one chunk user equally well; the first is shown")
+    if source is not None:
+        missing = sum(1 for f in failures if f.source is None)
+        if missing:
+            notes.append(f"{missing} failed user(s) not found in the source {source}")
+        ambiguous = sum(1 for f in failures if f.source_ties)
+        if ambiguous:
+            notes.append(f"{ambiguous} failed user(s) match more than one source record equally well; the first is shown")

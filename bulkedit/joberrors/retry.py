@@ -1,0 +1,139 @@
+"""Retry chunks: only the failed users that a retry can help, rebuilt from the source.
+
+Auth0's answer redacts secrets (`*****`), so the retry users always come from
+the edited export, converted with emit's `to_import_user`, checked with lint and
+packed with emit's packer into a folder laid out like an emit folder
+(`<connection>/chunk-0001.json`, `manifest.json`). Users that already exist in
+the tenant go to `upsert/<connection>/...`: those files must be imported with
+`upsert: true`. Every failed user that is not retried is listed in the manifest
+with the reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bulkedit.errors import UsageError
+from bulkedit.io import jsonio
+from bulkedit.io.atomic import atomic_dir, atomic_file
+from bulkedit.io.read import file_sha256
+from bulkedit.joberrors import codes as codemod
+from bulkedit.joberrors import match
+
+if TYPE_CHECKING:
+    from bulkedit.joberrors.analyse import RetryOutcome, _Work
+    from bulkedit.joberrors.answer import JobAnswer
+
+MANIFEST_KIND = "bulkedit-retry"
+
+
+def decide(w: _Work) -> tuple[str, str | None]:
+    """RETRY / RETRY_UPSERT / LISTED for one mapped failure, with the reason when listed."""
+    from bulkedit.joberrors.analyse import LISTED, RETRY, RETRY_UPSERT
+
+    src = w.source
+    if src is None:
+        return LISTED, "not found in the source: cannot rebuild it (Auth0's copy has its secrets redacted)"
+    if not src.importable:
+        return LISTED, src.reason or "cannot be imported into a database connection"
+    upsert = False
+    unchanged = match.redacted_equal(w.entry.user, src.user)
+    for err in w.entry.errors:
+        ci = codemod.info(err.code)
+        if ci.policy == codemod.UNKNOWN:
+            return LISTED, f"unknown code {err.code} ({err.message or 'no message'}): read Auth0's message, fix, retry by hand"
+        if ci.policy == codemod.NEVER:
+            return LISTED, f"{err.code}: {ci.action}"
+        if err.code == "DUPLICATED_USER" and codemod.is_duplicate_in_file(err.message):
+            return LISTED, (
+                "DUPLICATED_USER: the same email was given twice in one file and the other copy was imported; "
+                "keep one record per email in the edited export"
+            )
+        if ci.policy == codemod.FIX_FIRST and unchanged:
+            return LISTED, f"{err.code} at {err.path or '(no path)'}: unchanged in the source since the failed import; {ci.action}"
+        if ci.policy == codemod.EXISTS:
+            upsert = True
+    if upsert and "password_hash" in src.user:
+        return LISTED, (
+            "the user already exists and an import cannot change its password_hash (upsert ignores it); "
+            "remove password_hash from this record to update its other fields, or set the password through the "
+            "Management API"
+        )
+    return (RETRY_UPSERT if upsert else RETRY), None
+
+
+def build_retry(
+    works: list[_Work], folder: Path, *, answers: list[JobAnswer], source: Path | None, force: bool
+) -> RetryOutcome:
+    """Decide for every failure, write the retry folder atomically and return what it holds."""
+    from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkWriter
+    from bulkedit.joberrors.analyse import LISTED, RETRY_UPSERT, RetryOutcome
+    from bulkedit.joberrors.lintmap import lint_errors
+
+    if source is None:
+        raise UsageError(
+            "-o needs --source EDITED",
+            hint="Auth0's answer hides secrets as *****, so retry users are rebuilt from the edited export",
+        )
+    taken: set[tuple[str, int]] = set()
+    for w in works:
+        w.decision, w.reason = decide(w)
+        if w.decision == LISTED or w.source is None:
+            continue
+        key = (w.source.where, w.source.pos)
+        if key in taken:  # the same record failed in two answers: retry it once
+            w.decision, w.reason = LISTED, "already in the retry chunks (it failed in more than one answer)"
+            continue
+        connection = (w.chunk.connection if w.chunk else None) or w.source.connection
+        if connection is None:
+            w.decision, w.reason = LISTED, "no connection known for this user: pass --chunks (the emit folder)"
+            continue
+        found = lint_errors(w.source.user)
+        if found:
+            w.decision, w.reason = LISTED, "lint finds errors in the rebuilt user: " + "; ".join(found)
+            continue
+        taken.add(key)
+        w.extra["connection"] = connection
+
+    listed = [w for w in works if w.decision == LISTED]
+    with atomic_dir(folder, force=force) as tmp:
+        plain = ChunkWriter(tmp, DEFAULT_MAX_BYTES)
+        upsert = ChunkWriter(tmp, DEFAULT_MAX_BYTES, prefix="upsert/")
+        for w in works:
+            if w.decision == LISTED or w.source is None:
+                continue
+            user = w.source.user
+            writer = upsert if w.decision == RETRY_UPSERT else plain
+            private = any(k in user for k in ("password_hash", "custom_password_hash", "mfa_factors"))
+            writer.add(w.extra["connection"], jsonio.dumps(user), private=private, where=w.source.where)
+        chunks = [dict(c.to_dict(), upsert=False) for c in plain.close()]
+        chunks += [dict(c.to_dict(), upsert=True) for c in upsert.close()]
+        manifest: dict[str, Any] = {
+            "kind": MANIFEST_KIND,
+            "chunks": chunks,
+            "users": sum(c["users"] for c in chunks),
+            "source": str(source),
+            "source_sha256": file_sha256(source),
+            "answers": [a.file for a in answers],
+            "not_retried": [
+                {
+                    "email": w.entry.user.get("email"),
+                    "user_id": w.entry.user.get("user_id"),
+                    "codes": list(dict.fromkeys(e.code for e in w.entry.errors)),
+                    "source": w.source.where if w.source else None,
+                    "reason": w.reason,
+                }
+                for w in listed
+            ],
+        }
+        with atomic_file(tmp / "manifest.json") as af:
+            Path(af.path).write_bytes(jsonio.dumps_pretty(manifest) + b"\n")
+    retried = sum(1 for w in works if w.decision != LISTED)
+    return RetryOutcome(
+        folder=str(folder),
+        chunks=tuple(chunks),
+        retried=retried,
+        upsert=sum(1 for w in works if w.decision == RETRY_UPSERT),
+        listed=len(listed),
+    )
