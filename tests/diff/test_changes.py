@@ -1,0 +1,48 @@
+"""Field-level changes and their classes, one data-driven case per kind of change (cases/changes.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bulkedit.diff import CLASSES, field_changes, field_name, mask_email, redact_value
+
+CASES = json.loads((Path(__file__).parent / "cases" / "changes.json").read_text("utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_field_changes(case: dict) -> None:
+    got = [[c.path, c.change, c.cls] for c in field_changes(case["old"], case["new"])]
+    assert got == case["expect"]
+    for c in field_changes(case["old"], case["new"]):
+        assert c.cls in CLASSES
+        assert c.reason
+
+
+def test_old_and_new_values_are_exact_and_absent_is_not_null() -> None:
+    (c,) = field_changes({"user_metadata": {"x": None}}, {"user_metadata": {}})
+    assert c.to_dict() == {"path": "user_metadata.x", "change": "removed", "old": None, "class": "risky", "reason": c.reason}
+    (c,) = field_changes({"app_metadata": {"n": 2**70}}, {"app_metadata": {"n": 2**70 + 1}})
+    assert (c.old, c.new) == (2**70, 2**70 + 1)
+
+
+def test_equal_users_have_no_changes() -> None:
+    user = {"email": "a@x.io", "user_metadata": {"a": [1, {"b": None}], "c": 1.5}}
+    assert field_changes(user, json.loads(json.dumps(user))) == ()
+
+
+def test_field_name_folds_list_indices() -> None:
+    assert field_name("app_metadata.roles[12]") == "app_metadata.roles[]"
+    assert field_name("identities[0].connection") == "identities[].connection"
+    assert field_name('app_metadata["a.b"]') == 'app_metadata["a.b"]'
+
+
+def test_redaction_masks_names_and_any_email() -> None:
+    assert mask_email("jane.doe@example.com") == "j***@e***.com"
+    assert redact_value(("email",), "jane@example.com") == "j***@e***.com"
+    assert redact_value(("family_name",), "Ødegård") == "Ø***"
+    assert redact_value(("user_metadata", "note"), "write to bob@corp.example.io please") == "write to b***@c***.io please"
+    assert redact_value(("user_metadata",), {"contact": "bob@x.io", "n": 1}) == {"contact": "b***@x***.io", "n": 1}
+    assert redact_value(("app_metadata", "plan"), "pro") == "pro"
