@@ -1,0 +1,75 @@
+"""`bulkedit edit IN (--plan PLAN | --sheet SHEET) -o OUT [--dry-run] [--key user_id|email]`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bulkedit.cli.app import app
+from bulkedit.cli.options import InputFile, Key, MapOption
+from bulkedit.cli.progress import progress_bar
+from bulkedit.edit.apply import SHOW_CHANGES, apply_edits
+from bulkedit.edit.plan import load_plan
+from bulkedit.errors import EXIT_FINDINGS, UsageError
+from bulkedit.io.read import Record, load_column_map, open_source
+from bulkedit.io.write import output_format
+from bulkedit.report.edit import RENDERERS, summary_line
+
+
+class EditFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command("edit")
+def edit_cmd(
+    input: InputFile,
+    plan: Annotated[
+        Path | None, typer.Option("--plan", help="A plan file (YAML or JSON) of edit steps; see README 'edit'.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Where to write the whole edited export (format from the suffix).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    key: Annotated[Key, typer.Option("--key", help="Name users in messages by user_id or email.")] = Key.user_id,
+    to: Annotated[str | None, typer.Option("--to", help="Output format (ndjson, json, csv, xlsx); default: OUT's suffix.")] = None,
+    format: Annotated[EditFormat, typer.Option("--format", "-f", help="Report format (stdout).")] = EditFormat.text,
+    show: Annotated[int, typer.Option("--show", min=0, help="How many changes the report lists.")] = SHOW_CHANGES,
+    map_file: MapOption = None,
+) -> None:
+    """Apply a declarative edit plan to every user of IN and write the whole edited export to OUT.
+
+    Refuses (exit 1, nothing written) any change of email, user_id, the connection or blocked.
+    """
+    if plan is None:
+        raise UsageError("no edits given", hint="use --plan PLAN (a YAML or JSON edit plan)")
+    if output is None and not dry_run:
+        raise UsageError("no output file given", hint="use -o OUT, or --dry-run to only show the changes")
+    if output is not None:
+        output_format(output, to)  # an unusable OUT is a usage error before any work
+    editor = load_plan(plan)  # validated and compiled before any user is read
+    source = open_source(input, column_map=load_column_map(map_file))
+    with progress_bar("edit", source.size) as progress:
+        wrap = None
+        if progress is not None:
+
+            def wrap(records: Iterator[Record]) -> Iterator[Record]:
+                for n, rec in enumerate(records, 1):
+                    if n % 8192 == 0:
+                        progress(source.bytes_read)
+                    yield rec
+
+        result = apply_edits(
+            source, editor, None if dry_run else output, to=to, dry_run=dry_run, key=key.value, show=show, wrap=wrap
+        )
+    data = result.to_dict()
+    sys.stdout.write(RENDERERS[format.value](data))
+    if format is not EditFormat.text or not sys.stdout.isatty():
+        print(summary_line(data), file=sys.stderr)
+    if result.refused:
+        raise typer.Exit(EXIT_FINDINGS)

@@ -1,0 +1,262 @@
+"""The edit engine: stream users through an editor, guard every change, write atomically.
+
+The engine does not know where changes come from. An *editor* is any object with
+
+    edit(user: dict) -> dict | None
+
+returning the edited user (a new dict; never mutate `user`), or None (or `user`
+itself) when the user stays as it is. To refuse one user (a value that cannot be
+built, a damaged spreadsheet cell) raise `EditProblems([Notice(...)])`: the
+user is named in the refusals and nothing is written. Optional methods:
+
+    notes() -> EditorNotes     # per-step counts and warnings, read after the pass
+    extra() -> Iterable[dict]  # users to append after the input's (new users)
+
+`apply_edits(source, editor, out)` reads every record of `source` once, keeps
+unchanged users as their original bytes, diffs changed ones (old -> new per
+field), runs the guards (`guards.check_user`) and writes the whole export to
+`out` in input order. Any refusal discards the output: nothing is written and
+`EditResult.refused` is true. `dry_run=True` makes the same pass without writing.
+Memory stays flat: only counts and the first changes/notices are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from bulkedit.edit.guards import check_user
+from bulkedit.edit.result import Change, EditResult, Notice, StepStat
+from bulkedit.edit.values import diff
+from bulkedit.io import detect as fmt
+from bulkedit.io import tabular
+from bulkedit.io.atomic import refuse_overwriting_inputs
+from bulkedit.io.read import Record, Source
+from bulkedit.io.write import WriteResult, output_format, write_users
+from bulkedit.paths import format_path
+
+#: How many changes and notices a result keeps (the rest are counted).
+SHOW_CHANGES = 20
+SHOW_NOTICES = 50
+SHOW_PER_WARNING = 10
+
+
+class EditProblems(Exception):
+    """Raised by an editor for a user it cannot edit; each notice becomes a refusal for that user."""
+
+    def __init__(self, notices: list[Notice]) -> None:
+        super().__init__("; ".join(n.message for n in notices))
+        self.notices = notices
+
+
+@dataclass(frozen=True)
+class EditorNotes:
+    """What an editor reports after the pass: per-step counts and its own warnings."""
+
+    steps: tuple[StepStat, ...] = ()
+    warnings: tuple[Notice, ...] = ()
+
+
+class Editor(Protocol):
+    def edit(self, user: dict[str, Any]) -> dict[str, Any] | None: ...
+
+
+class _Refused(Exception):
+    """Unwinds the writer so the atomic temp file is discarded."""
+
+
+@dataclass
+class _Run:
+    source: Source
+    editor: Editor
+    key: str
+    show: int
+    read: int = 0
+    changed: int = 0
+    refused_users: int = 0
+    changes_total: int = 0
+    fields: dict[str, int] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
+    warning_counts: dict[str, int] = field(default_factory=dict)
+    refusals: list[Notice] = field(default_factory=list)
+    refusal_counts: dict[str, int] = field(default_factory=dict)
+    _names: dict[Any, str] = field(default_factory=dict)
+
+    def name(self, path: Any) -> str:
+        text = self._names.get(path)
+        if text is None:
+            text = self._names[path] = format_path(path)
+        return text
+
+    def user_key(self, user: dict[str, Any]) -> str:
+        value = user.get(self.key)
+        return str(value) if value is not None else f"(no {self.key})"
+
+    def refuse(self, notice: Notice) -> None:
+        self.refusal_counts[notice.code] = self.refusal_counts.get(notice.code, 0) + 1
+        if len(self.refusals) < SHOW_NOTICES:
+            self.refusals.append(notice)
+
+    def warn(self, notice: Notice) -> None:
+        n = self.warning_counts.get(notice.code, 0)
+        self.warning_counts[notice.code] = n + 1
+        if n < SHOW_PER_WARNING and len(self.warnings) < SHOW_NOTICES:
+            self.warnings.append(notice)
+
+    def process(self, rec: Record) -> Record:
+        """The record to write for `rec`, collecting changes, warnings and refusals."""
+        self.read += 1
+        user = rec.user
+        try:
+            new = self.editor.edit(user)
+        except EditProblems as exc:
+            self.refused_users += 1
+            where, key = self.source.where(rec.pos), self.user_key(user)
+            for n in exc.notices:
+                self.refuse(Notice(n.code, n.message, n.where or where, n.key or key, n.path, n.old, n.new))
+            return rec
+        if new is None or new is user:
+            return rec
+        changes = list(diff(user, new))
+        if not changes:
+            return rec
+        where, key = self.source.where(rec.pos), self.user_key(user)
+        refusals, warnings = check_user(user, new)
+        if refusals:
+            self.refused_users += 1
+            for g in refusals:
+                self.refuse(Notice(g.code, g.message, where, key, g.path, g.old, g.new))
+        for g in warnings:
+            self.warn(Notice(g.code, g.message, where, key, g.path, g.old, g.new))
+        self.changed += 1
+        counts = self.fields
+        for path, old, value in changes:
+            name = self.name(path)
+            counts[name] = counts.get(name, 0) + 1
+            if len(self.changes) < self.show:
+                self.changes.append(Change(where, key, name, old, value))
+        self.changes_total += len(changes)
+        return Record(rec.pos, new, None)
+
+
+def apply_edits(
+    source: Source,
+    editor: Editor,
+    out: Path | None,
+    *,
+    to: str | None = None,
+    dry_run: bool = False,
+    key: str = "user_id",
+    show: int = SHOW_CHANGES,
+    meta: dict[str, Any] | None = None,
+    wrap: Callable[[Iterator[Record]], Iterator[Record]] | None = None,
+) -> EditResult:
+    """Apply `editor` to every user of `source`; write the result to `out` unless `dry_run` or refused.
+
+    `wrap` may wrap the record stream (a progress bar). CSV/XLSX outputs need the
+    columns first, so for them the users are edited twice (the first pass collects).
+    """
+    out_format = None
+    if out is not None:
+        out_format = output_format(out, to)
+        refuse_overwriting_inputs(out, [source.path])
+    elif not dry_run:
+        raise ValueError("apply_edits needs `out` unless dry_run")
+    run = _Run(source, editor, key, show)
+    extra_fn = getattr(editor, "extra", None)
+    added: list[int] = [0]
+
+    def records() -> Iterator[Record]:
+        stream = source.records()
+        yield from (wrap(stream) if wrap is not None else stream)
+
+    def edited() -> Iterator[Record]:
+        process = run.process
+        for rec in records():
+            yield process(rec)
+        if extra_fn is not None:
+            for user in extra_fn():
+                added[0] += 1
+                yield Record(None, user, None)  # type: ignore[arg-type]
+
+    written = None
+    if dry_run or out is None:
+        for _ in edited():
+            pass
+    elif out_format in (fmt.NDJSON, fmt.JSON):
+
+        def checked() -> Iterator[Record]:
+            yield from edited()
+            if run.refusal_counts:
+                raise _Refused
+
+        with contextlib.suppress(_Refused):  # a refusal unwinds the writer: the temp file is discarded
+            written = write_users(out, checked, out_format)
+    else:
+        columns = tabular.ColumnSet(xlsx=out_format == fmt.XLSX)
+        for rec in edited():
+            columns.add_user(rec.user)
+        if not run.refusal_counts:
+            notes_before = _notes(editor)
+
+            def again() -> Iterator[Record]:
+                for rec in records():
+                    try:
+                        new = editor.edit(rec.user)
+                    except EditProblems:  # pragma: no cover - the first pass found none
+                        new = None
+                    yield rec if new is None else Record(rec.pos, new, None)
+                if extra_fn is not None:
+                    for user in extra_fn():
+                        yield Record(None, user, None)  # type: ignore[arg-type]
+
+            info = {"source": source.path.name, "source_sha256": source.sha256(), "source_format": source.format}
+            written = write_users(out, again, out_format, meta={**info, **(meta or {})}, columns=columns)
+            return _result(run, source, out, out_format, dry_run, written, added[0], notes_before)
+    return _result(run, source, out, out_format, dry_run, written, added[0], _notes(editor))
+
+
+def _notes(editor: Editor) -> EditorNotes:
+    notes = getattr(editor, "notes", None)
+    return notes() if notes is not None else EditorNotes()
+
+
+def _result(
+    run: _Run,
+    source: Source,
+    out: Path | None,
+    out_format: str | None,
+    dry_run: bool,
+    written: WriteResult | None,
+    added: int,
+    notes: EditorNotes,
+) -> EditResult:
+    for w in notes.warnings:
+        run.warn(w)
+    return EditResult(
+        source=str(source.path),
+        source_format=source.format,
+        output=str(out) if out is not None else None,
+        output_format=out_format,
+        dry_run=dry_run,
+        written=written is not None,
+        private=written.private if written is not None else False,
+        users_read=run.read,
+        users_changed=run.changed,
+        users_added=added,
+        users_refused=run.refused_users,
+        steps=notes.steps,
+        fields=dict(sorted(run.fields.items(), key=lambda kv: (-kv[1], kv[0]))),
+        changes=tuple(run.changes),
+        changes_total=run.changes_total,
+        warnings=tuple(run.warnings),
+        warning_counts=dict(run.warning_counts),
+        refusals=tuple(run.refusals),
+        refusal_counts=dict(run.refusal_counts),
+        renamed=dict(source.renamed),
+    )
+

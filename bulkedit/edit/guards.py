@@ -1,0 +1,81 @@
+"""What an edit of one user may not do, and what it should not do without a warning.
+
+`check_user(old, new)` compares a user before and after an edit (any edit: a plan,
+a spreadsheet) and returns the refusals and warnings. Why each guard exists is in
+shared/reference/auth0-formats.md §1: upsert matches on email, cannot change
+email, user_id, username, blocked or password_hash, and cannot block users.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bulkedit import fields
+from bulkedit.edit.values import get, same
+from bulkedit.paths import MISSING, format_path
+
+#: Refusal codes: the edit would not do what it says in Auth0 (or would create another user).
+FORBIDDEN = {
+    ("email",): (
+        "change-email",
+        "email is the upsert lookup key: changing it creates a new user and leaves the old one",
+    ),
+    ("user_id",): ("change-user_id", "user_id cannot be changed by an import"),
+    fields.CONNECTION_PATH: (
+        "change-connection",
+        "a user cannot move to another connection through an import",
+    ),
+    ("blocked",): ("change-blocked", "a bulk import cannot block or unblock users"),
+}
+
+#: Warning codes: the edit is allowed but upsert ignores it.
+IGNORED = {
+    ("username",): ("username-ignored", "upsert does not update username; the change only applies to new users"),
+    ("password_hash",): (
+        "password_hash-ignored",
+        "upsert does not update password_hash; the change only applies to new users",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """One guard hit on one user: `code`, the field `path`, the old and new values and why."""
+
+    code: str
+    path: str
+    old: Any
+    new: Any
+    message: str
+
+
+def check_user(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[Guarded], list[Guarded]]:
+    """(refusals, warnings) for changing user `old` into `new`. Absent values are MISSING."""
+    refusals: list[Guarded] = []
+    warnings: list[Guarded] = []
+    if old is new:
+        return refusals, warnings
+    for path, (code, why) in FORBIDDEN.items():
+        a, b = get(old, path), get(new, path)
+        if a is not b and not same(a, b):
+            refusals.append(Guarded(code, format_path(path), a, b, why))
+    for path, (code, why) in IGNORED.items():
+        a, b = get(old, path), get(new, path)
+        if a is not b and not same(a, b):
+            warnings.append(Guarded(code, format_path(path), a, b, why))
+    old_app, new_app = old.get("app_metadata", MISSING), new.get("app_metadata", MISSING)
+    if new_app is not old_app and type(new_app) is dict:
+        for key in fields.RESERVED_APP_METADATA_KEYS.intersection(new_app):
+            before = old_app.get(key, MISSING) if type(old_app) is dict else MISSING
+            if before is MISSING or not same(before, new_app[key]):
+                warnings.append(
+                    Guarded(
+                        "reserved-app_metadata-key",
+                        format_path(("app_metadata", key)),
+                        before,
+                        new_app[key],
+                        f"app_metadata must not contain {key!r}: the import rejects the user",
+                    )
+                )
+    return refusals, warnings

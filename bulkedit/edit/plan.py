@@ -1,0 +1,238 @@
+"""An edit plan compiled once (paths parsed, regexes compiled, in_file lists loaded) into an editor.
+
+`load_plan(path)` reads, validates and compiles a plan file, raising PlanError
+(exit 2) that names the file, step, line and bad key before any user is read.
+The resulting `Plan` is an editor for `apply.apply_edits`: `edit(user)` runs the
+steps in order on the users each selects; `notes()` gives per-step counts and the
+plan's own warnings (a step that selected nobody, listed values found nowhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bulkedit import fields
+from bulkedit.edit.apply import EditorNotes, EditProblems
+from bulkedit.edit.planfile import PlanDoc, PlanError, PlanProblem, read_plan_file
+from bulkedit.edit.result import Notice, StepStat
+from bulkedit.edit.select import Compiler, ListedValues, Predicate, SelectError
+from bulkedit.edit.steps import (
+    Action,
+    ActionError,
+    TemplateSyntax,
+    append_action,
+    merge_action,
+    parse_template,
+    remove_action,
+    rename_action,
+    set_action,
+    template_action,
+    unset_action,
+)
+from bulkedit.paths import Path as FieldPath
+from bulkedit.paths import PathError, parse_path
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Step:
+    """One compiled step: its selector, its actions in the order written, and its counts."""
+
+    index: int
+    where: str
+    summary: str
+    select: Predicate | None
+    actions: list[Action]
+    selected: int = 0
+    changed: int = 0
+
+
+def resolve_path(text: str) -> FieldPath:
+    """A plan path: Auth0 field paths as written; Dashboard/extension column names (`Family Name`) mapped."""
+    canonical = fields.canonical_column(text)
+    return parse_path(canonical if canonical is not None else text)
+
+
+class Plan:
+    """A compiled plan; an editor for `apply_edits`."""
+
+    def __init__(self, doc: PlanDoc) -> None:
+        self.doc = doc
+        self.steps: list[Step] = []
+        self.lists: list[tuple[Step, Loc, ListedValues]] = []
+        problems: list[PlanProblem] = []
+        for i, spec in enumerate(doc.data["edits"]):
+            try:
+                self.steps.append(self._step(i, spec, problems))
+            except _Abandon:
+                continue
+        if problems:
+            raise PlanError(problems)
+
+    # -- compiling -----------------------------------------------------------------
+
+    def _resolver(self, problems: list[PlanProblem]) -> Callable[[str, Loc], FieldPath]:
+        def resolve(text: str, loc: Loc) -> FieldPath:
+            try:
+                return resolve_path(text)
+            except PathError as exc:
+                problems.append(self.doc.problem(loc, f"malformed path: {exc}",
+                                                 'write paths like user_metadata.plan, identities[0].connection '
+                                                 'or app_metadata["a.b"]'))
+                raise _Abandon from None
+
+        return resolve
+
+    def _step(self, i: int, spec: dict[str, Any], problems: list[PlanProblem]) -> Step:
+        loc: Loc = ("edits", i)
+        resolve = self._resolver(problems)
+        select = None
+        lists: list[tuple[Loc, ListedValues]] = []
+        bad = False
+        if "where" in spec:
+            compiler = Compiler(resolve, self.doc.path.parent)
+            try:
+                select = compiler.where(spec["where"], loc + ("where",))
+            except SelectError as exc:
+                problems.append(self.doc.problem(exc.loc, exc.message, exc.hint))
+                bad = True
+            except _Abandon:
+                bad = True
+            lists = compiler.lists
+        actions: list[Action] = []
+        summary: list[str] = []
+        for name, arg in spec.items():
+            if name in ("where", "description"):
+                continue
+            try:
+                actions.extend(self._actions(name, arg, loc + (name,), resolve, problems))
+            except _Abandon:
+                bad = True
+                continue
+            summary.append(_summary(name, arg))
+        if bad:
+            raise _Abandon
+        step = Step(i + 1, self.doc.where(loc), spec.get("description") or "; ".join(summary), select, actions)
+        self.lists.extend((step, where, listed) for where, listed in lists)
+        return step
+
+    def _actions(
+        self, name: str, arg: Any, loc: Loc, resolve: Callable[[str, Loc], FieldPath], problems: list[PlanProblem]
+    ) -> list[Action]:
+        out: list[Action] = []
+        failed = False
+
+        def each(items: Any) -> Any:
+            nonlocal failed
+            for key, value in items:
+                try:
+                    yield resolve(key, loc + (key,)), key, value
+                except _Abandon:
+                    failed = True
+
+        if name == "set":
+            out = [set_action(p, v) for p, _, v in each(arg.items())]
+        elif name == "unset":
+            paths = [arg] if isinstance(arg, str) else arg
+            out = [unset_action(p) for p, _, _ in each((t, None) for t in paths)]
+        elif name == "merge":
+            out = [merge_action(p, v) for p, _, v in each(arg.items())]
+        elif name == "append":
+            out = [append_action(p, v) for p, _, v in each(arg.items())]
+        elif name == "remove":
+            out = [remove_action(p, v) for p, _, v in each(arg.items())]
+        elif name == "rename":
+            for src, key, dst_text in each(arg.items()):
+                try:
+                    dst = resolve(dst_text, loc + (key,))
+                except _Abandon:
+                    failed = True
+                    continue
+                if dst == src:
+                    problems.append(self.doc.problem(loc + (key,), f"renames {key!r} to itself"))
+                    failed = True
+                    continue
+                if dst[: len(src)] == src or src[: len(dst)] == dst:
+                    problems.append(self.doc.problem(loc + (key,), f"cannot rename {key!r} to {dst_text!r}: "
+                                                     "one is inside the other"))
+                    failed = True
+                    continue
+                out.append(rename_action(src, dst))
+        elif name == "template":
+            for target, key, spec in each(arg.items()):
+                text, default = (spec, None) if isinstance(spec, str) else (spec["format"], spec.get("default"))
+                try:
+                    parts = parse_template(text, lambda t, key=key: resolve(t, loc + (key,)))
+                except TemplateSyntax as exc:
+                    problems.append(self.doc.problem(loc + (key,), f"bad template {text!r}: {exc.message}"))
+                    failed = True
+                    continue
+                except _Abandon:
+                    failed = True
+                    continue
+                out.append(template_action(target, parts, default))
+        if failed:
+            raise _Abandon
+        return out
+
+    # -- the editor ----------------------------------------------------------------
+
+    def edit(self, user: dict[str, Any]) -> dict[str, Any] | None:
+        cur = user
+        for step in self.steps:
+            if step.select is not None and not step.select(cur):
+                continue
+            step.selected += 1
+            before = cur
+            try:
+                for act in step.actions:
+                    cur = act(cur)
+            except ActionError as exc:
+                raise EditProblems(
+                    [Notice(exc.code, f"step {step.index} ({step.where}): {exc.message}", path=exc.path)]
+                ) from None
+            if cur is not before:
+                step.changed += 1
+        return None if cur is user else cur
+
+    def notes(self) -> EditorNotes:
+        stats = tuple(StepStat(s.index, s.where, s.summary, s.selected, s.changed) for s in self.steps)
+        warnings: list[Notice] = []
+        for s in self.steps:
+            if s.selected == 0:
+                warnings.append(Notice("step-selected-none", f"step {s.index} ({s.summary}) selected no user",
+                                       where=s.where))
+        for step, loc, listed in self.lists:
+            missing = listed.missing
+            if missing:
+                shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+                warnings.append(Notice(
+                    "listed-not-found",
+                    f"step {step.index}: {len(missing):,} of {len(listed.values):,} values in {listed.file.name} "
+                    f"matched no user: {shown}",
+                    where=self.doc.where(loc),
+                ))
+        return EditorNotes(stats, tuple(warnings))
+
+
+class _Abandon(Exception):
+    """A part of the plan already reported a problem; skip compiling the rest of it."""
+
+
+def _summary(name: str, arg: Any) -> str:
+    if name == "unset":
+        paths = [arg] if isinstance(arg, str) else arg
+        return "unset " + ", ".join(paths)
+    if name == "rename":
+        return "rename " + ", ".join(f"{a} -> {b}" for a, b in arg.items())
+    return f"{name} " + ", ".join(arg)
+
+
+def load_plan(path: Path | str) -> Plan:
+    """Read, validate and compile a plan file; PlanError (exit 2) names every problem."""
+    return Plan(read_plan_file(Path(path)))
+

@@ -1,0 +1,182 @@
+"""JSON values without surprises: strict equality, a leaf diff, and edits that never mutate.
+
+Edits copy only the containers along the path they change ("path copying"), so an
+edited user shares every untouched subtree with the original. That keeps an edit
+cheap (a few shallow copies, no deep copy of the whole user), lets the original
+stay intact for the old -> new change set, and makes the diff fast: subtrees that
+are the same object are skipped without comparing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from bulkedit.paths import MISSING, Path, format_path
+
+
+class Conflict(ValueError):
+    """An edit cannot be made on this user: a parent is not an object/list, a list index is out of range."""
+
+
+def same(a: Any, b: Any) -> bool:
+    """JSON equality that sees types: 1 != 1.0 != True, {"a": 1} == {"a": 1} whatever the key order."""
+    if a is b:
+        return True
+    ta = type(a)
+    if ta is not type(b):
+        return False
+    if ta is dict:
+        if len(a) != len(b):
+            return False
+        for k, v in a.items():
+            w = b.get(k, MISSING)
+            if w is MISSING or not same(v, w):
+                return False
+        return True
+    if ta is list:
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def equal(a: Any, b: Any) -> bool:
+    """Equality for selectors: like `same`, but an integer equals the float of the same number."""
+    ta, tb = type(a), type(b)
+    if ta is not tb and {ta, tb} == {int, float}:
+        return bool(a == b)
+    if ta is tb is list:
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
+    if ta is tb is dict:
+        return len(a) == len(b) and all(k in b and equal(v, b[k]) for k, v in a.items())
+    return same(a, b)
+
+
+def diff(old: Any, new: Any, prefix: Path = ()) -> Iterator[tuple[Path, Any, Any]]:
+    """(path, old, new) for every leaf that differs; objects are walked, lists compared whole.
+
+    An absent value is MISSING. Objects that are the same Python object are skipped.
+    """
+    if old is new:
+        return
+    if type(old) is dict and type(new) is dict:
+        for k, v in old.items():
+            w = new.get(k, MISSING)
+            if v is not w:
+                yield from diff(v, w, prefix + (k,))
+        for k, w in new.items():
+            if k not in old:
+                yield from diff(MISSING, w, prefix + (k,))
+        return
+    if not same(old, new):
+        yield prefix, old, new
+
+
+def get(node: Any, path: Path) -> Any:
+    """The value at `path` or MISSING (a wrong-shaped parent counts as absent)."""
+    for seg in path:
+        if type(seg) is int:
+            if type(node) is not list or not -len(node) <= seg < len(node):
+                return MISSING
+        elif type(node) is not dict:
+            return MISSING
+        node = node.get(seg, MISSING) if type(seg) is str else node[seg]
+        if node is MISSING:
+            return MISSING
+    return node
+
+
+def assoc(node: Any, path: Path, value: Any, _i: int = 0) -> Any:
+    """A copy of `node` with `path` set to `value`; missing (or null) parents become objects/lists."""
+    seg = path[_i]
+    last = _i == len(path) - 1
+    if type(seg) is int:
+        if type(node) is not list:
+            raise Conflict(f"{_where(path, _i)} is {_kind(node)}, not a list")
+        n = len(node)
+        if seg == n:
+            child = MISSING
+        elif -n <= seg < n:
+            child = node[seg]
+        else:
+            raise Conflict(f"index {seg} is out of range at {format_path(path[: _i + 1])} (the list has {n} items)")
+        new_child = value if last else assoc(_fresh(child, path[_i + 1]), path, value, _i + 1)
+        out = list(node)
+        if seg == n:
+            out.append(new_child)
+        else:
+            out[seg] = new_child
+        return out
+    if type(node) is not dict:
+        raise Conflict(f"{_where(path, _i)} is {_kind(node)}, not an object")
+    new_child = value if last else assoc(_fresh(node.get(seg, MISSING), path[_i + 1]), path, value, _i + 1)
+    out = dict(node)
+    out[seg] = new_child
+    return out
+
+
+def dissoc(node: Any, path: Path) -> Any:
+    """A copy of `node` without `path`; `node` itself when the path is absent."""
+    parent = get(node, path[:-1])
+    last = path[-1]
+    if type(last) is int:
+        if type(parent) is not list or not -len(parent) <= last < len(parent):
+            return node
+        new_parent: Any = list(parent)
+        del new_parent[last]
+    else:
+        if type(parent) is not dict or last not in parent:
+            return node
+        new_parent = dict(parent)
+        del new_parent[last]
+    return assoc(node, path[:-1], new_parent) if len(path) > 1 else new_parent
+
+
+def update(node: Any, path: Path, fn: Callable[[Any], Any]) -> Any:
+    """`node` with the value at `path` replaced by `fn(old)` (old may be MISSING); `node` itself if unchanged."""
+    old = get(node, path)
+    new = fn(old)
+    if new is MISSING:
+        return dissoc(node, path) if old is not MISSING else node
+    if old is not MISSING and same(old, new):
+        return node
+    return assoc(node, path, new)
+
+
+def deep_merge(base: Any, patch: Any) -> Any:
+    """`patch` merged into `base`: objects key by key (recursively), anything else replaced."""
+    if type(base) is dict and type(patch) is dict:
+        out = dict(base)
+        for k, v in patch.items():
+            out[k] = deep_merge(base[k], v) if k in base else v
+        return out
+    return patch
+
+
+def _fresh(child: Any, next_seg: Any) -> Any:
+    if child is MISSING or child is None:
+        return [] if type(next_seg) is int else {}
+    return child
+
+
+def _where(path: Path, i: int) -> str:
+    return format_path(path[:i]) if i else "the user"
+
+
+def _kind(value: Any) -> str:
+    t = type(value)
+    if t is str:
+        return "a string"
+    if t is bool:
+        return "a boolean"
+    if t in (int, float):
+        return "a number"
+    if t is list:
+        return "a list"
+    if t is dict:
+        return "an object"
+    return "null" if value is None else t.__name__
+
+
+def kind(value: Any) -> str:
+    """'a string', 'a list', ... for messages."""
+    return _kind(value)
