@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bulkedit.errors import UsageError
 from bulkedit.io.atomic import refuse_overwriting_inputs
 from bulkedit.io.read import Source, file_sha256
 from bulkedit.io.write import WriteResult, output_format, write_users
@@ -27,12 +28,22 @@ class ConvertResult:
         }
 
 
-def convert(source: Source, out: Path, *, to: str | None = None) -> ConvertResult:
-    """Write every user of `source` to `out` in the format `to` (or OUT's suffix)."""
+def convert(source: Source, out: Path, *, to: str | None = None, columns: str | None = None) -> ConvertResult:
+    """Write every user of `source` to `out` in the format `to` (or OUT's suffix).
+
+    CSV/XLSX are sheets made for editing (bulkedit.sheet.layout): key columns first;
+    `columns` ("user_id,email,user_metadata.plan") keeps only those fields.
+    """
     fmt = output_format(out, to)
     refuse_overwriting_inputs(out, [source.path])
     meta: dict[str, Any] = {}
     if fmt in ("csv", "xlsx"):
         meta = {"source": source.path.name, "source_sha256": file_sha256(source.path), "source_format": source.format}
-    result = write_users(out, source.records, fmt, meta=meta)
+        from bulkedit.sheet.layout import sheet_columns
+
+        result = write_users(out, source.records, fmt, meta=meta, columns=sheet_columns(source, fmt, columns))
+    else:
+        if columns is not None:
+            raise UsageError("--columns applies to CSV and XLSX output only")
+        result = write_users(out, source.records, fmt, meta=meta)
     return ConvertResult(str(source.path), source.format, result, dict(source.renamed))

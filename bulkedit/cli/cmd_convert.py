@@ -28,13 +28,17 @@ def convert_cmd(
     output: OutputFile,
     to: Annotated[OutFormat | None, typer.Option("--to", help="Output format; default: from OUT's suffix.")] = None,
     map_file: MapOption = None,
+    columns: Annotated[
+        str | None,
+        typer.Option("--columns", help="CSV/XLSX: only these fields, comma-separated (user_id and email always kept)."),
+    ] = None,
 ) -> None:
     """Convert any supported user file to NDJSON, JSON array, CSV or XLSX (dotted columns, exact types)."""
     source = open_source(input, column_map=load_column_map(map_file))
     with progress_bar("convert", source.size) as progress:
         if progress is not None:
             _wrap_progress(source, progress)
-        result = convert(source, output, to=to.value if to else None)
+        result = convert(source, output, to=to.value if to else None, columns=columns)
     out = result.output
     note = " (mode 0600: holds password hashes or MFA secrets)" if out.private else ""
     print(f"converted {out.users:,} users from {source.format} to {out.format}: {out.path}{note}", file=sys.stderr)

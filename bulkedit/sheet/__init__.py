@@ -1,0 +1,1 @@
+"""The spreadsheet round trip: sheets made for editing, reading them back, damage, changes."""
