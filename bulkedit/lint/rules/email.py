@@ -1,0 +1,104 @@
+"""BE3xx: email and email_verified.
+
+bulkedit's own email rule (validators disagree on `format: email`, see README):
+one `@`; a local part of 1-64 characters without whitespace, quotes, `(),:;<>[]\\`,
+and without a leading, trailing or doubled dot; a domain of two or more dot-separated
+labels whose last label has 2+ characters and no digit; at most 254 characters in all.
+Non-ASCII letters are allowed (internationalised addresses). The same rule is the
+`email` pattern of schemas/auth0-import-user.schema.json.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bulkedit.lint.registry import rule
+
+_BAD_CHARS = re.compile(r'[\s"(),:;<>\[\]\\]')
+_DOMAIN_LABEL = re.compile(r'^[^\s@"(),:;<>\[\]\\.]+$')
+
+
+def email_problem(email: object) -> str | None:
+    """Why `email` breaks bulkedit's email rule, or None when it follows it."""
+    if type(email) is not str:
+        return f"is {type(email).__name__}, not a string" if email is not None else "is null"
+    if not email:
+        return "is empty"
+    if len(email) > 254:
+        return f"has {len(email)} characters (at most 254)"
+    if email.count("@") != 1:
+        return "must hold exactly one '@'"
+    local, domain = email.split("@")
+    bad = _BAD_CHARS.search(email)
+    if bad:
+        ch = bad.group()
+        return f"contains {'whitespace' if ch.isspace() else repr(ch)}"
+    if not local:
+        return "has nothing before '@'"
+    if len(local) > 64:
+        return f"has a local part of {len(local)} characters (at most 64)"
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        return "has a leading, trailing or doubled '.' before '@'"
+    labels = domain.split(".")
+    if len(labels) < 2:
+        return f"has no top-level domain after '@' ({domain!r})"
+    if any(not _DOMAIN_LABEL.match(label) for label in labels):
+        return f"has an empty or malformed domain label in {domain!r}"
+    tld = labels[-1]
+    if len(tld) < 2 or any(c.isdigit() for c in tld):
+        return f"has an invalid top-level domain {tld!r}"
+    return None
+
+
+@rule("BE301", "email-invalid", "error", "email {email!r} {problem}", "detail")
+def email_invalid(u, raw):  # type: ignore[no-untyped-def]
+    """The email is missing or not a valid address under bulkedit's email rule.
+
+    Why: email is required and is the key an upsert matches on; Auth0 rejects the user
+    (FORMAT) when it is not an address.
+
+    Example: `"email": "ana@example"`, `"email": "ana..b@x.io"`, `"email": " ana@x.io"`.
+
+    Fix: correct the address; a user without a usable email cannot be imported.
+    """
+    if "email" not in u:
+        return [("email", {"email": None, "problem": "is missing (required)"})]
+    problem = email_problem(u["email"])
+    return [("email", {"email": u["email"], "problem": problem})] if problem else None
+
+
+@rule("BE302", "email-not-normalised", "warning", "email {email!r} is not lower-case; Auth0 stores {lower!r}", "user")
+def email_not_normalised(u, raw):  # type: ignore[no-untyped-def]
+    """An email with upper-case letters.
+
+    Why: Auth0 stores emails lower-case and matches upserts on the lower-case form; a
+    mixed-case email hides duplicates from a reader and differs from the stored value.
+
+    Example: `"email": "Ana.Smith@X.io"`.
+
+    Fix: usually nothing (Auth0 lower-cases it); lower-case it in the edit if you compare
+    files by email.
+    """
+    e = u.get("email")
+    if type(e) is str and not e.islower() and e != e.lower():
+        return [("email", {"email": e, "lower": e.lower()})]
+    return None
+
+
+@rule("BE303", "email-verified-string", "error", "email_verified is the string {value!r}, not true/false", "detail")
+def email_verified_string(u, raw):  # type: ignore[no-untyped-def]
+    """`email_verified` given as a string ("true") instead of a JSON boolean.
+
+    Why: the schema wants a boolean; a spreadsheet or plain CSV often turns it into text.
+    Auth0 rejects the user (INVALID_TYPE).
+
+    Example: `"email_verified": "true"`.
+
+    Fix: `"email_verified": true` (read the CSV with bulkedit's type information, or fix
+    the column).
+    """
+    for field in ("email_verified", "phone_verified"):
+        v = u.get(field)
+        if type(v) is str:
+            return [(field, {"value": v})]
+    return None

@@ -1,0 +1,115 @@
+"""BE8xx: checks against the tenant's current state (`--backup`, the full export).
+
+Each rule gets the user as it would be imported and the same user in the backup
+(matched by user_id without prefix, else by email), both converted to import form.
+"""
+
+from __future__ import annotations
+
+from bulkedit.lint.registry import rule
+from bulkedit.paths import format_path, iter_leaves
+
+METADATA = ("app_metadata", "user_metadata")
+
+
+def _missing_leaves(old, new) -> list[str]:  # type: ignore[no-untyped-def]
+    """Leaf paths of `old` that `new` no longer holds (lists count as leaves)."""
+    gone = []
+    for path, _ in iter_leaves(old, into_lists=False):
+        cur = new
+        for seg in path:
+            if type(cur) is not dict or seg not in cur:
+                gone.append(path)
+                break
+            cur = cur[seg]
+    return [format_path(p) for p in gone]
+
+
+@rule("BE801", "metadata-erases-keys", "warning", "{field} replaces the tenant's whole object: {n} key(s) would be erased ({keys})", "backup")
+def metadata_erases_keys(u, b):  # type: ignore[no-untyped-def]
+    """A metadata object lacking keys the user has in the tenant (the backup).
+
+    Why: an upsert replaces `user_metadata` and `app_metadata` whole, it does not
+    merge. A chunk carrying only the edited keys erases every other key of the user.
+
+    Example: backup `{"prefs": {"lang": "de"}, "plan": "pro"}`, import `{"plan": "free"}`:
+    `prefs.lang` is erased.
+
+    Fix: emit metadata as the complete object from the export plus the edits
+    (`bulkedit edit` does); ignore this finding where the removal is intended.
+    """
+    out = []
+    for field in METADATA:
+        if field not in u or type(b.get(field)) is not dict:
+            continue
+        gone = _missing_leaves(b[field], u[field] if type(u[field]) is dict else {})
+        if gone:
+            shown = ", ".join(gone[:5]) + (f", ... ({len(gone) - 5} more)" if len(gone) > 5 else "")
+            out.append((field, {"field": field, "n": len(gone), "keys": shown}))
+    return out or None
+
+
+@rule("BE802", "hash-for-existing-user", "warning", "password_hash is ignored: the user already exists in the tenant", "backup")
+def hash_for_existing_user(u, b):  # type: ignore[no-untyped-def]
+    """A `password_hash` for a user the backup shows already exists.
+
+    Why: only the import that creates a user sets its password_hash; an upsert ignores
+    it, so the password does not change.
+
+    Example: re-importing users with new bcrypt hashes.
+
+    Fix: change passwords another way (password reset, Management API).
+    """
+    return [("password_hash", {})] if "password_hash" in u else None
+
+
+@rule("BE803", "upsert-ignored-change", "warning", "{field} changes from {old!r} to {new!r}, but an upsert does not update {field}", "backup")
+def upsert_ignored_change(u, b):  # type: ignore[no-untyped-def]
+    """A change of `username` or `blocked` on an existing user.
+
+    Why: an upsert does not update username, blocked (or email, password_hash): the
+    change silently has no effect.
+
+    Example: backup `"blocked": false`, import `"blocked": true`.
+
+    Fix: make the change through the Management API instead.
+    """
+    out = []
+    for field in ("username", "blocked"):
+        if field in u and u[field] != b.get(field):
+            out.append((field, {"field": field, "old": b.get(field), "new": u[field]}))
+    return out or None
+
+
+@rule("BE804", "email-changed", "error", "email changes from {old!r} to {new!r}: the upsert would create a new user and keep the old one", "backup")
+def email_changed(u, b):  # type: ignore[no-untyped-def]
+    """An existing user (same user_id) whose email differs from the backup.
+
+    Why: upserts match on email: the import creates a second user with the new email and
+    leaves the old one unchanged.
+
+    Example: backup `ana@old.io`, import `ana@new.io` for the same user_id.
+
+    Fix: change emails through the Management API, not through an import.
+    """
+    new, old = u.get("email"), b.get("email")
+    if type(new) is str and type(old) is str and new.lower() != old.lower():
+        return [("email", {"old": old, "new": new})]
+    return None
+
+
+@rule("BE805", "email-verified-reset", "warning", "email_verified is true in the tenant but {state} here: the import would reset it to false", "backup")
+def email_verified_reset(u, b):  # type: ignore[no-untyped-def]
+    """A user verified in the tenant whose import object does not set `email_verified: true`.
+
+    Why: when an import adds or updates a user's email, Auth0 sets email_verified to false
+    unless the file says true: verified users would have to verify again.
+
+    Example: backup `"email_verified": true`, import without `email_verified`.
+
+    Fix: keep `"email_verified": true` in the import (emit copies it from the export).
+    """
+    if b.get("email_verified") is True and u.get("email_verified") is not True:
+        state = "absent" if "email_verified" not in u else repr(u.get("email_verified"))
+        return [("email_verified", {"state": state})]
+    return None

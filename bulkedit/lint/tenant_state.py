@@ -1,0 +1,75 @@
+"""The tenant's current state, from its full export (`--backup`), indexed for lint and emit.
+
+Each backup user is kept as the canonical JSON bytes of its import form (about 0.7 KB
+a user; nothing else), keyed by user_id without the `auth0|` prefix, with a second
+index by (connection, lower-case email) for users without a user_id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bulkedit.emit.convert import to_import_user
+from bulkedit.io import jsonio
+from bulkedit.io.read import Source, open_source
+
+
+def _uid(user: dict[str, Any]) -> str | None:
+    uid = user.get("user_id")
+    if type(uid) is not str:
+        return None
+    return uid[6:] if uid.startswith("auth0|") else uid
+
+
+@dataclass
+class TenantState:
+    """Backup users by user_id and by (connection, email); `find()` returns the import form."""
+
+    source: Source
+    by_id: dict[str, bytes] = field(default_factory=dict)
+    by_email: dict[tuple[str | None, str], str] = field(default_factory=dict)
+    users: int = 0
+
+    @classmethod
+    def load(cls, path: Path | str) -> TenantState:
+        source = open_source(path)
+        state = cls(source)
+        by_id, by_email = state.by_id, state.by_email
+        for n, rec in enumerate(source.records(), 1):
+            conv = to_import_user(rec.user)
+            uid = _uid(conv.user)
+            key = uid if uid is not None else f"#{n}"
+            by_id[key] = jsonio.canonical(conv.user)
+            email = conv.user.get("email")
+            if type(email) is str:
+                by_email.setdefault((conv.connection, email.lower()), key)
+            state.users += 1
+        return state
+
+    def key_of(self, user: dict[str, Any], connection: str | None) -> str | None:
+        """The backup key of the user (as imported): by user_id, else by connection and email."""
+        uid = _uid(user)
+        if uid is not None:
+            return uid if uid in self.by_id else None
+        email = user.get("email")
+        if type(email) is str:
+            return self.by_email.get((connection, email.lower()))
+        return None
+
+    def find(self, user: dict[str, Any], connection: str | None) -> tuple[dict[str, Any] | None, bool]:
+        """(backup import user or None, known): known says the tenant has the user.
+
+        The backup user is None also when it equals `user` exactly (nothing to compare).
+        """
+        key = self.key_of(user, connection)
+        if key is None:
+            return None, False
+        raw = self.by_id[key]
+        if jsonio.canonical(user) == raw:
+            return None, True
+        return jsonio.loads(raw), True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": str(self.source.path), "sha256": self.source.sha256(), "format": self.source.format, "users": self.users}
