@@ -266,8 +266,12 @@ def _emit_chunks(folder: Path) -> list[tuple[Source, str | None]]:
 
 
 def _import_form(user: dict[str, Any], connection: str | None) -> dict[str, Any]:
-    """What an import can carry of `user`: import fields, user_id without the strategy prefix, the connection."""
-    out = {k: v for k, v in user.items() if k in fields.IMPORT_FIELDS}
+    """What an import can carry of `user`: no export-only fields, user_id without the strategy prefix, the connection.
+
+    Unknown keys stay, so a stray key in an import file still shows as a change.
+    """
+    export_only = fields.EXPORT_ONLY_FIELDS
+    out = {k: v for k, v in user.items() if k not in export_only}
     uid = out.get("user_id")
     if type(uid) is str and "|" in uid:
         out["user_id"] = uid.split("|", 1)[1]
@@ -390,7 +394,7 @@ def _diff(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffOptions)
             unchanged += 1
             continue
         old = loads(enc)
-        if conn is not None or (_is_import_shaped(user) and not _is_import_shaped(old)):
+        if conn is not None or _is_import_shaped(user) or _is_import_shaped(old):
             old_form = _import_form(old, fields.user_connection(old) if conn is not None else None)
             new_form = _import_form(user, conn)
         else:
