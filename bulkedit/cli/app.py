@@ -49,6 +49,8 @@ def _root(
 # fmt: off
 from bulkedit.cli import cmd_inspect, cmd_convert  # noqa: E402,F401  (foundation)
 # commands: add `from bulkedit.cli import cmd_<name>  # noqa: E402,F401` lines below, one per command module
+from bulkedit.cli import cmd_lint  # noqa: E402,F401
+from bulkedit.cli import cmd_emit  # noqa: E402,F401
 from bulkedit.cli import cmd_edit  # noqa: E402,F401
 from bulkedit.cli import cmd_diff  # noqa: E402,F401
 from bulkedit.cli import cmd_errors  # noqa: E402,F401

@@ -1,7 +1,8 @@
 """Pack encoded users into JSON arrays of at most `max_bytes` bytes each.
 
-A chunk file is `[` + users joined by `,` + `]`: its size is known exactly from the
-encoded users, so packing needs no re-encoding and no dicts. Packing is next-fit
+A chunk file is `[` + users joined by `,\n` + `]`: one user per line, so line N of a
+chunk is its Nth user (lint and error reports point at it), and its size is known
+exactly from the encoded users, so packing needs no re-encoding and no dicts. Packing is next-fit
 in input order: a chunk is closed when the next user would not fit, so every
 file is as full as the order allows, no user is split or repeated, and the same
 input always gives the same chunks. Only the chunk being filled is held in memory
@@ -24,6 +25,7 @@ from bulkedit.errors import RefusedError
 #: multipart envelope adds a few hundred bytes. 480,000 leaves 32,000 bytes of headroom.
 DEFAULT_MAX_BYTES = 480_000
 PRIVATE_MODE = 0o600
+SEP = 2  # ",\n" between users
 
 
 class UserTooLarge(RefusedError):
@@ -31,18 +33,18 @@ class UserTooLarge(RefusedError):
 
 
 def array_size(items: Iterable[bytes]) -> int:
-    """The bytes of the JSON array holding `items` (compact: `[a,b,c]`)."""
+    """The bytes of the JSON array holding `items` (`[a,\nb,\nc]`)."""
     n = 0
     total = 2
     for it in items:
         total += len(it)
         n += 1
-    return total + max(n - 1, 0)
+    return total + SEP * max(n - 1, 0)
 
 
 def encode_array(items: list[bytes]) -> bytes:
     """The JSON array of already-encoded items."""
-    return b"[" + b",".join(items) + b"]"
+    return b"[" + b",\n".join(items) + b"]"
 
 
 def pack(items: Iterable[bytes], max_bytes: int) -> Iterator[list[bytes]]:
@@ -71,7 +73,7 @@ class Packer:
         self.size = 2  # "[]"
 
     def add(self, item: bytes, *, index: int | None = None, where: str | None = None) -> list[bytes] | None:
-        need = len(item) + (1 if self.items else 0)
+        need = len(item) + (SEP if self.items else 0)
         if 2 + len(item) > self.max_bytes:
             label = where or (f"user {index + 1}" if index is not None else "a user")
             raise UserTooLarge(

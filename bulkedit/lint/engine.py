@@ -32,6 +32,8 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "auth0-import-us
 DEFAULT_MAX_PER_RULE = 50
 INPUT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv", ".tsv", ".xlsx", ".gz")
 _SECRET_TOPS = ("password_hash", "custom_password_hash", "mfa_factors")
+_NO_POS = (1 << 40) - 1
+_DUP_PATH = {"BE201": "email", "BE202": "user_id", "BE203": "username"}
 
 
 @lru_cache(maxsize=1)
@@ -124,7 +126,7 @@ class Checker:
     counts: dict[str, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     _kept: dict[str, int] = field(default_factory=dict)
-    _seen: dict[str, dict[tuple[str | None, Any], tuple[int, int | None]]] = field(default_factory=dict)
+    _seen: dict[str, dict[str | None, dict[Any, int]]] = field(default_factory=dict)
     _files: list[str] = field(default_factory=list)
     _agg: dict[tuple[str, str | None], list[Any]] = field(default_factory=dict)
 
@@ -231,14 +233,18 @@ class Checker:
             value = r.check(user)
             if value is None:
                 continue
-            seen = self._seen[r.code]
-            k = (connection, value)
-            first = seen.get(k)
+            by_conn = self._seen[r.code]
+            seen = by_conn.get(connection)
+            if seen is None:
+                seen = by_conn[connection] = {}
+            first = seen.get(value)
             if first is None:
-                seen[k] = (file_idx, pos)
+                # (file index, position) packed in one int: a million users stay small in memory
+                seen[value] = (file_idx << 40) | (pos if pos is not None else _NO_POS)
             else:
-                where = f"{self._files[first[0]]}:{first[1]}" if first[1] is not None else self._files[first[0]]
-                self.add(r, name, pos, r.name.split("-", 1)[1].replace("-", "_"), {"value": value, "first": where}, key)
+                fi, fp = first >> 40, first & _NO_POS
+                where = f"{self._files[fi]}:{fp}" if fp != _NO_POS else self._files[fi]
+                self.add(r, name, pos, _DUP_PATH[r.code], {"value": value, "first": where}, key)
         if self.tenant is not None and self.backup_rules:
             backup, _known = self.tenant.find(user, connection)
             if backup is not None:

@@ -35,10 +35,10 @@ def test_pack_laws(users, slack):
         assert isinstance(arr, list) and arr
         seen.extend(u["n"] for u in arr)
     assert seen == list(range(len(users)))  # each user exactly once, in input order
-    # tight: the first user of each chunk would not have fitted in the one before
+    # tight (users joined by ',\n'): the first user of each chunk would not have fitted in the one before
     for prev, nxt in zip(chunks, chunks[1:], strict=False):
         first = json.loads(nxt)[0]
-        assert len(prev) + 1 + len(jsonio.dumps(first)) > limit
+        assert len(prev) + 2 + len(jsonio.dumps(first)) > limit
 
 
 def test_array_size_matches_encoding():

@@ -1,0 +1,40 @@
+"""`bulkedit emit IN -o OUTDIR [--max-bytes N] [--connection NAME] [--backup BACKUP] [--force]`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bulkedit.cli.app import app
+from bulkedit.cli.options import InputFile, MapOption
+from bulkedit.emit.emit import EmitOptions, EmitRefused, emit
+from bulkedit.emit.pack import DEFAULT_MAX_BYTES
+from bulkedit.errors import EXIT_FINDINGS
+from bulkedit.report.emit import render_summary
+from bulkedit.report.lint import render_text
+
+
+@app.command("emit")
+def emit_cmd(
+    input: InputFile,
+    outdir: Annotated[Path, typer.Option("-o", "--output", help="Output folder (must be empty, or pass --force).", show_default=False)],
+    max_bytes: Annotated[int, typer.Option("--max-bytes", help="Largest chunk file in bytes (Auth0 takes at most 500 KB per job).")] = DEFAULT_MAX_BYTES,
+    connection: Annotated[str | None, typer.Option("--connection", help="Connection for users whose file names none (an import file).")] = None,
+    backup: Annotated[Path | None, typer.Option("--backup", help="The tenant's full export: write rollback/ chunks and check upsert effects.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the content of a non-empty OUTDIR.")] = False,
+    map_file: MapOption = None,
+) -> None:
+    """Write import-ready JSON array chunks per connection, a manifest and (with --backup) rollback chunks."""
+    options = EmitOptions(max_bytes=max_bytes, connection=connection, backup=backup, force=force, column_map=map_file)
+    try:
+        result = emit(input, outdir, options)
+    except EmitRefused as exc:
+        data = exc.lint.to_dict()
+        data["findings"] = [f for f in data["findings"] if f["severity"] == "error"]
+        sys.stderr.write(render_text(data))
+        print(f"bulkedit: error: {exc.render()}", file=sys.stderr)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    sys.stderr.write(render_summary(result.to_dict(), str(outdir)))

@@ -1,0 +1,57 @@
+"""`bulkedit lint FILE_OR_DIR... [--format text|json|sarif|github] [--select CODES] [--ignore CODES] [--backup BACKUP]`."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bulkedit.cli.app import app
+from bulkedit.cli.options import MapOption
+from bulkedit.errors import EXIT_FINDINGS, EXIT_OK
+from bulkedit.lint.engine import DEFAULT_MAX_PER_RULE, LintOptions, lint
+from bulkedit.report.lint import RENDERERS
+
+
+class LintFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+@app.command("lint")
+def lint_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="User files, or folders (an emit output folder: its chunks).", show_default=False)],
+    format: Annotated[LintFormat, typer.Option("--format", "-f", help="Report format.")] = LintFormat.text,
+    select: Annotated[str | None, typer.Option("--select", help="Only rules whose code starts with one of these (comma-separated), e.g. BE2,BE301.")] = None,
+    ignore: Annotated[str | None, typer.Option("--ignore", help="Skip rules whose code starts with one of these.")] = None,
+    backup: Annotated[Path | None, typer.Option("--backup", help="The tenant's full export: also check what an upsert would do to existing users.")] = None,
+    connection: Annotated[str | None, typer.Option("--connection", help="Connection of users whose file names none (for duplicates and --backup).")] = None,
+    max_per_rule: Annotated[int, typer.Option("--max-per-rule", help="Findings shown per rule (the rest are counted); 0 shows all.")] = DEFAULT_MAX_PER_RULE,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report to this file instead of stdout.")] = None,
+    map_file: MapOption = None,
+) -> None:
+    """Check users against everything Auth0's import rejects or mishandles; exit 1 on any error finding."""
+    options = LintOptions(
+        select=select, ignore=ignore, backup=backup, max_per_rule=max_per_rule, column_map=map_file, connection=connection
+    )
+    result = lint(paths, options)
+    report = RENDERERS[format.value](result.to_dict())
+    if output is not None:
+        from bulkedit.io.atomic import atomic_file
+
+        with atomic_file(output) as af:
+            af.path.write_text(report, encoding="utf-8")
+        print(f"lint report written to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(report)
+    if format != LintFormat.text:
+        print(
+            f"lint: {result.users:,} users, {result.errors:,} error(s), {result.warnings:,} warning(s), {result.infos:,} info",
+            file=sys.stderr,
+        )
+    raise typer.Exit(EXIT_FINDINGS if result.errors else EXIT_OK)

@@ -1,0 +1,187 @@
+"""`emit`: convert an edited export into import-ready chunks per connection, with a manifest.
+
+One pass over the input: each user is converted (`convert.to_import_user`), checked by
+the same lint `Checker` that `bulkedit lint` uses, encoded once (or its original bytes
+reused when nothing changed) and packed into the chunk of its connection, which is
+written as soon as it is full. Everything goes into a temporary folder that becomes
+OUTDIR only when no lint error was found: a refusal leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bulkedit import __version__, fields
+from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkInfo, ChunkWriter
+from bulkedit.errors import RefusedError, UsageError
+from bulkedit.io import jsonio
+from bulkedit.io.atomic import atomic_dir, refuse_overwriting_inputs
+from bulkedit.io.read import open_source
+from bulkedit.io.write import has_secret
+from bulkedit.lint.engine import FileContext, LintOptions, make_checker
+from bulkedit.lint.model import FileSummary, LintResult
+from bulkedit.paths import MISSING
+
+#: Fields an upsert updates, which a rollback can therefore put back.
+ROLLBACK_FIELDS = tuple(
+    f for f in sorted(fields.IMPORT_FIELDS - fields.UPSERT_IGNORED - {"custom_password_hash", "mfa_factors"})
+)
+#: Changes a rollback cannot undo, whatever it sends.
+UNDOABLE_NOT = ("password_hash", "custom_password_hash", "mfa_factors")
+
+
+@dataclass(frozen=True)
+class EmitOptions:
+    max_bytes: int = DEFAULT_MAX_BYTES
+    connection: str | None = None
+    backup: Path | None = None
+    force: bool = False
+    column_map: Path | None = None
+    select: str | None = None
+    ignore: str | None = None
+    config: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class EmitResult:
+    """What emit wrote (its manifest) and the lint result of what it wrote."""
+
+    outdir: Path
+    manifest: dict[str, Any]
+    lint: LintResult
+
+    @property
+    def chunks(self) -> list[dict[str, Any]]:
+        return self.manifest["chunks"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.manifest, lint=self.lint.to_dict()["summary"])
+
+
+class EmitRefused(RefusedError):
+    """Lint found errors in what emit would write; nothing was written."""
+
+    def __init__(self, message: str, lint: LintResult, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.lint = lint
+
+
+@dataclass
+class _Rollback:
+    writer: ChunkWriter
+    cannot_undo: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, user: dict[str, Any], backup: dict[str, Any], connection: str, pos: int) -> None:
+        restore: dict[str, Any] = {}
+        for f in ROLLBACK_FIELDS:
+            new, old = user.get(f, MISSING), backup.get(f, MISSING)
+            if new is MISSING or new == old:
+                continue
+            if old is MISSING:
+                self._note(user, pos, f, "the edit added this field; an upsert cannot remove it")
+            else:
+                restore[f] = old  # metadata whole: an upsert replaces it whole
+        for f in UNDOABLE_NOT:
+            if f in user and user[f] != backup.get(f, MISSING):
+                self._note(user, pos, f, "a changed hash or MFA factor cannot be rolled back from an export")
+        if not restore:
+            return
+        out: dict[str, Any] = {"email": backup["email"]}
+        if "user_id" in backup:
+            out["user_id"] = backup["user_id"]
+        if backup.get("email_verified") is True:
+            out["email_verified"] = True  # an import that omits it may reset it to false
+        out.update(restore)
+        self.writer.add(connection, jsonio.dumps(out))
+
+    def _note(self, user: dict[str, Any], pos: int, f: str, reason: str) -> None:
+        self.cannot_undo.append({"user_id": user.get("user_id"), "email": user.get("email"), "pos": pos, "field": f, "reason": reason})
+
+
+def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = None) -> EmitResult:
+    """Write import-ready chunks of `input` to `outdir` (see cli.md `emit`)."""
+    options = options or EmitOptions()
+    input, outdir = Path(input), Path(outdir)
+    if options.max_bytes < 1024:
+        raise UsageError(f"--max-bytes {options.max_bytes} is too small", hint="use at least 1024 (default 480000)")
+    refuse_overwriting_inputs(outdir, [input] + ([options.backup] if options.backup else []))
+    from bulkedit.io.read import load_column_map
+
+    source = open_source(input, column_map=load_column_map(options.column_map))
+    checker = make_checker(
+        LintOptions(select=options.select, ignore=options.ignore, backup=options.backup, config=options.config, max_per_rule=50)
+    )
+    tenant = checker.tenant
+    left_out: list[dict[str, Any]] = []
+    dropped: dict[str, int] = {}
+    users = 0
+    with atomic_dir(outdir, force=options.force) as tmp:
+        writer = ChunkWriter(tmp, options.max_bytes)
+        rollback = _Rollback(ChunkWriter(tmp, options.max_bytes, prefix="rollback/")) if tenant is not None else None
+        idx = checker.begin_file(str(source.path))
+        n = 0
+        for rec in source.records():
+            n += 1
+            conv = checker.convert(rec, idx)
+            for f in conv.dropped:
+                dropped[f] = dropped.get(f, 0) + 1
+            orig = rec.user
+            if not conv.importable:
+                left_out.append({"user_id": orig.get("user_id"), "email": orig.get("email"), "reason": conv.reason, "pos": rec.pos})
+                continue
+            user = conv.user
+            conn = conv.connection or options.connection
+            if conn is None:
+                raise UsageError(
+                    "this user names no connection (an import file has none)",
+                    where=source.where(rec.pos),
+                    hint="pass --connection NAME: the database connection these users are imported into",
+                )
+            encoded = rec.raw if (user is orig and rec.raw is not None) else jsonio.dumps(user)
+            checker.check(user, idx, rec.pos, conn, raw=encoded, judged_as="import", key=_key(orig))
+            writer.add(conn, encoded, private=has_secret(user), where=source.where(rec.pos))
+            users += 1
+            if rollback is not None and tenant is not None:
+                backup, _known = tenant.find(user, conn)
+                if backup is not None:
+                    rollback.add(user, backup, conn, rec.pos)
+        checker.end_file(FileContext(source, "export", source.bytes_read, n))
+        summary = FileSummary(str(source.path), source.format, n, source.bytes_read, "export")
+        result = checker.result([summary], str(options.backup) if options.backup else None)
+        if result.errors:
+            raise EmitRefused(
+                f"lint found {result.errors:,} error(s) in what emit would write; nothing was written",
+                result,
+                where=str(source.path),
+                hint=f"run `bulkedit lint {source.path}` for every finding, fix them, and emit again",
+            )
+        chunks = writer.close()
+        rb_chunks = rollback.writer.close() if rollback is not None else []
+        manifest = {
+            "bulkedit_version": __version__,
+            "source": {"file": str(source.path), "sha256": source.sha256(), "format": source.format},
+            "backup": tenant.to_dict() if tenant is not None else None,
+            "options": {"max_bytes": options.max_bytes, "connection": options.connection, "force": options.force},
+            "chunks": [c.to_dict() for c in chunks],
+            "rollback": [c.to_dict() for c in rb_chunks],
+            "rollback_cannot_undo": rollback.cannot_undo if rollback is not None else [],
+            "left_out": left_out,
+            "dropped_fields": dict(sorted(dropped.items())),
+            "users": users,
+            "private_files": [c.file for c in chunks + rb_chunks if c.private],
+        }
+        (tmp / "manifest.json").write_bytes(jsonio.dumps_pretty(manifest) + b"\n")
+    return EmitResult(outdir, manifest, result)
+
+
+def _key(user: dict[str, Any]) -> str | None:
+    uid = user.get("user_id")
+    if type(uid) is str:
+        return uid
+    e = user.get("email")
+    return e if type(e) is str else None
+
+
+__all__ = ["ChunkInfo", "EmitOptions", "EmitRefused", "EmitResult", "emit"]

@@ -1,0 +1,43 @@
+"""The summary `emit` prints on stderr (computed from the manifest, nothing else)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_LISTED = 10
+
+
+def render_summary(data: dict[str, Any], outdir: str) -> str:
+    lines = []
+    per_conn: dict[str, list[int]] = {}
+    for c in data["chunks"]:
+        slot = per_conn.setdefault(c["connection"], [0, 0])
+        slot[0] += 1
+        slot[1] += c["users"]
+    lines.append(f"emitted {data['users']:,} users in {len(data['chunks']):,} chunk(s) to {outdir}/")
+    for conn, (nchunks, nusers) in per_conn.items():
+        lines.append(f"  {conn}: {nusers:,} users, {nchunks:,} chunk(s)")
+    if data["dropped_fields"]:
+        dropped = ", ".join(f"{k} ({v:,})" for k, v in data["dropped_fields"].items())
+        lines.append(f"dropped export-only fields: {dropped}")
+    if data["left_out"]:
+        lines.append(f"left out {len(data['left_out']):,} user(s) that cannot be imported into a database connection:")
+        for u in data["left_out"][:MAX_LISTED]:
+            lines.append(f"  line/row {u['pos']}: {u['user_id'] or u['email']}: {u['reason']}")
+        if len(data["left_out"]) > MAX_LISTED:
+            lines.append(f"  ... and {len(data['left_out']) - MAX_LISTED:,} more (see manifest.json left_out)")
+    if data["private_files"]:
+        lines.append(f"{len(data['private_files']):,} chunk(s) hold password hashes or MFA secrets: mode 0600")
+    if data["backup"] is not None:
+        lines.append(f"rollback: {sum(c['users'] for c in data['rollback']):,} user(s) in {len(data['rollback']):,} chunk(s) under rollback/")
+        notes = data["rollback_cannot_undo"]
+        if notes:
+            lines.append(f"warning: a rollback cannot undo {len(notes):,} change(s):")
+            for u in notes[:MAX_LISTED]:
+                lines.append(f"  line/row {u['pos']}: {u['user_id'] or u['email']}: {u['field']}: {u['reason']}")
+            if len(notes) > MAX_LISTED:
+                lines.append(f"  ... and {len(notes) - MAX_LISTED:,} more (see manifest.json rollback_cannot_undo)")
+    lint = data.get("lint")
+    if lint and (lint["warning"] or lint["error"]):
+        lines.append(f"lint: {lint['warning']:,} warning(s) in what was written; run `bulkedit lint` on the output folder for details")
+    return "\n".join(lines) + "\n"
