@@ -257,6 +257,8 @@ def _context(loc: Loc) -> str:
         return "plan"
     if len(loc) == 2 and loc[0] == "edits":
         return "step"
+    if loc[-1] == "in_file":
+        return "in_file"
     if "where" in loc[2:3] or any(s in COMBINATORS for s in loc[3:] if isinstance(s, str)):
         # inside a where: a mapping either combines (any/all/not) or holds a path's operators
         tail = [s for s in loc[2:] if not isinstance(s, int)]
@@ -271,9 +273,16 @@ _ALLOWED = {
     "step": STEP_KEYS,
     "operators": OPERATORS,
     "template": ("format", "default"),
+    "in_file": ("path", "column", "ignore_case"),
     "other": (),
 }
-_WHAT = {"plan": "top-level key", "step": "step key", "operators": "operator", "template": "template option"}
+_WHAT = {
+    "plan": "top-level key",
+    "step": "step key",
+    "operators": "operator",
+    "template": "template option",
+    "in_file": "in_file option",
+}
 
 
 def _explain(doc: PlanDoc, err: Any) -> list[PlanProblem]:
@@ -298,6 +307,11 @@ def _explain(doc: PlanDoc, err: Any) -> list[PlanProblem]:
         return [doc.problem(loc, "the step does nothing", f"give it one of {', '.join(STEP_ACTIONS)}")]
     if v == "required" and not loc:
         return [doc.problem(loc, "the plan has no `edits:` list", "put the steps in a list under `edits:`")]
+    if v == "oneOf" and isinstance(err.instance, dict):
+        # the mapping form of a oneOf (template {format, default}, in_file {path, ...}): explain its own errors
+        inner = [e for e in err.context if e.validator == "additionalProperties"]
+        if inner:
+            return [p for e in inner for p in _explain(doc, e)]
     if v == "oneOf":
         last = next((s for s in reversed(loc) if isinstance(s, str)), "")
         if "unset" in loc:
