@@ -41,19 +41,34 @@ def edit_cmd(
     format: Annotated[EditFormat, typer.Option("--format", "-f", help="Report format (stdout).")] = EditFormat.text,
     show: Annotated[int, typer.Option("--show", min=0, help="How many changes the report lists.")] = SHOW_CHANGES,
     map_file: MapOption = None,
+    sheet: Annotated[
+        Path | None, typer.Option("--sheet", help="A CSV/XLSX sheet made by `convert` and edited by a person.")
+    ] = None,
+    allow_new: Annotated[bool, typer.Option("--allow-new", help="With --sheet: rows no backup user has become new users.")] = False,
+    accept_damage: Annotated[
+        list[str] | None,
+        typer.Option("--accept-damage", help="With --sheet: apply cells flagged with this damage code anyway (repeatable; 'all').", show_default=False),
+    ] = None,
 ) -> None:
     """Apply a declarative edit plan to every user of IN and write the whole edited export to OUT.
 
     Refuses (exit 1, nothing written) any change of email, user_id, the connection or blocked.
     """
-    if plan is None:
-        raise UsageError("no edits given", hint="use --plan PLAN (a YAML or JSON edit plan)")
+    if plan is None and sheet is None:
+        raise UsageError("no edits given", hint="use --plan PLAN (a YAML or JSON edit plan) or --sheet SHEET")
+    if plan is not None and sheet is not None:
+        raise UsageError("--plan and --sheet cannot be combined", hint="apply them one after the other")
     if output is None and not dry_run:
         raise UsageError("no output file given", hint="use -o OUT, or --dry-run to only show the changes")
     if output is not None:
         output_format(output, to)  # an unusable OUT is a usage error before any work
-    editor = load_plan(plan)  # validated and compiled before any user is read
+    if plan is not None:
+        editor = load_plan(plan)  # validated and compiled before any user is read
     source = open_source(input, column_map=load_column_map(map_file))
+    if sheet is not None:
+        from bulkedit.sheet.apply import prepare
+
+        editor = prepare(source, sheet, key=key.value, allow_new=allow_new, accept=accept_damage or ())
     with progress_bar("edit", source.size) as progress:
         wrap = None
         if progress is not None:

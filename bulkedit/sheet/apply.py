@@ -1,0 +1,330 @@
+"""Join a sheet to its backup and turn the cells a person changed into typed edits.
+
+`prepare(backup, sheet_path, ...)` reads the sheet into rows keyed by user_id (or
+email), checks the backup's keys once (rows added, rows deleted, key cells
+changed), and returns a `SheetEditor` for the edit engine (bulkedit.edit.apply):
+for each backup user, `edit(user)` compares every cell of the user's row with
+the user's own value as `convert` wrote it; only cells that differ become
+changes, typed by the column's recorded type, so an untouched user is returned
+as is and written as its original bytes. Cells a spreadsheet evidently damaged
+are refused (the row and column named) unless their code is accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bulkedit.edit.apply import EditorNotes, EditProblems
+from bulkedit.edit.guards import check_user
+from bulkedit.edit.result import Notice
+from bulkedit.edit.values import Conflict, assoc, dissoc, same
+from bulkedit.errors import RefusedError, UsageError
+from bulkedit.io import tabular
+from bulkedit.io.read import Source
+from bulkedit.paths import MISSING, PathConflict, iter_leaves, set_path
+from bulkedit.paths import Path as FieldPath
+from bulkedit.sheet import damage
+from bulkedit.sheet.damage import Damage, check_cell
+from bulkedit.sheet.read import Sheet, SheetRow, column_name, key_value, read_sheet
+
+#: How many rows a refusal message lists before counting the rest.
+SHOW_ROWS = 10
+
+
+def parse_accept(codes: Iterable[str]) -> frozenset[str]:
+    """`--accept-damage` values (repeatable, comma-separated; `all` accepts every code)."""
+    out: set[str] = set()
+    for item in codes:
+        for code in item.split(","):
+            code = code.strip()
+            if not code:
+                continue
+            if code == "all":
+                out.update(damage.CODES)
+            elif code not in damage.CODES:
+                raise UsageError(f"--accept-damage: unknown damage code {code!r}", hint=f"codes: {', '.join(damage.CODES)}")
+            else:
+                out.add(code)
+    return frozenset(out)
+
+
+def _kind_of(value: Any) -> str:
+    t = type(value)
+    if t is str:
+        return tabular.STRING if value else tabular.JSON
+    if t is bool:
+        return tabular.BOOLEAN
+    if t is int:
+        return tabular.INTEGER
+    if t is float:
+        return tabular.NUMBER
+    return tabular.JSON
+
+
+@dataclass
+class _Col:
+    index: int
+    name: str
+    path: FieldPath
+    kind: str | None
+
+
+@dataclass
+class SheetEditor:
+    """An editor for bulkedit.edit.apply: each backup user's row of the sheet, cell by cell."""
+
+    sheet: Sheet
+    key: str
+    accept: frozenset[str]
+    new_users: list[dict[str, Any]] = field(default_factory=list)
+    missing_rows: int = 0
+    warnings: list[Notice] = field(default_factory=list)
+    _cols: list[_Col] = field(default_factory=list)
+    _accepted: dict[tuple[int, str], Damage] = field(default_factory=dict)
+    _seen_missing: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._cols = [
+            _Col(i, column_name(c), c.path, c.kind) for i, c in enumerate(self.sheet.columns) if c.path
+        ]
+        self._xlsx = self.sheet.format == "xlsx"
+
+    # -- the editor protocol -----------------------------------------------------------
+
+    def edit(self, user: dict[str, Any]) -> dict[str, Any] | None:
+        k = key_value(user.get(self.key), self.key)
+        hit = self.sheet.rows.get(k) if k is not None else None
+        if hit is None:
+            if k is not None and k not in self._seen_missing:
+                self._seen_missing.add(k)
+                self.missing_rows += 1
+            return None
+        return self.edit_row(user, hit)
+
+    def extra(self) -> Iterator[dict[str, Any]]:
+        yield from self.new_users
+
+    def notes(self) -> EditorNotes:
+        out = list(self.warnings)
+        if self.missing_rows:
+            out.append(
+                Notice(
+                    "sheet-rows-missing",
+                    f"{self.missing_rows:,} users of the backup have no row in the sheet: they stay as they are"
+                    " (deleting a row deletes nobody)",
+                    where=str(self.sheet.path),
+                )
+            )
+        for d in self._accepted.values():
+            out.append(
+                Notice(f"accepted-{d.code}", f"accepted damage: {d.message}", self.sheet.where(d.row), path=d.column)
+            )
+        return EditorNotes(warnings=tuple(out))
+
+    # -- one row -------------------------------------------------------------------
+
+    def edit_row(self, user: dict[str, Any], hit: SheetRow) -> dict[str, Any] | None:
+        leaves: dict[FieldPath, Any] | None = None
+        cells = hit.cells
+        ncells = len(cells)
+        xlsx = self._xlsx
+        new = user
+        problems: list[Notice] = []
+        for col in self._cols:
+            cell = cells[col.index] if col.index < ncells else None
+            if leaves is None:
+                leaves = dict(iter_leaves(user, into_lists=False))
+            old = leaves.get(col.path, MISSING)
+            kind = col.kind or (_kind_of(old) if old is not MISSING else tabular.STRING)
+            if _unchanged(cell, old, kind, xlsx):
+                continue
+            value = self._cell_value(cell, kind, old, hit.row, col, problems)
+            if value is _SKIP:
+                continue
+            if value is MISSING and old is MISSING:
+                continue
+            if value is not MISSING and old is not MISSING and same(value, old):
+                continue
+            try:
+                new = dissoc(new, col.path) if value is MISSING else assoc(new, col.path, value)
+            except Conflict as exc:
+                problems.append(
+                    Notice("sheet-cell-conflict", f"column {col.name!r}: {exc}", self.sheet.where(hit.row), path=col.name)
+                )
+        if new is not user:
+            # the edit issue's guards, named by the sheet's row (the engine would name the backup's line)
+            refusals, _ = check_user(user, new)
+            for g in refusals:
+                problems.append(
+                    Notice(g.code, f"{g.message} (sheet column {g.path!r})", self.sheet.where(hit.row), path=g.path, old=g.old, new=g.new)
+                )
+        if problems:
+            raise EditProblems(problems)
+        return None if new is user else new
+
+    def _cell_value(self, cell: Any, kind: str, old: Any, row: int, col: _Col, problems: list[Notice]) -> Any:
+        found = check_cell(cell, kind, old)
+        if found is not None:
+            code, message = found
+            d = Damage(code, row, col.name, message, None if cell is None else str(cell), old)
+            if code not in self.accept:
+                problems.append(
+                    Notice(
+                        code,
+                        f"column {col.name!r}: {message}",
+                        self.sheet.where(row),
+                        path=col.name,
+                        old=old,
+                        new=cell if type(cell) in (str, int, float, bool) else str(cell),
+                    )
+                )
+                return _SKIP
+            self._accepted[(row, col.name)] = d
+            if code == damage.BOOLEAN_CASE and kind == tabular.JSON:
+                return str(cell).strip().lower() == "true"
+        try:
+            return tabular.decode_cell(cell, kind, guarded=self.sheet.guarded)
+        except tabular.CellError as exc:
+            problems.append(
+                Notice(
+                    "sheet-invalid-cell",
+                    f"column {col.name!r} holds {kind} values: {exc}",
+                    self.sheet.where(row),
+                    path=col.name,
+                    old=old,
+                )
+            )
+            return _SKIP
+
+    def build_new_user(self, hit: SheetRow) -> tuple[dict[str, Any], list[Notice]]:
+        """A user made from a row no backup user matches (with --allow-new)."""
+        problems: list[Notice] = []
+        user: dict[str, Any] = {}
+        for col in self._cols:
+            cell = hit.cells[col.index] if col.index < len(hit.cells) else None
+            kind = col.kind or tabular.STRING
+            if cell is None or cell == "":
+                continue
+            value = self._cell_value(cell, kind, MISSING, hit.row, col, problems)
+            if value is _SKIP or value is MISSING:
+                continue
+            try:
+                set_path(user, col.path, value)
+            except PathConflict as exc:
+                problems.append(Notice("sheet-cell-conflict", f"column {col.name!r}: {exc}", self.sheet.where(hit.row)))
+        return user, problems
+
+
+class _Skip:
+    pass
+
+
+_SKIP = _Skip()
+
+
+def _unchanged(cell: Any, old: Any, kind: str, xlsx: bool) -> bool:
+    """True when `cell` is exactly what `convert` wrote for `old` (the fast path for untouched cells)."""
+    if cell is None or cell == "":
+        return old is MISSING
+    if old is MISSING:
+        return False
+    if xlsx:
+        enc = tabular.encode_xlsx(old, kind)
+        return type(enc) is type(cell) and enc == cell
+    return tabular.encode_text(old, kind) == cell
+
+
+def prepare(
+    backup: Source,
+    sheet_path: Path,
+    *,
+    key: str = "user_id",
+    allow_new: bool = False,
+    accept: Iterable[str] = (),
+    workdir: Path | None = None,
+) -> SheetEditor:
+    """Read the sheet, check it against the backup's keys, and return the editor that applies it.
+
+    Raises RefusedError (exit 1, nothing written) for what cannot be applied as a
+    per-user change: refused file-level damage, a key found in two rows, rows no
+    backup user matches (without `allow_new`), or a changed key cell.
+    """
+    accepted = parse_accept(accept)
+    sheet = read_sheet(sheet_path, key=key, workdir=workdir)
+    editor = SheetEditor(sheet, key, accepted)
+    problems: list[str] = []
+    for d in sheet.findings:
+        if d.refused and d.code not in accepted:
+            problems.append(f"{sheet.where(d.row)}: {d.code}: {d.message}")
+        elif d.refused:
+            editor._accepted[(d.row or 0, d.code)] = d
+        else:
+            editor.warnings.append(Notice(d.code, d.message, sheet.where(d.row)))
+    for k, first, again in sheet.duplicates[:SHOW_ROWS]:
+        problems.append(f"{sheet.where(again)}: sheet-duplicate-row: {key} {k!r} is also on row {first}")
+    if len(sheet.duplicates) > SHOW_ROWS:
+        problems.append(f"... and {len(sheet.duplicates) - SHOW_ROWS} more rows repeating a {key}")
+    recorded = sheet.source_sha256
+    if recorded is not None and recorded != backup.sha256():
+        editor.warnings.append(
+            Notice(
+                "sheet-source-differs",
+                f"the sheet was made from another file ({sheet.meta.get('source', '?')}, sha256 {recorded[:12]}...) than"
+                f" {backup.path.name}: cells that differ from this backup count as edits",
+                str(sheet.path),
+            )
+        )
+    # one pass over the backup's keys: rows added, key cells changed
+    other = "email" if key == "user_id" else "user_id"
+    keys: set[str] = set()
+    by_other: dict[str, str] = {}
+    other_col = next((c for c in editor._cols if c.path == (other,)), None)
+    for user in backup.users():
+        k = key_value(user.get(key), key)
+        if k is not None:
+            keys.add(k)
+            if other_col is not None:
+                o = key_value(user.get(other), other)
+                if o is not None:
+                    by_other[o] = k
+    unmatched = [(k, r) for k, r in sheet.rows.items() if k not in keys]
+    new_rows = [r for _, r in unmatched] + sheet.keyless
+    changed_keys: list[str] = []
+    if other_col is not None and by_other:
+        still_new = []
+        for r in new_rows:
+            cell = r.cells[other_col.index] if other_col.index < len(r.cells) else None
+            if sheet.guarded and type(cell) is str:
+                cell = tabular.unneutralise(cell)
+            o = key_value(cell, other)
+            if o is not None and o in by_other and by_other[o] not in sheet.rows:
+                changed_keys.append(
+                    f"{sheet.where(r.row)}: change-{key}: the {key} cell of the user with {other} {o!r} was changed"
+                    f" (was {by_other[o]!r}); {key} cannot be changed by an import"
+                )
+            else:
+                still_new.append(r)
+        new_rows = still_new
+    problems.extend(changed_keys[:SHOW_ROWS])
+    if new_rows and not allow_new:
+        for r in sorted(new_rows, key=lambda r: r.row)[:SHOW_ROWS]:
+            problems.append(f"{sheet.where(r.row)}: sheet-new-row: no backup user has this row's {key}")
+        if len(new_rows) > SHOW_ROWS:
+            problems.append(f"... and {len(new_rows) - SHOW_ROWS} more new rows")
+        problems.append("rows for new users are applied only with --allow-new")
+    elif new_rows:
+        for r in sorted(new_rows, key=lambda r: r.row):
+            user, bad = editor.build_new_user(r)
+            problems.extend(f"{n.where}: {n.code}: {n.message}" for n in bad[:SHOW_ROWS])
+            if user:
+                editor.new_users.append(user)
+    if problems:
+        raise RefusedError(
+            "the sheet cannot be applied:\n  " + "\n  ".join(problems),
+            where=str(sheet.path),
+            hint="fix these rows in the sheet (or accept damage codes with --accept-damage CODE); nothing was written",
+        )
+    return editor
