@@ -166,6 +166,10 @@ _SCRIPT = """
     shown.textContent=n;
   }
   q.addEventListener('input',apply);c.addEventListener('change',apply);s.addEventListener('change',apply);
+  // a filter can be linked: report.html#class=forbidden&status=changed&q=user_metadata
+  var h=new URLSearchParams(location.hash.slice(1));
+  if(h.has('q'))q.value=h.get('q');if(h.has('class'))c.value=h.get('class');if(h.has('status'))s.value=h.get('status');
+  apply();document.body.setAttribute('data-filtered','1');
 })();
 """
 
