@@ -104,7 +104,7 @@ def _read_bytes(path: Path) -> bytes:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{path}: broken gzip data ({exc})", hint="download the answer again") from None
+            raise InputError(f"broken gzip data ({exc})", where=str(path), hint="download the answer again") from None
     if data.startswith(BOM):
         data = data[3:]
     return data

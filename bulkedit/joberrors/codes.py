@@ -99,6 +99,7 @@ CODES: dict[str, CodeInfo] = {
             "Another user of the connection already has this username.",
             "Choose another username for this user (or remove it), then retry.",
             FIX_FIRST,
+            "duplicate-username",
         ),
         _c(
             "CONNECTION_NOT_FOUND",
@@ -115,8 +116,10 @@ CODES: dict[str, CodeInfo] = {
             "mfa_factors item that is not exactly one of totp/phone/email.",
             _VALIDATION,
             FIX_FIRST,
-            "custom-password-hash",
-            "mfa-factors",
+            "custom-hash-options",
+            "mfa-totp-secret",
+            "phone-not-e164",
+            "schema-violation",
         ),
         _c(
             "ONE_OF_MISSING",
@@ -124,7 +127,7 @@ CODES: dict[str, CodeInfo] = {
             "The value must match exactly one alternative of the schema (for example one kind of MFA factor).",
             _VALIDATION,
             FIX_FIRST,
-            "mfa-factors",
+            "schema-violation",
         ),
         _c(
             "ARRAY_LENGTH_LONG",
@@ -132,7 +135,7 @@ CODES: dict[str, CodeInfo] = {
             "A list has more items than allowed (mfa_factors takes at most 10).",
             _VALIDATION,
             FIX_FIRST,
-            "mfa-factors",
+            "schema-violation",
         ),
         _c(
             "ARRAY_LENGTH_SHORT",
@@ -140,7 +143,7 @@ CODES: dict[str, CodeInfo] = {
             "A list has fewer items than required (mfa_factors needs at least 1 when present).",
             _VALIDATION,
             FIX_FIRST,
-            "mfa-factors",
+            "schema-violation",
         ),
         _c(
             "ENUM_MISMATCH",
@@ -148,7 +151,8 @@ CODES: dict[str, CodeInfo] = {
             "The value is not one the schema lists (for example a custom_password_hash algorithm or encoding).",
             _VALIDATION,
             FIX_FIRST,
-            "custom-password-hash",
+            "custom-hash-options",
+            "schema-violation",
         ),
         _c(
             "FORMAT",
@@ -156,8 +160,8 @@ CODES: dict[str, CodeInfo] = {
             "A string does not have the required format: an email address, a URL (picture), a date.",
             _VALIDATION,
             FIX_FIRST,
-            "invalid-email",
-            "picture-url",
+            "email-invalid",
+            "schema-violation",
         ),
         _c(
             "INVALID_FORMAT",
@@ -166,8 +170,8 @@ CODES: dict[str, CodeInfo] = {
             "FORMAT.",
             _VALIDATION,
             FIX_FIRST,
-            "invalid-email",
-            "picture-url",
+            "email-invalid",
+            "schema-violation",
         ),
         _c(
             "INVALID_TYPE",
@@ -176,7 +180,8 @@ CODES: dict[str, CodeInfo] = {
             "a number where a string is needed, metadata that is not an object.",
             _VALIDATION,
             FIX_FIRST,
-            "field-type",
+            "email-verified-string",
+            "schema-violation",
         ),
         _c(
             "MAX_LENGTH",
@@ -185,7 +190,8 @@ CODES: dict[str, CodeInfo] = {
             "the tenant's limit, user_id 255, email 254).",
             _VALIDATION,
             FIX_FIRST,
-            "field-length",
+            "name-length",
+            "schema-violation",
         ),
         _c(
             "MIN_LENGTH",
@@ -193,7 +199,8 @@ CODES: dict[str, CodeInfo] = {
             "A string is shorter than allowed (an empty name, given_name or username).",
             _VALIDATION,
             FIX_FIRST,
-            "field-length",
+            "name-length",
+            "schema-violation",
         ),
         _c(
             "MAXIMUM",
@@ -201,7 +208,7 @@ CODES: dict[str, CodeInfo] = {
             "A number is above the allowed maximum (for example a scrypt parameter).",
             _VALIDATION,
             FIX_FIRST,
-            "custom-password-hash",
+            "custom-hash-options",
         ),
         _c(
             "MINIMUM",
@@ -209,7 +216,7 @@ CODES: dict[str, CodeInfo] = {
             "A number is below the allowed minimum (for example scrypt keylen must be above 0).",
             _VALIDATION,
             FIX_FIRST,
-            "custom-password-hash",
+            "custom-hash-options",
         ),
         _c(
             "PATTERN",
@@ -219,10 +226,11 @@ CODES: dict[str, CodeInfo] = {
             "a bcrypt hash not starting $2a$/$2b$.",
             _VALIDATION,
             FIX_FIRST,
-            "phone-number",
-            "username",
-            "password-hash",
-            "mfa-factors",
+            "phone-not-e164",
+            "mfa-totp-secret",
+            "username-characters",
+            "password-hash-not-bcrypt",
+            "schema-violation",
         ),
         _c(
             "NOT_PASSED",
@@ -231,8 +239,8 @@ CODES: dict[str, CodeInfo] = {
             "custom_password_hash, or a username that is a full email address.",
             _VALIDATION,
             FIX_FIRST,
-            "password-hash",
-            "username",
+            "password-hash-with-custom",
+            "username-characters",
         ),
         _c(
             "OBJECT_REQUIRED",
@@ -241,8 +249,8 @@ CODES: dict[str, CodeInfo] = {
             "custom_password_hash.",
             _VALIDATION,
             FIX_FIRST,
-            "missing-email",
-            "custom-password-hash",
+            "email-invalid",
+            "custom-hash-options",
         ),
         _c(
             "OBJECT_MISSING_REQUIRED_PROPERTY",
@@ -250,8 +258,8 @@ CODES: dict[str, CodeInfo] = {
             "A required property is absent (email at the top level, or part of custom_password_hash).",
             _VALIDATION,
             FIX_FIRST,
-            "missing-email",
-            "custom-password-hash",
+            "email-invalid",
+            "custom-hash-options",
         ),
         _c(
             "OBJECT_ADDITIONAL_PROPERTIES",
@@ -261,7 +269,6 @@ CODES: dict[str, CodeInfo] = {
             "Build the import file with `bulkedit emit` (it drops and maps these fields), then retry.",
             FIX_FIRST,
             "unknown-field",
-            "export-only-field",
         ),
         _c(
             "MFA_FACTORS_FAILED",
@@ -271,7 +278,8 @@ CODES: dict[str, CodeInfo] = {
             "Check the factors (and that the factor type is enabled in the tenant), fix them in the edited export, "
             "then retry; or enrol the factor through the Management API.",
             FIX_FIRST,
-            "mfa-factors",
+            "mfa-totp-secret",
+            "phone-not-e164",
         ),
         _c(
             "PROFILE_SIZE_EXCEEDED",
@@ -279,7 +287,7 @@ CODES: dict[str, CodeInfo] = {
             "The user's profile (mostly user_metadata and app_metadata) is above Auth0's size limit (about 10 KB).",
             "Shrink the metadata (move bulky data to your own store), then retry.",
             FIX_FIRST,
-            "profile-size",
+            "profile-too-large",
         ),
     )
 }

@@ -14,10 +14,10 @@ from bulkedit.joberrors.codes import CodeInfo
 def _registry() -> dict[str, str]:
     """Rule name -> rule code, from the lint registry (empty while lint is not installed)."""
     try:
-        from bulkedit.lint import registry  # type: ignore[attr-defined]
-    except ImportError:
+        from bulkedit.lint.registry import all_rules
+    except ImportError:  # lint not installed in this build: explanations simply name no rule
         return {}
-    return {r.name: r.code for r in registry.all_rules()}  # type: ignore[attr-defined]
+    return {r.name: r.code for r in all_rules()}
 
 
 def lint_codes_for(ci: CodeInfo) -> list[str]:

@@ -45,13 +45,13 @@ def redacted_equal(answer: Any, candidate: Any) -> bool:
 
 def email_key(user: dict[str, Any]) -> str | None:
     email = user.get("email")
-    return email.strip().lower() if type(email) is str else None
+    return email.strip().lower() if type(email) is str and email != REDACTED else None
 
 
 def id_key(user: dict[str, Any]) -> str | None:
     """user_id without a strategy prefix (`auth0|abc` -> `abc`), as the import file carries it."""
     uid = user.get("user_id")
-    if type(uid) is not str:
+    if type(uid) is not str or uid == REDACTED:
         return None
     return uid[len("auth0|") :] if uid.startswith("auth0|") else uid
 
@@ -109,3 +109,13 @@ def best_match(answer: dict[str, Any], candidates: Sequence[tuple[dict[str, Any]
 
 def _prefers(payload: Any, prefer: Any) -> bool:
     return getattr(payload, "connection", None) == prefer
+
+
+def unchanged_since(answer: dict[str, Any], candidate: dict[str, Any]) -> bool:
+    """Whether `candidate` is still what Auth0 received (secrets redacted, email case as Auth0 stores it)."""
+    if redacted_equal(answer, candidate):
+        return True
+    a_mail, c_mail = answer.get("email"), candidate.get("email")
+    if type(a_mail) is str and type(c_mail) is str and a_mail != c_mail and a_mail.lower() == c_mail.lower():
+        return redacted_equal({**answer, "email": c_mail}, candidate)
+    return False

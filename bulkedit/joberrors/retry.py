@@ -38,7 +38,7 @@ def decide(w: _Work) -> tuple[str, str | None]:
     if not src.importable:
         return LISTED, src.reason or "cannot be imported into a database connection"
     upsert = False
-    unchanged = match.redacted_equal(w.entry.user, src.user)
+    unchanged = match.unchanged_since(w.entry.user, src.user)
     for err in w.entry.errors:
         ci = codemod.info(err.code)
         if ci.policy == codemod.UNKNOWN:

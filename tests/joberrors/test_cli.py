@@ -1,0 +1,201 @@
+"""`bulkedit errors` on the corpus in fixtures/job-errors/: mapping, reports, retry chunks, exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulkedit.cli.app import main
+from bulkedit.emit.convert import to_import_user
+from bulkedit.io.read import read_users
+from bulkedit.joberrors.analyse import explain
+
+ANSWERS = ["errors-job1.json", "errors-job2.json.gz", "errors-empty.json", "job-status.json"]
+
+# user_id (import-shaped) -> decision, for the edited export as it was when the chunks were made
+DECISIONS = {
+    "d87fbd69a26e46d1bde34aca": "listed",  # DUPLICATED_USER, exists, has password_hash
+    "77b7de996e18c68d4a9427e8": "listed",  # ENUM_MISMATCH, unchanged (hash value redacted)
+    "37fad61186ae60727f8f5b11": "listed",  # PATTERN phone, unchanged
+    "016880df3dfab7ed3e21f3e0": "retry-upsert",  # CONFLICT
+    "f941c1e8c6bd1590f4dfef43": "listed",  # unknown code
+    "d34e96931a0d5f93d936fe58": "listed",  # DUPLICATED_USER in the same file
+    "e5539c2854c71e3da88362e0": "listed",  # MFA_FACTORS_FAILED, unchanged (secret redacted)
+    "e6b42ed62ee4b1c8cc95daac": "listed",  # CONFLICT_EMAIL
+    "4aa1521578606a25b25c85dc": "listed",  # MAX_LENGTH + INVALID_TYPE, unchanged
+    "40e60b67daa1efec0470fb59": "listed",  # MAX_LENGTH given_name (legacy-db), unchanged
+    "5cfbfb52865eea043d1922fe": "retry",  # CONNECTION_NOT_FOUND
+    "66615b5a93eb66b1b35b0b30": "listed",  # PROFILE_SIZE_EXCEEDED, unchanged
+    "0000ghost": "listed",  # in no chunk, not in the source
+}
+# after the two fixes of edited-fixed.ndjson
+FIXED = {**DECISIONS, "37fad61186ae60727f8f5b11": "retry", "40e60b67daa1efec0470fb59": "retry"}
+
+
+def _run(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str, str]:
+    rc = main(["errors", *args])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def _json(capsys: pytest.CaptureFixture[str], corpus: Path, *extra: str) -> dict[str, Any]:
+    rc, out, err = _run(capsys, [*(str(corpus / a) for a in ANSWERS), "--format", "json", *extra])
+    assert rc == 0, err
+    return json.loads(out)
+
+
+@pytest.mark.parametrize(("source", "expected"), [("edited.ndjson", DECISIONS), ("edited-fixed.ndjson", FIXED)])
+def test_decisions_and_retry_chunks(capsys: pytest.CaptureFixture[str], corpus: Path, tmp_path: Path, source: str, expected: dict[str, str]) -> None:
+    out = tmp_path / "retry"
+    data = _json(capsys, corpus, "--chunks", str(corpus / "chunks"), "--source", str(corpus / source), "-o", str(out))
+    assert {f["user_id"]: f["retry"] for f in data["failures"]} == expected
+    assert all(f["reason"] for f in data["failures"] if f["retry"] == "listed")
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    sources = {u["user_id"].removeprefix("auth0|"): u for u in read_users(corpus / source)}
+    seen: dict[str, tuple[str, bool]] = {}
+    for chunk in manifest["chunks"]:
+        raw = (out / chunk["file"]).read_bytes()
+        assert hashlib.sha256(raw).hexdigest() == chunk["sha256"] and len(raw) == chunk["bytes"]
+        users = json.loads(raw)
+        assert len(users) == chunk["users"]
+        for u in users:
+            # rebuilt from the source through emit's conversion, never Auth0's redacted copy
+            assert u == to_import_user(sources[u["user_id"]]).user
+            seen[u["user_id"]] = (chunk["connection"], chunk["upsert"])
+    retried = {k for k, v in expected.items() if v != "listed"}
+    assert set(seen) == retried
+    assert all(seen[k][1] is (expected[k] == "retry-upsert") for k in seen)
+    assert b"*****" not in b"".join(p.read_bytes() for p in out.rglob("*.json"))
+    assert {n["user_id"] for n in manifest["not_retried"]} == {k for k, v in expected.items() if v == "listed"}
+    assert data["retry"]["retried_users"] == len(retried) == manifest["users"]
+    if "40e60b67daa1efec0470fb59" in seen:  # the upper-case twin of a Username-Password user lives in legacy-db
+        assert seen["40e60b67daa1efec0470fb59"][0] == "legacy-db"
+
+
+def test_each_failure_maps_to_its_chunk_user_and_source_line(capsys: pytest.CaptureFixture[str], corpus: Path) -> None:
+    data = _json(capsys, corpus, "--chunks", str(corpus / "chunks"), "--source", str(corpus / "edited.ndjson"))
+    lines = (corpus / "edited.ndjson").read_text(encoding="utf-8").split("\n")
+    for f in data["failures"]:
+        if f["user_id"] == "0000ghost":
+            assert f["chunk"] is None and f["source"] is None
+            continue
+        rel, pos = f["chunk"].rsplit("#", 1)
+        chunk_user = json.loads((corpus / "chunks" / rel).read_text())[int(pos) - 1]
+        assert chunk_user["user_id"] == f["user_id"]
+        line = int(f["source"].rsplit(":", 1)[1])
+        assert json.loads(lines[line - 1])["user_id"] == "auth0|" + f["user_id"]
+        assert f["chunk_ambiguous"] == 0 and f["source_ambiguous"] == 0
+    twin = next(f for f in data["failures"] if f["user_id"] == "40e60b67daa1efec0470fb59")
+    assert twin["connection"] == "legacy-db" and twin["chunk_match"] == "email+user_id"  # Auth0 lower-cased its email
+    assert data["by_chunk"]["(not found in a chunk)"] == 1
+    assert sum(data["by_chunk"].values()) == data["failed_users"] == 13
+
+
+def test_summary_per_code_path_and_answer(capsys: pytest.CaptureFixture[str], corpus: Path) -> None:
+    data = _json(capsys, corpus, "--limit", "1")
+    by_code = {c["code"]: c for c in data["by_code"]}
+    assert by_code["DUPLICATED_USER"]["users"] == 2 and by_code["MAX_LENGTH"]["users"] == 2
+    assert len(by_code["MAX_LENGTH"]["first_users"]) == 1 and by_code["MAX_LENGTH"]["more_users"] == 1
+    assert by_code["UNHEARD_OF_CODE"]["known"] is False
+    assert data["by_path"]["phone_number"] == 1 and data["by_path"]["(no path)"] == 4
+    kinds = [(a["kind"], a["failed_users"]) for a in data["answers"]]
+    assert kinds == [("errors", 9), ("errors", 4), ("errors", 0), ("status", 0)]
+    assert data["answers"][3]["description"].startswith("job job_Qb3XnYz81Lk2ab7F is completed: 4 failed")
+
+
+def test_json_report_is_the_library_result(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.joberrors.conftest import CORPUS
+
+    args = ["--chunks", str(CORPUS / "chunks"), "--source", str(CORPUS / "edited.ndjson")]
+    data = _json(capsys, CORPUS, *args)
+    lib = explain([CORPUS / a for a in ANSWERS], chunks=CORPUS / "chunks", source=CORPUS / "edited.ndjson")
+    assert data == json.loads(json.dumps(lib.to_dict()))
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_text_and_markdown_reports(capsys: pytest.CaptureFixture[str], fmt: str, tmp_path: Path) -> None:
+    from tests.joberrors.conftest import CORPUS
+
+    rc, out, _ = _run(
+        capsys,
+        [*(str(CORPUS / a) for a in ANSWERS), "--chunks", str(CORPUS / "chunks"), "--source", str(CORPUS / "edited-fixed.ndjson"),
+         "-o", str(tmp_path / "r"), "--format", fmt, "--limit", "1"],
+    )
+    assert rc == 0
+    for text in (
+        "job job_Qb3XnYz81Lk2ab7F is completed: 4 failed, 0 updated, 20 inserted, 24 total; this file has no per-user errors",
+        "UNHEARD_OF_CODE",
+        "PROFILE_SIZE_EXCEEDED",
+        "Username-Password-Authentication/chunk-0001.json#1",
+        "and 1 more",
+        "upsert",
+        "the same email was given twice in one file",
+    ):
+        assert text in out, text
+    if fmt == "markdown":
+        assert "| `CONFLICT_EMAIL` | 1 | 1 |" in out
+
+
+def test_unreadable_input_exits_2_and_writes_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tests.joberrors.conftest import CORPUS
+
+    out = tmp_path / "retry"
+    rc, stdout, err = _run(
+        capsys, [str(CORPUS / "errors-job1.json"), str(CORPUS / "truncated.json"), "--source", str(CORPUS / "edited.ndjson"), "-o", str(out)]
+    )
+    assert rc == 2 and stdout == "" and not out.exists()
+    assert f"{CORPUS / 'truncated.json'}:" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--chunks", "{tmp}"], "has no manifest.json"),
+        (["-o", "{tmp}/r"], "-o needs --source"),
+        (["--source", "{corpus}/edited.ndjson", "-o", "{corpus}/chunks", "--force"], "is the --chunks folder"),
+        (["--source", "{corpus}/missing.ndjson"], "no such file"),
+    ],
+)
+def test_usage_and_input_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], message: str) -> None:
+    from tests.joberrors.conftest import CORPUS
+
+    if "{corpus}/chunks" in args:
+        args = [*args, "--chunks", "{corpus}/chunks"]
+    argv = [a.format(tmp=tmp_path, corpus=CORPUS) for a in args]
+    rc, _, err = _run(capsys, [str(CORPUS / "errors-job1.json"), *argv])
+    assert rc == 2 and message in err, err
+
+
+def test_non_empty_retry_folder_needs_force(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tests.joberrors.conftest import CORPUS
+
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    base = [str(CORPUS / "errors-job1.json"), "--source", str(CORPUS / "edited-fixed.ndjson"), "-o", str(out)]
+    rc, _, err = _run(capsys, base)
+    assert rc == 2 and "not empty" in err and (out / "keep.txt").exists()
+    rc, _, _ = _run(capsys, [*base, "--force"])
+    assert rc == 0 and not (out / "keep.txt").exists() and (out / "manifest.json").exists()
+
+
+def test_end_to_end_subprocess(tmp_path: Path) -> None:
+    from tests.joberrors.conftest import CORPUS
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "bulkedit", "errors", str(CORPUS / "errors-job2.json.gz"), str(CORPUS / "api-error.json")],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 2
+    assert "api-error.json:1: this is an API error answer, not a job answer: 404 Not Found" in proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "bulkedit", "errors", str(CORPUS / "errors-empty.json")], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0 and "no failed users" in proc.stdout
