@@ -28,7 +28,7 @@ from bulkedit import fields
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio, tabular
-from bulkedit.paths import MISSING, PathConflict, PathError, parse_path, set_path
+from bulkedit.paths import MISSING, PathConflict, PathError, format_path, parse_path, set_path
 
 BLOCK = 1 << 20
 MAX_ELEMENT = 16 << 20
@@ -115,25 +115,25 @@ class Source:
         """Map renamed and dotted top-level keys to Auth0 fields; None when nothing changes."""
         if fields.KNOWN_FIELDS.issuperset(user) and not self.column_map:
             return None
-        targets: list[tuple[str, Any]] = []
+        targets: list[tuple[tuple[str | int, ...], str]] = []
         changed = False
         for key in user:
             target = _key_target(key, self.column_map)
-            if target != key:
+            if target != (key,):
                 changed = True
             targets.append((target, key))
         if not changed:
             return None
         out: dict[str, Any] = {}
         for target, key in targets:
-            if target == key:
+            if target == (key,):
                 out[key] = user[key]
                 continue
-            self.renamed[key] = target
+            self.renamed[key] = format_path(target)
             try:
-                set_path(out, parse_path(target), user[key])
-            except (PathError, PathConflict) as exc:
-                raise self._error(f"cannot place key {key!r} at {target!r}: {exc}", pos) from None
+                set_path(out, target, user[key])
+            except PathConflict as exc:
+                raise self._error(f"cannot place key {key!r} at {format_path(target)!r}: {exc}", pos) from None
         return out
 
     # -- NDJSON -------------------------------------------------------------------
@@ -342,7 +342,7 @@ class Source:
                             "check for an unquoted delimiter inside a value",
                         )
                     yield Record(row, self._row_user(cells, row, guarded=True), None)
-            except UnicodeDecodeError as exc:
+            except UnicodeDecodeError:
                 raise self._error(
                     f"not UTF-8 text after row {row}",
                     None,
@@ -367,21 +367,19 @@ class Source:
                 cols.append(Column(raw_name, (), None))
                 continue
             if name in kinds:
-                target = name
+                try:
+                    path = parse_path(name)
+                except PathError:
+                    path = (name,)
                 kind: str | None = kinds[name]
             else:
-                mapped = _key_target(name, self.column_map)
-                target = mapped
-                if mapped != name:
-                    self.renamed[name] = mapped
+                path = _key_target(name, self.column_map)
+                if path != (name,) and format_path(path) != name:
+                    self.renamed[name] = format_path(path)
                 kind = tabular.STRING if self.typed else None
-            try:
-                path = parse_path(target)
-            except PathError:
-                path = (target,)
             if path in seen:
                 raise self._error(
-                    f"columns {seen[path]!r} and {name!r} both fill the field {target!r}",
+                    f"columns {seen[path]!r} and {name!r} both fill the field {format_path(path)!r}",
                     1,
                     "remove one of them, or map one elsewhere with --map",
                 )
@@ -484,38 +482,40 @@ def _json_type(value: Any) -> str:
     )
 
 
-_key_cache: dict[str, str] = {}
+_key_cache: dict[str, tuple[str | int, ...]] = {}
 
 
-def _key_target(key: str, overrides: dict[str, str] | None) -> str:
-    """The field path a top-level key or column header stands for."""
+def _key_target(key: str, overrides: dict[str, str] | None) -> tuple[str | int, ...]:
+    """The field path a top-level key or column header stands for (`(key,)` when it is just itself).
+
+    `--map` overrides win; then Dashboard/extension names; then dotted/indexed names whose
+    root is an Auth0 field (`user_metadata.plan`, `identities[0].connection`).
+    """
     if overrides and key in overrides:
-        return overrides[key]
+        return parse_path(overrides[key])
     hit = _key_cache.get(key)
     if hit is not None:
         return hit
-    target = fields.canonical_column(key)
-    if target is None:
-        target = key
+    canon = fields.canonical_column(key)
+    if canon is not None:
+        target = parse_path(canon)
+    else:
+        target = (key,)
         if "." in key or "[" in key:
             try:
                 path = parse_path(key)
             except PathError:
                 path = (key,)
             root = path[0]
-            if isinstance(root, str) and fields.canonical_column(root) is not None and len(path) > 1:
-                canon = fields.canonical_column(root) or root
-                from bulkedit.paths import format_path
-
-                target = format_path(parse_path(canon) + path[1:])
+            root_canon = fields.canonical_column(root) if isinstance(root, str) else None
+            if root_canon is not None and len(path) > 1:
+                target = parse_path(root_canon) + path[1:]
     if len(_key_cache) < 10000:
         _key_cache[key] = target
     return target
 
 
 def _known_type(path: tuple[str | int, ...]) -> str | None:
-    from bulkedit.paths import format_path
-
     return fields.FIELD_TYPES.get(format_path(path))
 
 

@@ -34,7 +34,7 @@ JSON: Final = "json"
 KINDS: Final = (STRING, BOOLEAN, INTEGER, NUMBER, JSON)
 
 FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
-XLSX_SAFE_INT: Final = 2**53
+XLSX_SAFE_INT: Final = 10**15  # Excel keeps 15 significant digits
 SIDECAR_SUFFIX: Final = ".bulkedit.json"
 META_SHEET: Final = "_bulkedit"
 
@@ -55,13 +55,16 @@ def _kind_of(value: Any, *, xlsx: bool) -> str:
             return JSON
         if xlsx and _needs_json_in_xlsx(value):
             return JSON
+        if not xlsx and _has_control_chars(value, "\t\n\r"):
+            return JSON  # a NUL or other control character would make the CSV look binary
         return STRING
     if t is bool:
         return BOOLEAN
     if t is int:
         return INTEGER if not xlsx or -XLSX_SAFE_INT < value < XLSX_SAFE_INT else JSON
     if t is float:
-        return NUMBER
+        # Excel keeps 15 significant digits: a float that needs more travels as JSON text.
+        return NUMBER if not xlsx or float(f"{value:.15g}") == value else JSON
     return JSON
 
 
@@ -70,7 +73,11 @@ def _needs_json_in_xlsx(text: str) -> bool:
     # and a cell holds at most 32,767 characters.
     if len(text) > 32767 or "\r" in text:
         return True
-    return any(ord(c) < 32 and c not in "\t\n" for c in text) or "\ufffe" in text or "\uffff" in text
+    return _has_control_chars(text, "\t\n") or "\ufffe" in text or "\uffff" in text
+
+
+def _has_control_chars(text: str, allowed: str) -> bool:
+    return not text.isprintable() and any(ord(c) < 32 and c not in allowed for c in text)
 
 
 @dataclass

@@ -1,0 +1,250 @@
+"""One test group per reader: NDJSON, JSON array, CSV (Auth0-escaped, plain, TSV), XLSX."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from bulkedit.errors import InputError
+from bulkedit.io import read as readmod
+from bulkedit.io.read import open_source, read_users
+from tests.foundation.conftest import write
+
+
+def reference_users(fixtures: Path) -> list[dict]:
+    return [json.loads(line) for line in gzip.decompress((fixtures / "export.json.gz").read_bytes()).splitlines()]
+
+
+# -- NDJSON ---------------------------------------------------------------------------
+
+
+def test_fixture_export_is_read_exactly(fixtures: Path) -> None:
+    src = open_source(fixtures / "export.json.gz")
+    assert (src.format, src.compressed) == ("ndjson", True)
+    users = list(src.users())
+    assert users == reference_users(fixtures)
+    assert len(users) == 52
+    # key order survives
+    assert [list(u) for u in users] == [list(u) for u in reference_users(fixtures)]
+
+
+def test_ndjson_bom_crlf_blank_lines_and_raw(tmp_path: Path) -> None:
+    p = write(tmp_path / "a.ndjson", b'\xef\xbb\xbf{"email":"a@x.com"}\r\n\r\n  \n{"email":"b@x.com","n":null}')
+    recs = list(open_source(p).records())
+    assert [r.pos for r in recs] == [1, 4]
+    assert [r.user for r in recs] == [{"email": "a@x.com"}, {"email": "b@x.com", "n": None}]
+    assert recs[0].raw == b'{"email":"a@x.com"}'
+
+
+def test_ndjson_big_ints_across_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readmod, "BLOCK", 64)
+    lines = [json.dumps({"email": f"u{i}@x.com", "app_metadata": {"n": 2**70 + i, "f": 0.5}}) for i in range(40)]
+    p = write(tmp_path / "big.ndjson", "\n".join(lines) + "\n")
+    users = read_users(p)
+    assert [u["app_metadata"]["n"] for u in users] == [2**70 + i for i in range(40)]
+    assert all(type(u["app_metadata"]["n"]) is int for u in users)
+
+
+@pytest.mark.parametrize(
+    ("content", "expect"),
+    [
+        (b'{"email":"a@x.com"}\n{"email": "b@x.com",,}\n', ":2: malformed JSON at column 21"),
+        (b'{"email":"a@x.com"}\n["not", "a user"]\n', ":2: expected a JSON object"),
+        (b'{"email":"a@x.com"}\n{"email":"\xff"}\n', ":2: invalid UTF-8"),
+        (b'{"email":"a@x.com"}\n{"email":"trunc', ":2: malformed JSON"),
+    ],
+)
+def test_ndjson_errors_name_line_and_column(tmp_path: Path, content: bytes, expect: str) -> None:
+    p = write(tmp_path / "bad.ndjson", content)
+    with pytest.raises(InputError) as info:
+        read_users(p)
+    assert expect in info.value.render()
+    assert info.value.hint
+
+
+def test_truncated_gzip_is_a_clear_error(tmp_path: Path, fixtures: Path) -> None:
+    data = (fixtures / "export.json.gz").read_bytes()
+    p = write(tmp_path / "cut.json.gz", data[: len(data) // 2])
+    with pytest.raises(InputError) as info:
+        read_users(p)
+    assert "truncated" in info.value.render() or "damaged" in info.value.render()
+
+
+# -- JSON array -----------------------------------------------------------------------
+
+
+def test_json_array_fixture_equals_ndjson(fixtures: Path) -> None:
+    src = open_source(fixtures / "export.json")
+    assert src.format == "json"
+    assert list(src.users()) == reference_users(fixtures)
+
+
+def test_json_array_streams_across_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readmod, "BLOCK", 50)
+    users = [{"email": f"u{i}@x.com", "user_metadata": {"note": "line\nbreak ✓", "n": 2**65}} for i in range(30)]
+    p = write(tmp_path / "arr.json", json.dumps(users, indent=2, ensure_ascii=False))
+    recs = list(open_source(p).records())
+    assert [r.user for r in recs] == users
+    text = p.read_text()
+    # each record's pos is the line its object starts on
+    starts = [i + 1 for i, line in enumerate(text.splitlines()) if line == "  {"]
+    assert [r.pos for r in recs] == starts
+
+
+@pytest.mark.parametrize(
+    ("content", "expect"),
+    [
+        ('[\n{"email":"a@x.com"},\n{"email": }\n]', ":3: malformed JSON"),
+        ('[{"email":"a@x.com"} {"email":"b@x.com"}]', "expected ',' or ']'"),
+        ('[{"email":"a@x.com"},\n 5]', ":2: element 1 is a number"),
+        ('[{"email":"a@x.com"}', "not closed"),
+        ('[{"email":"a@x.com"}]\n{"x":1}', ":2: unexpected content after"),
+    ],
+)
+def test_json_array_errors(tmp_path: Path, content: str, expect: str) -> None:
+    p = write(tmp_path / "bad.json", content)
+    with pytest.raises(InputError) as info:
+        read_users(p)
+    assert expect in info.value.render()
+
+
+def test_empty_array_and_empty_file(tmp_path: Path) -> None:
+    assert read_users(write(tmp_path / "e.json", "[ ]\n")) == []
+    assert read_users(write(tmp_path / "e.ndjson", "")) == []
+
+
+# -- CSV ------------------------------------------------------------------------------
+
+
+def test_auth0_escaped_csv(fixtures: Path) -> None:
+    src = open_source(fixtures / "export.csv.gz")
+    users = list(src.users())
+    ref = reference_users(fixtures)
+    assert src.auth0_escaped and src.format == "csv" and src.compressed
+    assert len(users) == 52
+    for got, want in zip(users, ref):
+        assert got["user_id"] == want["user_id"]  # leading ' removed
+        assert got["family_name"] == want["family_name"]  # "" doubled quotes undone (O'Neil, "Doc" Brown)
+        assert got["email_verified"] is want["email_verified"]
+        assert got["logins_count"] == want["logins_count"]
+        assert got["created_at"] == want["created_at"]  # unquoted ISO date
+        assert got["identities"] == [{"connection": want["identities"][0]["connection"]}]
+        zip_code = want.get("user_metadata", {}).get("address", {}).get("zip")
+        if zip_code is not None:
+            assert got["user_metadata"]["address"]["zip"] == zip_code  # leading zeros kept
+
+
+def test_escaped_csv_quotes_and_types(tmp_path: Path) -> None:
+    text = (
+        '"user_id","email","given_name","email_verified","logins_count","user_metadata.code"\n'
+        '"\'auth0|1","\'a@x.com","\'O""Neil",true,5,"\'007"\n'
+        '"\'auth0|2","\'b@x.com","\'\'quoted",false,,\n'
+    )
+    users = read_users(write(tmp_path / "e.csv", text))
+    assert users[0] == {
+        "user_id": "auth0|1", "email": "a@x.com", "given_name": 'O"Neil', "email_verified": True,
+        "logins_count": 5, "user_metadata": {"code": "007"},
+    }
+    assert users[1] == {"user_id": "auth0|2", "email": "b@x.com", "given_name": "'quoted", "email_verified": False}
+
+
+@pytest.mark.parametrize("name", ["export-dashboard.csv", "export-extension.tsv"])
+def test_dashboard_renamed_columns(fixtures: Path, name: str) -> None:
+    src = open_source(fixtures / name)
+    users = list(src.users())
+    ref = reference_users(fixtures)
+    assert src.renamed["Family Name"] == "family_name"
+    assert src.renamed["Connection"] == "identities[0].connection"
+    assert src.delimiter == ("\t" if name.endswith("tsv") else ",")
+    for got, want in zip(users, ref):
+        assert got["user_id"] == want["user_id"]
+        assert got["email_verified"] is want["email_verified"]  # known boolean field typed
+        assert got["family_name"] == want["family_name"]
+        assert got["identities"][0]["connection"] == want["identities"][0]["connection"]
+
+
+def test_plain_csv_keeps_text_and_leading_zeros(tmp_path: Path) -> None:
+    p = write(tmp_path / "p.csv", "email,user_metadata.zip,Logins Count,phone\na@x.com,02134,7,+4912345\n")
+    assert read_users(p) == [{"email": "a@x.com", "user_metadata": {"zip": "02134"}, "logins_count": 7, "phone": "+4912345"}]
+
+
+def test_column_map_overrides(tmp_path: Path) -> None:
+    p = write(tmp_path / "m.csv", "Mail,Zip Code\na@x.com,02134\n")
+    users = read_users(p, column_map={"Mail": "email", "Zip Code": "user_metadata.zip"})
+    assert users == [{"email": "a@x.com", "user_metadata": {"zip": "02134"}}]
+
+
+def test_csv_row_errors(tmp_path: Path) -> None:
+    p = write(tmp_path / "r.csv", 'email,name\na@x.com,A\nb@x.com,B,extra\n')
+    with pytest.raises(InputError) as info:
+        read_users(p)
+    assert ":3:" in info.value.render()
+    p2 = write(tmp_path / "latin.csv", "email,name\na@x.com,M\xfcller\n".encode("latin-1"))
+    with pytest.raises(InputError) as info2:
+        read_users(p2)
+    assert "UTF-8" in info2.value.render()
+
+
+def test_duplicate_target_columns_refused(tmp_path: Path) -> None:
+    p = write(tmp_path / "d.csv", "Email,email\na@x.com,b@x.com\n")
+    with pytest.raises(InputError) as info:
+        read_users(p)
+    assert "both fill the field" in info.value.render()
+
+
+# -- JSON with renamed or dotted keys ----------------------------------------------------
+
+
+def test_json_keys_renamed_and_dotted(tmp_path: Path) -> None:
+    p = write(tmp_path / "r.ndjson", '{"Id":"auth0|1","Email":"a@x.com","user_metadata.plan":"pro","Connection":"db"}\n')
+    src = open_source(p)
+    assert list(src.users()) == [
+        {"user_id": "auth0|1", "email": "a@x.com", "user_metadata": {"plan": "pro"}, "identities": [{"connection": "db"}]}
+    ]
+    assert src.renamed == {"Id": "user_id", "Email": "email", "user_metadata.plan": "user_metadata.plan", "Connection": "identities[0].connection"}
+
+
+# -- XLSX and detection --------------------------------------------------------------
+
+
+def test_fake_xlsx_is_refused(tmp_path: Path) -> None:
+    p = write(tmp_path / "users.xlsx", "email\na@x.com\n")
+    with pytest.raises(InputError) as info:
+        open_source(p)
+    assert "not an XLSX workbook" in info.value.render()
+
+
+def test_broken_zip_xlsx(tmp_path: Path) -> None:
+    p = write(tmp_path / "users.xlsx", b"PK\x03\x04garbage")
+    with pytest.raises(InputError) as info:
+        read_users(p)
+    assert "XLSX" in info.value.render()
+
+
+def test_plain_xlsx_without_type_information(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Email", "Email Verified", "user_metadata.zip", "user_metadata.seats"])
+    ws.append(["a@x.com", True, "02134", 3])
+    wb.save(tmp_path / "plain.xlsx")
+    assert read_users(tmp_path / "plain.xlsx") == [
+        {"email": "a@x.com", "email_verified": True, "user_metadata": {"zip": "02134", "seats": 3}}
+    ]
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        open_source(tmp_path / "nope.json")
+    with pytest.raises(InputError, match="folder"):
+        open_source(tmp_path)
+
+
+def test_binary_file_is_unknown_format(tmp_path: Path) -> None:
+    p = write(tmp_path / "x.bin", b"\x00\x01\x02binary")
+    with pytest.raises(InputError, match="unknown format"):
+        open_source(p)

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from bulkedit.errors import UsageError
+from bulkedit.io.read import Record, open_source, read_users
+from bulkedit.io.write import output_format, write_users
+
+
+def recs(users: list[dict]):  # type: ignore[no-untyped-def]
+    return lambda: (Record(i + 1, u, None) for i, u in enumerate(users))
+
+
+def test_raw_bytes_are_copied_for_unchanged_users(tmp_path: Path) -> None:
+    src = tmp_path / "in.ndjson"
+    src.write_bytes(b'{"email": "a@x.com",   "n": 1.50}\n')
+    out = tmp_path / "out.ndjson"
+    write_users(out, open_source(src).records, "ndjson")
+    assert out.read_bytes() == b'{"email": "a@x.com",   "n": 1.50}\n'
+
+
+def test_json_array_output_is_valid_json(tmp_path: Path) -> None:
+    users = [{"email": "a@x.com"}, {"email": "b@x.com", "user_metadata": {"big": 2**70}}]
+    out = tmp_path / "o.json"
+    write_users(out, recs(users), "json")
+    assert json.loads(out.read_text()) == users
+    empty = tmp_path / "e.json"
+    write_users(empty, recs([]), "json")
+    assert json.loads(empty.read_text()) == []
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "json", "csv", "xlsx"])
+def test_files_with_hashes_are_private(tmp_path: Path, fmt: str) -> None:
+    users = [{"email": "a@x.com"}, {"email": "b@x.com", "password_hash": "$2b$10$" + "a" * 53}]
+    out = tmp_path / f"o.{fmt}"
+    result = write_users(out, recs(users), fmt)
+    assert result.private
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    plain = tmp_path / f"p.{fmt}"
+    write_users(plain, recs(users[:1]), fmt)
+    assert stat.S_IMODE(plain.stat().st_mode) & 0o044  # readable as the umask allows
+
+
+def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    def boom():  # type: ignore[no-untyped-def]
+        yield Record(1, {"email": "a@x.com"}, None)
+        raise RuntimeError("stop")
+
+    out = tmp_path / "o.ndjson"
+    with pytest.raises(RuntimeError):
+        write_users(out, boom, "ndjson")
+    assert os.listdir(tmp_path) == []
+
+
+def test_existing_output_replaced_only_on_success(tmp_path: Path) -> None:
+    out = tmp_path / "o.ndjson"
+    out.write_text("old\n")
+
+    def boom():  # type: ignore[no-untyped-def]
+        raise RuntimeError("stop")
+        yield
+
+    with pytest.raises(RuntimeError):
+        write_users(out, boom, "ndjson")
+    assert out.read_text() == "old\n"
+
+
+def test_csv_formula_guard_and_sidecar(tmp_path: Path) -> None:
+    users = [{"email": "a@x.com", "given_name": "=HYPERLINK(\"x\")", "family_name": "'Brien", "nickname": "-x"}]
+    out = tmp_path / "o.csv"
+    write_users(out, recs(users), "csv")
+    text = out.read_text()
+    assert "'=HYPERLINK" in text and "''Brien" in text and "'-x" in text
+    side = json.loads((tmp_path / "o.csv.bulkedit.json").read_text())
+    assert {c["name"]: c["type"] for c in side["columns"]}["email"] == "string"
+    assert read_users(out) == users
+
+
+def test_csv_distinguishes_null_empty_and_absent(tmp_path: Path) -> None:
+    users = [
+        {"email": "a@x.com", "user_metadata": {"zip": "02134", "x": None, "y": ""}},
+        {"email": "b@x.com", "user_metadata": {"zip": "", "flag": True}},
+        {"email": "c@x.com", "user_metadata": {}},
+        {"email": "d@x.com"},
+    ]
+    out = tmp_path / "o.csv"
+    write_users(out, recs(users), "csv")
+    assert read_users(out) == users
+
+
+def test_xlsx_strings_are_text_cells(tmp_path: Path) -> None:
+    import openpyxl
+
+    users = [{"email": "a@x.com", "user_metadata": {"zip": "02134", "phone": "+4930123", "f": "=1+1"}, "email_verified": True}]
+    out = tmp_path / "o.xlsx"
+    write_users(out, recs(users), "xlsx")
+    wb = openpyxl.load_workbook(out)
+    ws = wb["users"]
+    header = [c.value for c in ws[1]]
+    row = {h: c for h, c in zip(header, ws[2])}
+    assert row["user_metadata.zip"].data_type == "s" and row["user_metadata.zip"].value == "02134"
+    assert row["user_metadata.f"].data_type == "s"  # not a formula
+    assert row["email_verified"].value is True
+    assert wb["_bulkedit"].sheet_state == "hidden"
+    assert read_users(out) == users
+
+
+def test_output_format_from_suffix() -> None:
+    assert output_format(Path("a.json.gz"), None) == "json"
+    assert output_format(Path("a.xlsx"), None) == "xlsx"
+    assert output_format(Path("a.out"), "csv") == "csv"
+    with pytest.raises(UsageError):
+        output_format(Path("a.out"), None)
