@@ -25,6 +25,20 @@ def lint_codes_for(ci: CodeInfo) -> list[str]:
     return [reg[name] for name in ci.lint_rules if name in reg]
 
 
-def lint_errors(user: dict[str, Any]) -> list[str]:
-    """Error-severity lint findings for one import-shaped user, as 'CODE message' strings."""
-    return []
+def lint_errors(users: list[tuple[int, dict[str, Any], str]], file: str) -> dict[int, list[str]]:
+    """Error-severity lint findings for rebuilt retry users, by position: 'CODE message' strings.
+
+    `users` are (position in the source, import-shaped user, connection). They are checked
+    together, as emit checks what it writes, so two retry users that clash are found too.
+    """
+    from bulkedit.lint.engine import LintOptions, make_checker
+
+    checker = make_checker(LintOptions(max_per_rule=0))
+    idx = checker.begin_file(file)
+    for pos, user, connection in users:
+        checker.check(user, idx, pos, connection, judged_as="import")
+    out: dict[int, list[str]] = {}
+    for f in checker.findings:
+        if f.severity == "error" and f.pos is not None:
+            out.setdefault(f.pos, []).append(f"{f.code} {f.message}")
+    return out

@@ -76,25 +76,26 @@ def build_retry(
             "-o needs --source EDITED",
             hint="Auth0's answer hides secrets as *****, so retry users are rebuilt from the edited export",
         )
-    taken: set[tuple[str, int]] = set()
+    taken: set[int] = set()
+    candidates: list[_Work] = []
     for w in works:
         w.decision, w.reason = decide(w)
         if w.decision == LISTED or w.source is None:
             continue
-        key = (w.source.where, w.source.pos)
-        if key in taken:  # the same record failed in two answers: retry it once
+        if w.source.pos in taken:  # the same record failed in two answers: retry it once
             w.decision, w.reason = LISTED, "already in the retry chunks (it failed in more than one answer)"
             continue
         connection = (w.chunk.connection if w.chunk else None) or w.source.connection
         if connection is None:
             w.decision, w.reason = LISTED, "no connection known for this user: pass --chunks (the emit folder)"
             continue
-        found = lint_errors(w.source.user)
-        if found:
-            w.decision, w.reason = LISTED, "lint finds errors in the rebuilt user: " + "; ".join(found)
-            continue
-        taken.add(key)
+        taken.add(w.source.pos)
         w.extra["connection"] = connection
+        candidates.append(w)
+    found = lint_errors([(w.source.pos, w.source.user, w.extra["connection"]) for w in candidates if w.source], str(source))
+    for w in candidates:
+        if w.source is not None and w.source.pos in found:
+            w.decision, w.reason = LISTED, "lint finds errors in the rebuilt user: " + "; ".join(found[w.source.pos])
 
     listed = [w for w in works if w.decision == LISTED]
     with atomic_dir(folder, force=force) as tmp:
