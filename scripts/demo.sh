@@ -18,4 +18,8 @@ step "Make a spreadsheet with exact types" $BULKEDIT convert fixtures/export.jso
 # -- diff --
 # -- sheet --
 # -- errors --
+ERR_CHUNKS=fixtures/job-errors/chunks; [ -f "$OUT/chunks/manifest.json" ] && ERR_CHUNKS=$OUT/chunks
+ERR_SOURCE=fixtures/export.json.gz; [ -f "$OUT/edited.ndjson" ] && ERR_SOURCE=$OUT/edited.ndjson
+step "Explain Auth0's job errors, map them to chunk and source record" $BULKEDIT errors fixtures/job-errors/errors-job1.json fixtures/job-errors/errors-job2.json.gz fixtures/job-errors/job-status.json --chunks "$ERR_CHUNKS" --source "$ERR_SOURCE" --limit 2
+step "Retry chunks of only the users a retry can help, rebuilt from the source" $BULKEDIT errors fixtures/job-errors/errors-job1.json fixtures/job-errors/errors-job2.json.gz --chunks "$ERR_CHUNKS" --source fixtures/job-errors/edited-fixed.ndjson -o $OUT/retry --format markdown --limit 1
 printf '\nDemo outputs are in %s/\n' "$OUT"
