@@ -12,6 +12,7 @@ are refused (the row and column named) unless their code is accepted.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -328,3 +329,14 @@ def prepare(
             hint="fix these rows in the sheet (or accept damage codes with --accept-damage CODE); nothing was written",
         )
     return editor
+
+
+def find_damage(backup: Source, sheet_path: Path, *, key: str = "user_id", workdir: Path | None = None) -> list[Damage]:
+    """Every damage finding of a sheet against its backup (file-level and per cell), refusing nothing."""
+    editor = prepare(backup, sheet_path, key=key, allow_new=True, accept=damage.CODES, workdir=workdir)
+    for user in backup.users():
+        with contextlib.suppress(EditProblems):
+            editor.edit(user)
+    found = [d for d in editor.sheet.findings] + list(editor._accepted.values())
+    unique = {(d.code, d.row, d.column): d for d in found}
+    return sorted(unique.values(), key=lambda d: (d.row or 0, d.column or "", d.code))

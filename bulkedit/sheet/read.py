@@ -56,7 +56,6 @@ class Sheet:
     typed: bool
     guarded: bool
     findings: list[Damage] = field(default_factory=list)
-    read_as: Path | None = None
 
     def where(self, row: int | None) -> str:
         return f"{self.path}:{row}" if row is not None else str(self.path)
@@ -96,30 +95,34 @@ def read_sheet(path: Path, *, key: str = "user_id", workdir: Path | None = None)
     read_path = path
     if found.format == fmt.CSV:
         read_path = _utf8_copy(path, found.compressed, findings, workdir)
-    source = _CellSource(path=read_path, format=found.format, compressed=found.compressed and read_path == path, bom=found.bom)
-    rows: dict[str, SheetRow] = {}
-    keyless: list[SheetRow] = []
-    duplicates: list[tuple[str, int, int]] = []
-    key_index: int | None = None
-    guarded = found.format == fmt.CSV
-    records: Iterator[Record] = source.records()
-    for rec in records:
-        if key_index is None:
-            key_index = _key_column(source, key, path)
-        cells = rec.user[_CELLS]
-        raw = cells[key_index] if key_index < len(cells) else None
-        if guarded and type(raw) is str:
-            raw = tabular.unneutralise(raw)
-        k = key_value(raw, key)
-        item = SheetRow(rec.pos, list(cells))
-        if k is None:
-            keyless.append(item)
-        elif k in rows:
-            duplicates.append((k, rows[k].row, rec.pos))
-        else:
-            rows[k] = item
-    if key_index is None and source.columns:  # no data rows: still check the header names the key
-        _key_column(source, key, path)
+    try:
+        source = _CellSource(path=read_path, format=found.format, compressed=found.compressed and read_path == path, bom=found.bom)
+        rows: dict[str, SheetRow] = {}
+        keyless: list[SheetRow] = []
+        duplicates: list[tuple[str, int, int]] = []
+        key_index: int | None = None
+        guarded = found.format == fmt.CSV
+        records: Iterator[Record] = source.records()
+        for rec in records:
+            if key_index is None:
+                key_index = _key_column(source, key, path)
+            cells = rec.user[_CELLS]
+            raw = cells[key_index] if key_index < len(cells) else None
+            if guarded and type(raw) is str:
+                raw = tabular.unneutralise(raw)
+            k = key_value(raw, key)
+            item = SheetRow(rec.pos, list(cells))
+            if k is None:
+                keyless.append(item)
+            elif k in rows:
+                duplicates.append((k, rows[k].row, rec.pos))
+            else:
+                rows[k] = item
+        if key_index is None and source.columns:  # no data rows: still check the header names the key
+            _key_column(source, key, path)
+    finally:
+        if read_path != path:
+            shutil.rmtree(read_path.parent, ignore_errors=True)  # rows are in memory now
     meta = dict(source.meta or {})
     if found.format == fmt.CSV:
         _csv_findings(source, found.bom, meta, findings)
@@ -135,7 +138,6 @@ def read_sheet(path: Path, *, key: str = "user_id", workdir: Path | None = None)
         typed=source.typed,
         guarded=guarded,
         findings=findings,
-        read_as=read_path if read_path != path else None,
     )
 
 
