@@ -10,7 +10,8 @@ import pytest
 
 from bulkedit.errors import InputError
 from bulkedit.joberrors.answer import ERRORS, STATUS, read_answer
-from tests.joberrors.conftest import CORPUS
+
+CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "job-errors"
 
 
 def test_pretty_answer_entries_point_at_their_line() -> None:

@@ -16,6 +16,7 @@ from bulkedit.emit.convert import to_import_user
 from bulkedit.io.read import read_users
 from bulkedit.joberrors.analyse import explain
 
+CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "job-errors"
 ANSWERS = ["errors-job1.json", "errors-job2.json.gz", "errors-empty.json", "job-status.json"]
 
 # user_id (import-shaped) -> decision, for the edited export as it was when the chunks were made
@@ -111,8 +112,6 @@ def test_summary_per_code_path_and_answer(capsys: pytest.CaptureFixture[str], co
 
 
 def test_json_report_is_the_library_result(capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.joberrors.conftest import CORPUS
-
     args = ["--chunks", str(CORPUS / "chunks"), "--source", str(CORPUS / "edited.ndjson")]
     data = _json(capsys, CORPUS, *args)
     lib = explain([CORPUS / a for a in ANSWERS], chunks=CORPUS / "chunks", source=CORPUS / "edited.ndjson")
@@ -121,8 +120,6 @@ def test_json_report_is_the_library_result(capsys: pytest.CaptureFixture[str]) -
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_text_and_markdown_reports(capsys: pytest.CaptureFixture[str], fmt: str, tmp_path: Path) -> None:
-    from tests.joberrors.conftest import CORPUS
-
     rc, out, _ = _run(
         capsys,
         [*(str(CORPUS / a) for a in ANSWERS), "--chunks", str(CORPUS / "chunks"), "--source", str(CORPUS / "edited-fixed.ndjson"),
@@ -144,8 +141,6 @@ def test_text_and_markdown_reports(capsys: pytest.CaptureFixture[str], fmt: str,
 
 
 def test_unreadable_input_exits_2_and_writes_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    from tests.joberrors.conftest import CORPUS
-
     out = tmp_path / "retry"
     rc, stdout, err = _run(
         capsys, [str(CORPUS / "errors-job1.json"), str(CORPUS / "truncated.json"), "--source", str(CORPUS / "edited.ndjson"), "-o", str(out)]
@@ -164,8 +159,6 @@ def test_unreadable_input_exits_2_and_writes_nothing(capsys: pytest.CaptureFixtu
     ],
 )
 def test_usage_and_input_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], message: str) -> None:
-    from tests.joberrors.conftest import CORPUS
-
     if "{corpus}/chunks" in args:
         args = [*args, "--chunks", "{corpus}/chunks"]
     argv = [a.format(tmp=tmp_path, corpus=CORPUS) for a in args]
@@ -174,8 +167,6 @@ def test_usage_and_input_errors(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 
 def test_non_empty_retry_folder_needs_force(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    from tests.joberrors.conftest import CORPUS
-
     out = tmp_path / "r"
     out.mkdir()
     (out / "keep.txt").write_text("x")
@@ -187,8 +178,6 @@ def test_non_empty_retry_folder_needs_force(capsys: pytest.CaptureFixture[str], 
 
 
 def test_end_to_end_subprocess(tmp_path: Path) -> None:
-    from tests.joberrors.conftest import CORPUS
-
     proc = subprocess.run(
         [sys.executable, "-m", "bulkedit", "errors", str(CORPUS / "errors-job2.json.gz"), str(CORPUS / "api-error.json")],
         capture_output=True, text=True, check=False,
