@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import refuse_overwriting_inputs
@@ -28,6 +30,7 @@ from bulkedit.joberrors import match
 from bulkedit.joberrors.answer import ERRORS, ErrorItem, FailedEntry, JobAnswer, read_answer
 
 DEFAULT_LIMIT = 10
+ANSWER_SUFFIXES = (".json", ".json.gz", ".ndjson", ".jsonl")
 
 
 @dataclass(frozen=True)
@@ -256,23 +259,32 @@ def _scan_chunks(
         if isinstance(sha, str) and hashlib.sha256(data).hexdigest() != sha:
             notes.append(f"{rel} differs from its manifest sha256: it was changed after emit")
         try:
-            users = jsonio.loads(data)
-        except jsonio.JSONError as exc:
-            raise InputError(f"malformed JSON at column {exc.column}: {exc.msg}", where=f"{path}:{exc.line}") from None
-        except UnicodeDecodeError:
-            raise InputError("the chunk is not UTF-8", where=str(path)) from None
+            # orjson even where a 20+ digit integer becomes a float: chunk users are only
+            # compared, never written, and redacted_equal accepts that float for the integer
+            users = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            try:
+                users = jsonio.loads(data)
+            except jsonio.JSONError as exc:
+                raise InputError(f"malformed JSON at column {exc.column}: {exc.msg}", where=f"{path}:{exc.line}") from None
+            except UnicodeDecodeError:
+                raise InputError("the chunk is not UTF-8", where=str(path)) from None
         if not isinstance(users, list):
             raise InputError("a chunk must be a JSON array of users", where=f"{path}:1")
         conn = entry.get("connection") if isinstance(entry.get("connection"), str) else None
         for pos, user in enumerate(users, 1):
-            if not isinstance(user, dict):
+            if type(user) is not dict:
                 continue
-            keys = {k for k in (match.email_key(user), match.id_key(user)) if k is not None}
-            hit = None
-            for k in keys:
-                if k in emails or k in ids:
-                    hit = hit or ChunkHit(rel, pos, conn)
-                    candidates.setdefault(k, []).append((user, hit))
+            email = user.get("email")
+            uid = user.get("user_id")
+            e = email.strip().lower() if type(email) is str else None
+            i = (uid[6:] if uid.startswith("auth0|") else uid) if type(uid) is str else None
+            if e in emails or i in ids:
+                hit = ChunkHit(rel, pos, conn)
+                if e in emails:
+                    candidates.setdefault(e, []).append((user, hit))  # type: ignore[arg-type]
+                if i in ids and i != e:
+                    candidates.setdefault(i, []).append((user, hit))  # type: ignore[arg-type]
     for w in works:
         best = match.best_match(w.entry.user, _candidates_for(w.entry.user, candidates))
         w.chunk, w.chunk_match, w.chunk_ties = best.item, best.how, best.ties
@@ -312,16 +324,20 @@ def _scan_source(path: Path, works: list[_Work], column_map: dict[str, str] | No
     index: dict[str, list[tuple[dict[str, Any], SourceHit]]] = {}
     for n, rec in enumerate(source.records(), 1):
         user = rec.user
-        e, i = match.email_key(user), match.id_key(user)
-        if (e is None or e not in emails) and (i is None or i not in ids):
+        email = user.get("email")
+        uid = user.get("user_id")
+        e = email.strip().lower() if type(email) is str else None
+        i = (uid[6:] if uid.startswith("auth0|") else uid) if type(uid) is str else None
+        if e not in emails and i not in ids:
             if progress is not None and n % 8192 == 0:
                 progress(source.bytes_read)
             continue
         conv = to_import_user(user)
         hit = SourceHit(source.where(rec.pos), rec.pos, conv.user, conv.connection, conv.importable, conv.reason)
-        for k in {e, i}:
-            if k is not None and (k in emails or k in ids):
-                index.setdefault(k, []).append((conv.user, hit))
+        if e in emails:
+            index.setdefault(e, []).append((conv.user, hit))  # type: ignore[arg-type]
+        if i in ids and i != e:
+            index.setdefault(i, []).append((conv.user, hit))  # type: ignore[arg-type]
     for w in works:
         prefer = w.chunk.connection if w.chunk else None
         best = match.best_match(w.entry.user, _candidates_for(w.entry.user, index), prefer=prefer)
@@ -332,8 +348,20 @@ def _scan_source(path: Path, works: list[_Work], column_map: dict[str, str] | No
 
 
 def explain(answer_paths: list[Path], **options: Any) -> ErrorsResult:
-    """Read the saved answers and do every step `options` ask for (see explain_answers)."""
-    return explain_answers([read_answer(p) for p in answer_paths], **options)
+    """Read the saved answers and do every step `options` ask for (see explain_answers).
+
+    A folder stands for the answers in it (`*.json`, `*.json.gz`, `*.ndjson`), in name order.
+    """
+    files: list[Path] = []
+    for p in map(Path, answer_paths):
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.name.endswith(ANSWER_SUFFIXES))
+            if not found:
+                raise InputError(f"{p} holds no saved answers (*.json, *.json.gz)", hint="name the answer files")
+            files.extend(found)
+        else:
+            files.append(p)
+    return explain_answers([read_answer(p) for p in files], **options)
 
 
 def explain_answers(

@@ -80,3 +80,10 @@ def test_best_match_prefers_exact_then_connection() -> None:
     best = match.best_match(answer, cands[:2])
     assert best.item is a and best.ties == 1
     assert match.best_match(answer, []).item is None
+
+
+def test_integer_beyond_64_bits_matches_the_float_a_fast_parser_made() -> None:
+    big = 1180591620717411303424
+    assert match.redacted_equal({"n": big}, {"n": float(big)})
+    assert not match.redacted_equal({"n": big}, {"n": float(big) * 2})
+    assert not match.redacted_equal({"n": 7}, {"n": 7.0})
