@@ -86,12 +86,6 @@ class _Run:
     refusal_counts: dict[str, int] = field(default_factory=dict)
     _names: dict[Any, str] = field(default_factory=dict)
 
-    def name(self, path: Any) -> str:
-        text = self._names.get(path)
-        if text is None:
-            text = self._names[path] = format_path(path)
-        return text
-
     def user_key(self, user: dict[str, Any]) -> str:
         value = user.get(self.key)
         return str(value) if value is not None else f"(no {self.key})"
@@ -121,24 +115,34 @@ class _Run:
             return rec
         if new is None or new is user:
             return rec
-        changes = list(diff(user, new))
+        changes = diff(user, new)
         if not changes:
             return rec
-        where, key = self.source.where(rec.pos), self.user_key(user)
-        refusals, warnings = check_user(user, new)
-        if refusals:
-            self.refused_users += 1
-            for g in refusals:
-                self.refuse(Notice(g.code, g.message, where, key, g.path, g.old, g.new))
-        for g in warnings:
-            self.warn(Notice(g.code, g.message, where, key, g.path, g.old, g.new))
+        touched = {c[0][0] for c in changes}
+        where = key = None
+        refusals, warnings = check_user(user, new, touched)
+        if refusals or warnings:
+            where, key = self.source.where(rec.pos), self.user_key(user)
+            if refusals:
+                self.refused_users += 1
+                for g in refusals:
+                    self.refuse(Notice(g.code, g.message, where, key, g.path, g.old, g.new))
+            for g in warnings:
+                self.warn(Notice(g.code, g.message, where, key, g.path, g.old, g.new))
         self.changed += 1
         counts = self.fields
-        for path, old, value in changes:
-            name = self.name(path)
+        names = self._names
+        for change in changes:
+            path = change[0]
+            name = names.get(path)
+            if name is None:
+                name = names[path] = format_path(path)
             counts[name] = counts.get(name, 0) + 1
-            if len(self.changes) < self.show:
-                self.changes.append(Change(where, key, name, old, value))
+        if len(self.changes) < self.show:
+            if where is None:
+                where, key = self.source.where(rec.pos), self.user_key(user)
+            for path, old, value in changes[: self.show - len(self.changes)]:
+                self.changes.append(Change(where, key, names[path], old, value))
         self.changes_total += len(changes)
         return Record(rec.pos, new, None)
 

@@ -50,11 +50,21 @@ class Guarded:
     message: str
 
 
-def check_user(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[Guarded], list[Guarded]]:
-    """(refusals, warnings) for changing user `old` into `new`. Absent values are MISSING."""
+#: Top-level fields the guards look at.
+GUARDED_KEYS = frozenset(p[0] for p in (*FORBIDDEN, *IGNORED)) | {"app_metadata"}
+
+
+def check_user(
+    old: dict[str, Any], new: dict[str, Any], touched: set[Any] | frozenset[Any] | None = None
+) -> tuple[list[Guarded], list[Guarded]]:
+    """(refusals, warnings) for changing user `old` into `new`. Absent values are MISSING.
+
+    `touched`, when given, is the set of top-level keys that differ (a fast path: no
+    guarded key touched, nothing to check).
+    """
     refusals: list[Guarded] = []
     warnings: list[Guarded] = []
-    if old is new:
+    if old is new or (touched is not None and GUARDED_KEYS.isdisjoint(touched)):
         return refusals, warnings
     for path, (code, why) in FORBIDDEN.items():
         a, b = get(old, path), get(new, path)

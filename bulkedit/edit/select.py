@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bulkedit.edit.values import equal, get
+from bulkedit.edit.values import equal, getter
 from bulkedit.paths import MISSING
 from bulkedit.paths import Path as FieldPath
 
@@ -154,16 +154,22 @@ class Compiler:
             tests.append(self.operator(op, operand, ignore_case, loc + (op,)))
         if exists is None and not tests:
             raise SelectError(loc, "ignore_case alone selects nothing", "add an operator such as eq or in_file")
-        single = tests[0] if len(tests) == 1 else None
+        get = getter(path)
+        if exists is None and len(tests) == 1:
+            (test,) = tests
+
+            def pred1(user: dict[str, Any]) -> bool:
+                v = get(user)
+                return v is not MISSING and test(v)
+
+            return pred1
 
         def pred(user: dict[str, Any]) -> bool:
-            v = get(user, path)
+            v = get(user)
             if v is MISSING:
                 return exists is False
             if exists is False:
                 return False
-            if single is not None:
-                return single(v)
             return all(t(v) for t in tests)
 
         return pred

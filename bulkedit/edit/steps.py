@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bulkedit.edit.values import Conflict, assoc, deep_merge, dissoc, get, kind, same
+from bulkedit.edit.values import Conflict, assoc, deep_merge, dissoc, get, getter, kind, same
 from bulkedit.io import jsonio
 from bulkedit.paths import MISSING, format_path
 from bulkedit.paths import Path as FieldPath
@@ -43,9 +43,25 @@ def _conflict(path: FieldPath, exc: Conflict) -> ActionError:
 
 
 def set_action(path: FieldPath, value: Any) -> Action:
+    read = getter(path)
+    scalar = type(value) in (str, int, float, bool) or value is None
+    vtype = type(value)
+    if len(path) == 1 and type(path[0]) is str:
+        (key,) = path
+
+        def set_top(user: dict[str, Any]) -> dict[str, Any]:
+            old = user.get(key, MISSING)
+            if (type(old) is vtype and old == value) if scalar else (old is not MISSING and same(old, value)):
+                return user
+            new = dict(user)
+            new[key] = value
+            return new
+
+        return set_top
+
     def act(user: dict[str, Any]) -> dict[str, Any]:
-        old = get(user, path)
-        if old is not MISSING and same(old, value):
+        old = read(user)
+        if (type(old) is vtype and old == value) if scalar else (old is not MISSING and same(old, value)):
             return user
         try:
             return assoc(user, path, value)

@@ -9,7 +9,7 @@ are the same object are skipped without comparing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from bulkedit.paths import MISSING, Path, format_path
@@ -51,24 +51,32 @@ def equal(a: Any, b: Any) -> bool:
     return same(a, b)
 
 
-def diff(old: Any, new: Any, prefix: Path = ()) -> Iterator[tuple[Path, Any, Any]]:
+def diff(old: Any, new: Any, prefix: Path = ()) -> list[tuple[Path, Any, Any]]:
     """(path, old, new) for every leaf that differs; objects are walked, lists compared whole.
 
-    An absent value is MISSING. Objects that are the same Python object are skipped.
+    An absent value is MISSING. Subtrees that are the same Python object are skipped
+    without looking inside (an edit shares every untouched subtree with the original).
     """
-    if old is new:
-        return
+    out: list[tuple[Path, Any, Any]] = []
+    if old is not new:
+        _diff(old, new, prefix, out)
+    return out
+
+
+def _diff(old: Any, new: Any, prefix: Path, out: list[tuple[Path, Any, Any]]) -> None:
     if type(old) is dict and type(new) is dict:
+        get_new = new.get
         for k, v in old.items():
-            w = new.get(k, MISSING)
+            w = get_new(k, MISSING)
             if v is not w:
-                yield from diff(v, w, prefix + (k,))
-        for k, w in new.items():
-            if k not in old:
-                yield from diff(MISSING, w, prefix + (k,))
+                _diff(v, w, prefix + (k,), out)
+        if len(new) != len(old) or any(k not in old for k in new):
+            for k, w in new.items():
+                if k not in old:
+                    _diff(MISSING, w, prefix + (k,), out)
         return
     if not same(old, new):
-        yield prefix, old, new
+        out.append((prefix, old, new))
 
 
 def get(node: Any, path: Path) -> Any:
@@ -83,6 +91,38 @@ def get(node: Any, path: Path) -> Any:
         if node is MISSING:
             return MISSING
     return node
+
+
+def getter(path: Path) -> Callable[[Any], Any]:
+    """A fast `get(node, path)` for one path (the hot loop reads the same few paths for every user)."""
+    if all(type(seg) is str for seg in path):
+        if len(path) == 1:
+            (a,) = path
+
+            def get1(node: Any) -> Any:
+                return node.get(a, MISSING)
+
+            return get1
+        if len(path) == 2:
+            a, b = path
+
+            def get2(node: Any) -> Any:
+                node = node.get(a, MISSING)
+                return node.get(b, MISSING) if type(node) is dict else MISSING
+
+            return get2
+        if len(path) == 3:
+            a, b, c = path
+
+            def get3(node: Any) -> Any:
+                node = node.get(a, MISSING)
+                if type(node) is not dict:
+                    return MISSING
+                node = node.get(b, MISSING)
+                return node.get(c, MISSING) if type(node) is dict else MISSING
+
+            return get3
+    return lambda node: get(node, path)
 
 
 def assoc(node: Any, path: Path, value: Any, _i: int = 0) -> Any:

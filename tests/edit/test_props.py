@@ -4,6 +4,7 @@ the change set is exactly the difference between input and output."""
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -71,39 +72,48 @@ def _apply(tmp: Path, src: Path, plan: dict[str, Any], out_name: str) -> tuple[A
 @SETTINGS
 @given(us=users)
 def test_empty_plan_is_the_identity(tmp_path: Path, us: list[dict[str, Any]]) -> None:
-    src = _write(tmp_path, "in.ndjson", us)
-    result, out = _apply(tmp_path, src, {"edits": []}, "out.ndjson")
-    assert out.read_bytes() == src.read_bytes()
-    assert result.users_changed == 0 and result.changes_total == 0 and not result.refused
+    # hypothesis reuses the function's tmp_path: every example gets its own folder
+    with tempfile.TemporaryDirectory(dir=tmp_path) as name:
+        tmp = Path(name)
+        src = _write(tmp, "in.ndjson", us)
+        result, out = _apply(tmp, src, {"edits": []}, "out.ndjson")
+        assert out.read_bytes() == src.read_bytes()
+        assert result.users_changed == 0 and result.changes_total == 0 and not result.refused
 
 
 @SETTINGS
 @given(us=users, plan_steps=steps)
 def test_idempotent_plan_twice_equals_once(tmp_path: Path, us: list[dict[str, Any]], plan_steps: list[dict[str, Any]]) -> None:
-    src = _write(tmp_path, "in.ndjson", us)
-    plan = {"edits": plan_steps}
-    first, once = _apply(tmp_path, src, plan, "once.ndjson")
-    if first.refused:  # e.g. append into a value that is not a list: refused, nothing written
-        assert not once.exists()
-        return
-    second, twice = _apply(tmp_path, once, plan, "twice.ndjson")
-    assert not second.refused
-    assert second.users_changed == 0
-    assert twice.read_bytes() == once.read_bytes()
+    # hypothesis reuses the function's tmp_path: every example gets its own folder
+    with tempfile.TemporaryDirectory(dir=tmp_path) as name:
+        tmp = Path(name)
+        src = _write(tmp, "in.ndjson", us)
+        plan = {"edits": plan_steps}
+        first, once = _apply(tmp, src, plan, "once.ndjson")
+        if first.refused:  # e.g. append into a value that is not a list: refused, nothing written
+            assert not once.exists()
+            return
+        second, twice = _apply(tmp, once, plan, "twice.ndjson")
+        assert not second.refused
+        assert second.users_changed == 0
+        assert twice.read_bytes() == once.read_bytes()
 
 
 @SETTINGS
 @given(us=users, plan_steps=steps)
 def test_change_set_is_the_difference(tmp_path: Path, us: list[dict[str, Any]], plan_steps: list[dict[str, Any]]) -> None:
-    src = _write(tmp_path, "in.ndjson", us)
-    result, out = _apply(tmp_path, src, {"edits": plan_steps}, "out.ndjson")
-    if result.refused:
-        return
-    before, after = read_users(src), read_users(out)
-    real = [(i, format_path(p)) for i, (a, b) in enumerate(zip(before, after, strict=True)) for p, _, _ in diff(a, b)]
-    assert result.changes_total == len(real)
-    assert result.users_changed == sum(not same(a, b) for a, b in zip(before, after, strict=True))
-    counts: dict[str, int] = {}
-    for _, name in real:
-        counts[name] = counts.get(name, 0) + 1
-    assert result.fields == dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    # hypothesis reuses the function's tmp_path: every example gets its own folder
+    with tempfile.TemporaryDirectory(dir=tmp_path) as name:
+        tmp = Path(name)
+        src = _write(tmp, "in.ndjson", us)
+        result, out = _apply(tmp, src, {"edits": plan_steps}, "out.ndjson")
+        if result.refused:
+            return
+        before, after = read_users(src), read_users(out)
+        real = [(i, format_path(p)) for i, (a, b) in enumerate(zip(before, after, strict=True)) for p, _, _ in diff(a, b)]
+        assert result.changes_total == len(real)
+        assert result.users_changed == sum(not same(a, b) for a, b in zip(before, after, strict=True))
+        counts: dict[str, int] = {}
+        for _, name in real:
+            counts[name] = counts.get(name, 0) + 1
+        assert result.fields == dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
