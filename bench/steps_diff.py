@@ -1,0 +1,55 @@
+"""diff target: 1M vs 1M users with 1% changed, under 2x the baseline and 3 GB."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from bench.harness import BULKEDIT, DATA, Step, data_file
+
+LANGS = ["de", "en", "fr", "es", "ja", "pt-BR"]
+
+
+def changed_copy(src: Path, every: int = 100) -> Path:
+    """A copy of `src` in which every `every`-th user changed (metadata edits); cached next to it."""
+    dst = DATA / f"{src.stem}-diff{every}.ndjson"
+    if dst.exists():
+        return dst
+    tmp = dst.with_suffix(".tmp")
+    with open(src, "rb") as f, open(tmp, "wb") as out:
+        for n, line in enumerate(f):
+            if n % every == every // 2:
+                user = orjson.loads(line)
+                meta = user.setdefault("user_metadata", {})
+                prefs = meta.setdefault("prefs", {})
+                prefs["lang"] = LANGS[(LANGS.index(prefs["lang"]) + 1) % len(LANGS)] if prefs.get("lang") in LANGS else "de"
+                meta["tier"] = "gold"
+                if n % (every * 3) == every // 2:
+                    user["app_metadata"].pop("plan", None)
+                line = orjson.dumps(user) + b"\n"
+            out.write(line)
+    tmp.rename(dst)
+    return dst
+
+
+def _setup(src: Path) -> Callable[[], None]:
+    def setup() -> None:
+        changed_copy(src)
+
+    return setup
+
+
+def steps(users: int) -> list[Step]:
+    big = data_file(users)
+    edited = DATA / f"{big.stem}-diff100.ndjson"
+    return [
+        Step(
+            "diff 1% changed (json report)",
+            BULKEDIT + ["diff", str(big), str(edited), "--format", "json", "-o", str(DATA / "diff.json")],
+            max_ratio=2.0,
+            max_mb=3072,
+            setup=_setup(big),
+        ),
+    ]
