@@ -272,3 +272,43 @@ def test_report_cannot_overwrite_an_input(tmp_path: Path, capsys: pytest.Capture
     rc, _, err = _run(capsys, str(EXPORT), str(cand), "-o", str(cand))
     assert rc == 2 and "input" in err
     assert cand.read_bytes() == before
+
+
+# -- the identical-line fast path (NDJSON vs NDJSON) agrees with the keyed path -----------------
+
+
+def test_fast_path_equals_keyed_path(workdir: Path) -> None:
+    edited = read_users(workdir / "edited.ndjson")
+    (workdir / "edited.json").write_bytes(jsonio.dumps_pretty(edited))  # a JSON array: every user parsed and keyed
+    fast = diff("backup.json.gz", "edited.ndjson").to_dict()
+    keyed = diff("backup.json.gz", "edited.json").to_dict()
+    for d in (fast, keyed):
+        d.pop("candidate")
+        for u in d["users"]:
+            u.pop("candidate_at")
+    assert fast == keyed
+
+
+def test_line_endings_bom_and_blank_lines_do_not_count(tmp_path: Path) -> None:
+    users = _users()
+    body = b"\r\n".join(jsonio.dumps(u) for u in users)
+    cand = tmp_path / "crlf.ndjson"
+    cand.write_bytes(b"\xef\xbb\xbf" + body.replace(b"\r\n", b"\r\n\r\n", 3) + b"\r\n\n")
+    result = diff(EXPORT, cand)
+    assert (result.counts.unchanged, result.counts.differing) == (52, 0)
+
+
+def test_identical_line_twice_in_candidate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    users = _users()
+    cand = write_ndjson(tmp_path / "twice.ndjson", users[:10] + [users[4]] + users[10:])
+    rc, _, err = _run(capsys, str(EXPORT), str(cand))
+    assert rc == 2 and f"{cand}:11:" in err and users[4]["user_id"] in err and "twice in the candidate" in err
+
+
+def test_same_user_twice_in_candidate_once_unchanged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    users = _users()
+    other = copy.deepcopy(users[4])
+    other["given_name"] = "Twin"
+    cand = write_ndjson(tmp_path / "twins.ndjson", users + [other])
+    rc, _, err = _run(capsys, str(EXPORT), str(cand))
+    assert rc == 2 and f"{cand}:53:" in err and "twice in the candidate" in err
