@@ -39,6 +39,8 @@ def convert(source: Source, out: Path, *, to: str | None = None, columns: str | 
     meta: dict[str, Any] = {}
     if fmt in ("csv", "xlsx"):
         meta = {"source": source.path.name, "source_sha256": file_sha256(source.path), "source_format": source.format}
+        if fmt == "csv":
+            meta["bom"] = True  # Excel opens a CSV as UTF-8 only when it starts with a BOM
         from bulkedit.sheet.layout import sheet_columns
 
         result = write_users(out, source.records, fmt, meta=meta, columns=sheet_columns(source, fmt, columns))

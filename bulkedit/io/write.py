@@ -130,7 +130,8 @@ def _write_table(
 
             write_workbook(af.path, columns, rows(), full_meta)
         else:
-            with open(af.path, "w", encoding="utf-8", newline="") as out:
+            # meta["bom"]: a sheet made for editing starts with a BOM, or Excel reads UTF-8 as ANSI
+            with open(af.path, "w", encoding="utf-8-sig" if meta.get("bom") else "utf-8", newline="") as out:
                 writer = csv.writer(out, lineterminator="\r\n")
                 writer.writerow(columns.headers())
                 encode = tabular.encode_text

@@ -186,6 +186,8 @@ class SheetEditor:
             self._accepted[(row, col.name)] = d
             if code == damage.BOOLEAN_CASE and kind == tabular.JSON:
                 return str(cell).strip().lower() == "true"
+            if code == damage.DECIMAL_COMMA:  # accepted: read it the way the spreadsheet's locale meant it
+                cell = str(cell).strip().replace(".", "").replace(",", ".")
         try:
             return tabular.decode_cell(cell, kind, guarded=self.sheet.guarded)
         except tabular.CellError as exc:
@@ -196,6 +198,7 @@ class SheetEditor:
                     self.sheet.where(row),
                     path=col.name,
                     old=old,
+                    new=cell if type(cell) in (str, int, float, bool) else str(cell),
                 )
             )
             return _SKIP
@@ -283,14 +286,23 @@ def prepare(
     keys: set[str] = set()
     by_other: dict[str, str] = {}
     other_col = next((c for c in editor._cols if c.path == (other,)), None)
-    for user in backup.users():
+    twice: dict[str, list[int]] = {}
+    for rec in backup.records():
+        user = rec.user
         k = key_value(user.get(key), key)
         if k is not None:
+            if k in keys and k in sheet.rows:
+                twice.setdefault(k, []).append(rec.pos)
             keys.add(k)
             if other_col is not None:
                 o = key_value(user.get(other), other)
                 if o is not None:
                     by_other[o] = k
+    for k, lines in list(twice.items())[:SHOW_ROWS]:
+        problems.append(
+            f"{sheet.where(sheet.rows[k].row)}: sheet-ambiguous-key: {len(lines) + 1} backup users have {key} {k!r}"
+            f" (also {backup.where(lines[0])}); match rows by --key {other}"
+        )
     unmatched = [(k, r) for k, r in sheet.rows.items() if k not in keys]
     new_rows = [r for _, r in unmatched] + sheet.keyless
     changed_keys: list[str] = []

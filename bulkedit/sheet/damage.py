@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any, Final
 
 from bulkedit.io import tabular
@@ -120,7 +121,7 @@ def check_cell(cell: Any, kind: str, old: Any) -> tuple[str, str] | None:
         if text == stripped or (type(cell) in (int, float) and cell == int(old)):
             return LEADING_ZEROS, f"{text!r} was {old!r}: the spreadsheet dropped the leading zeros"
     # long numbers: scientific notation, or digits past the 15th replaced by zeros
-    if _SCI.fullmatch(text.strip()) and (kind != tabular.NUMBER or (type(old) in (int, float) and _float(text) != old)):
+    if type(cell) is str and _SCI.fullmatch(text.strip()) and (kind != tabular.NUMBER or (type(old) in (int, float) and _float(text) != old)):
         return SCIENTIFIC, f"{text!r} is a number in scientific notation{_was(old)}: digits were lost"
     if type(cell) is float and kind in (tabular.INTEGER, tabular.STRING, tabular.JSON) and abs(cell) >= 2**53:
         return PRECISION, f"{cell!r} is beyond the 15 significant digits a spreadsheet keeps{_was(old)}"
@@ -130,7 +131,7 @@ def check_cell(cell: Any, kind: str, old: Any) -> tuple[str, str] | None:
         and len(old_digits.lstrip("-")) > 15
         and _DIGITS.fullmatch(text.lstrip("-"))
         and text != old_digits
-        and text[:15] == old_digits[:15]
+        and int(text) == _fifteen_digits(old_digits)
     ):
         return PRECISION, f"{text!r} was {old_digits!r}: the spreadsheet kept only 15 significant digits"
     # dates rewritten: 2024-01-02T03:04:05.000Z -> 1/2/2024 3:04
@@ -174,6 +175,11 @@ def check_cell(cell: Any, kind: str, old: Any) -> tuple[str, str] | None:
         if fixed is not None and fixed != text:
             return MOJIBAKE, f"{text!r} looks like UTF-8 read as cp1252 ({fixed!r})"
     return None
+
+
+def _fifteen_digits(digits: str) -> int:
+    """`digits` rounded to the 15 significant digits a spreadsheet keeps."""
+    return int(Decimal(f"{Decimal(digits):.14e}"))
 
 
 def _float(text: str) -> float | None:

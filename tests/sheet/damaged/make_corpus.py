@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -26,18 +25,22 @@ SIDECAR = ".bulkedit.json"
 
 
 def rows_of(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as f:
+    with open(path, encoding="utf-8-sig", newline="") as f:
         return list(csv.reader(f))
 
 
-def write(name: str, rows: list[list[str]], *, delimiter: str = ",", encoding: str = "utf-8", bom: bool = False) -> None:
+def write(
+    name: str, rows: list[list[str]], *, delimiter: str = ",", encoding: str = "utf-8", bom: bool = True, made_with_bom: bool = True
+) -> None:
     buf = io.StringIO()
     csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     data = buf.getvalue().encode(encoding, errors="replace")
     if bom:
         data = b"\xef\xbb\xbf" + data
     (HERE / name).write_bytes(data)
-    shutil.copyfile(HERE / ("sheet.csv" + SIDECAR), HERE / (name + SIDECAR))
+    meta = json.loads((HERE / ("sheet.csv" + SIDECAR)).read_text("utf-8"))
+    meta["bom"] = made_with_bom
+    (HERE / (name + SIDECAR)).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -67,8 +70,12 @@ def main() -> None:
     variant("smart-quotes.csv", {(2, "family_name"): "O\u2019Neil", (2, "user_metadata.note"): "say \u201chi\u201d"},
             [("smart-quotes", 2, "family_name"), ("smart-quotes", 2, "user_metadata.note")])
     variant("mojibake.csv", {(2, "given_name"): "ZoÃ«"}, [("mojibake", 2, "given_name")])
-    variant("encoding-cp1252.csv", {}, [("encoding", 2, None), ("encoding", 2, "user_metadata.city")], encoding="cp1252")
-    variant("bom-added.csv", {}, [("bom-added", 1, None)], bom=True)
+    # Excel's "CSV (Comma delimited)": cp1252, no BOM
+    variant("encoding-cp1252.csv", {}, [("bom-lost", 1, None), ("encoding", 2, None), ("encoding", 2, "user_metadata.city")],
+            encoding="cp1252", bom=False)
+    variant("bom-lost.csv", {}, [("bom-lost", 1, None)], bom=False)
+    # a sheet written without a BOM (`convert --to csv` of a plain CSV before bulkedit wrote BOMs), saved with one
+    variant("bom-added.csv", {}, [("bom-added", 1, None)], bom=True, made_with_bom=False)
     variant("semicolon.csv", {(2, "app_metadata.score"): "1,5", (3, "app_metadata.score"): "2,25"},
             [("semicolon-separator", 1, None), ("decimal-comma", 2, "app_metadata.score"), ("decimal-comma", 3, "app_metadata.score")],
             delimiter=";")
@@ -76,9 +83,8 @@ def main() -> None:
         "excel-resave.csv",
         {(2, "user_metadata.zip"): "2134", (2, "user_metadata.since"): "1/2/2024 3:04", (2, "user_metadata.flag"): "TRUE",
          (3, "user_metadata.ledger"): "9.87654E+19", (4, "given_name"): "May"},
-        [("bom-added", 1, None), ("leading-zeros", 2, "user_metadata.zip"), ("date-rewritten", 2, "user_metadata.since"),
+        [("leading-zeros", 2, "user_metadata.zip"), ("date-rewritten", 2, "user_metadata.since"),
          ("boolean-case", 2, "user_metadata.flag"), ("scientific-notation", 3, "user_metadata.ledger")],
-        bom=True,
     )
     (HERE / "cases.json").write_text(json.dumps(cases, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
