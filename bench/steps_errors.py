@@ -71,7 +71,7 @@ def steps(users: int) -> list[Step]:
             "errors (1% failed: map to chunks + source, retry chunks)",
             [*BULKEDIT, "errors", str(answers), "--chunks", str(base / "chunks"), "--source", str(big),
              "-o", str(base / "retry"), "--force", "--format", "json"],
-            max_ratio=2.5,
+            max_ratio=3.0,
             max_mb=1536,
             setup=lambda: _prepare(users),
         )

@@ -14,7 +14,9 @@ the source are streamed, so the cost is one pass over each.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,8 @@ from bulkedit.joberrors import match
 from bulkedit.joberrors.answer import ERRORS, ErrorItem, FailedEntry, JobAnswer, read_answer
 
 DEFAULT_LIMIT = 10
+#: a source at least this large is read while a second process reads the chunks
+PARALLEL_MIN_BYTES = 32 << 20
 ANSWER_SUFFIXES = (".json", ".json.gz", ".ndjson", ".jsonl")
 
 
@@ -239,11 +243,13 @@ def load_manifest(folder: Path) -> list[dict[str, Any]]:
     return chunks
 
 
-def _scan_chunks(
-    folder: Path, works: list[_Work], notes: list[str]
-) -> None:
-    emails, ids = _wanted(works)
-    candidates: dict[str, list[tuple[dict[str, Any], ChunkHit]]] = {}
+ChunkIndex = dict[str, list[tuple[dict[str, Any], ChunkHit]]]
+
+
+def _chunk_candidates(folder: Path, emails: set[str], ids: set[str]) -> tuple[ChunkIndex, list[str]]:
+    """The chunk users whose email or user_id is wanted, by that key; and notes about the folder."""
+    notes: list[str] = []
+    candidates: ChunkIndex = {}
     for entry in load_manifest(folder):
         rel = entry["file"]
         path = folder / rel
@@ -285,6 +291,10 @@ def _scan_chunks(
                     candidates.setdefault(e, []).append((user, hit))  # type: ignore[arg-type]
                 if i in ids and i != e:
                     candidates.setdefault(i, []).append((user, hit))  # type: ignore[arg-type]
+    return candidates, notes
+
+
+def _match_chunks(works: list[_Work], candidates: ChunkIndex) -> None:
     for w in works:
         best = match.best_match(w.entry.user, _candidates_for(w.entry.user, candidates))
         w.chunk, w.chunk_match, w.chunk_ties = best.item, best.how, best.ties
@@ -316,12 +326,24 @@ def _candidates_for(user: dict[str, Any], index: dict[str, list[tuple[dict[str, 
 # -- source -------------------------------------------------------------------------
 
 
-def _scan_source(path: Path, works: list[_Work], column_map: dict[str, str] | None, progress: Callable[[int], None] | None) -> None:
+SourceIndex = dict[str, list[tuple[dict[str, Any], SourceHit]]]
+
+
+def _scan_source(
+    path: Path, works: list[_Work], column_map: dict[str, str] | None, progress: Callable[[int], None] | None
+) -> None:
+    emails, ids = _wanted(works)
+    _match_source(works, _source_candidates(path, emails, ids, column_map, progress))
+
+
+def _source_candidates(
+    path: Path, emails: set[str], ids: set[str], column_map: dict[str, str] | None, progress: Callable[[int], None] | None
+) -> SourceIndex:
+    """The source records whose email or user_id is wanted, converted as emit converts them."""
     from bulkedit.emit.convert import to_import_user
 
-    emails, ids = _wanted(works)
     source = open_source(path, column_map=column_map)
-    index: dict[str, list[tuple[dict[str, Any], SourceHit]]] = {}
+    index: SourceIndex = {}
     for n, rec in enumerate(source.records(), 1):
         user = rec.user
         email = user.get("email")
@@ -338,10 +360,58 @@ def _scan_source(path: Path, works: list[_Work], column_map: dict[str, str] | No
             index.setdefault(e, []).append((conv.user, hit))  # type: ignore[arg-type]
         if i in ids and i != e:
             index.setdefault(i, []).append((conv.user, hit))  # type: ignore[arg-type]
+    return index
+
+
+def _match_source(works: list[_Work], index: SourceIndex) -> None:
     for w in works:
         prefer = w.chunk.connection if w.chunk else None
         best = match.best_match(w.entry.user, _candidates_for(w.entry.user, index), prefer=prefer)
         w.source, w.source_match, w.source_ties = best.item, best.how, best.ties
+
+
+def _scan(
+    works: list[_Work],
+    chunks: Path | None,
+    source: Path | None,
+    column_map: dict[str, str] | None,
+    progress: Callable[[int], None] | None,
+    notes: list[str],
+    parallel: bool | None,
+) -> None:
+    """Find the failed users in the chunks and in the source.
+
+    The two reads are independent and each is mostly JSON parsing, so with both
+    given and a large source the chunks are read by a second process (the machine's
+    other core) while this one reads the source; only the matching users come back.
+    """
+    emails, ids = _wanted(works)
+    if chunks is None:
+        if source is not None:
+            _scan_source(source, works, column_map, progress)
+        return
+    if parallel is None:
+        parallel = source is not None and source.is_file() and source.stat().st_size >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
+    if not parallel or source is None:
+        candidates, found_notes = _chunk_candidates(chunks, emails, ids)
+        _match_chunks(works, candidates)
+        notes.extend(found_notes)
+        if source is not None:
+            _scan_source(source, works, column_map, progress)
+        return
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(_chunk_candidates, chunks, emails, ids)
+        try:
+            # the chunk connection breaks ties between source records, so source matching
+            # waits for the chunks; the source is read (the costly part) meanwhile
+            index = _source_candidates(source, emails, ids, column_map, progress)
+        except BaseException:
+            future.cancel()
+            raise
+        candidates, found_notes = future.result()
+    _match_chunks(works, candidates)
+    notes.extend(found_notes)
+    _match_source(works, index)
 
 
 # -- the whole analysis ---------------------------------------------------------------
@@ -374,6 +444,7 @@ def explain_answers(
     limit: int = DEFAULT_LIMIT,
     column_map: dict[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    parallel: bool | None = None,
 ) -> ErrorsResult:
     """Explain the answers; with `chunks`, `source` and `retry_dir`, map the failed users and build retry chunks."""
     if retry_dir is not None:
@@ -386,10 +457,8 @@ def explain_answers(
             )
     notes: list[str] = []
     works = [_Work(e) for a in answers if a.kind == ERRORS for e in a.entries]
-    if chunks is not None and works:
-        _scan_chunks(chunks, works, notes)
-    if source is not None and works:
-        _scan_source(source, works, column_map, progress)
+    if works:
+        _scan(works, chunks, source, column_map, progress, notes, parallel)
     retry = None
     if retry_dir is not None:
         from bulkedit.joberrors.retry import build_retry

@@ -188,3 +188,29 @@ def test_end_to_end_subprocess(tmp_path: Path) -> None:
         [sys.executable, "-m", "bulkedit", "errors", str(CORPUS / "errors-empty.json")], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0 and "no failed users" in proc.stdout
+
+
+@pytest.mark.parametrize("source", ["edited.ndjson", "edited-fixed.ndjson"])
+def test_parallel_scan_gives_the_same_result(tmp_path: Path, source: str) -> None:
+    answers = [CORPUS / a for a in ANSWERS]
+    results = [
+        explain(answers, chunks=CORPUS / "chunks", source=CORPUS / source, retry_dir=tmp_path / f"r{p}", parallel=p).to_dict()
+        for p in (False, True)
+    ]
+    for r in results:
+        r["retry"].pop("folder")
+    assert results[0] == results[1]
+
+
+def test_broken_chunk_is_an_input_error_from_either_scan(tmp_path: Path) -> None:
+    import shutil
+
+    from bulkedit.errors import InputError
+
+    chunks = tmp_path / "chunks"
+    shutil.copytree(CORPUS / "chunks", chunks)
+    (chunks / "legacy-db" / "chunk-0002.json").write_text('[{"email": "x@y.z"},\n{"email": ')
+    for parallel in (False, True):
+        with pytest.raises(InputError) as info:
+            explain([CORPUS / "errors-job2.json.gz"], chunks=chunks, source=CORPUS / "edited.ndjson", parallel=parallel)
+        assert info.value.where == f"{chunks / 'legacy-db' / 'chunk-0002.json'}:2"
