@@ -61,60 +61,92 @@ def user_strategy(user: dict[str, Any]) -> str | None:
     return fields.user_provider(user)
 
 
+_IMPORT = fields.IMPORT_FIELDS
+_EXPORT_ONLY = fields.EXPORT_ONLY_FIELDS
+_new = object.__new__
+
+
+def _conversion(user, dropped, renamed, strip, connection, strategy):  # type: ignore[no-untyped-def]
+    # Building the frozen dataclass through its __dict__ costs a third of calling __init__
+    # (which sets each field with object.__setattr__); this runs once per user.
+    c = _new(Conversion)
+    importable = strategy is None or strategy == DATABASE_STRATEGY
+    c.__dict__.update(
+        user=user,
+        dropped=dropped,
+        renamed=renamed,
+        stripped_prefix=strip,
+        connection=connection,
+        importable=importable,
+        reason=None
+        if importable
+        else f"user of strategy {strategy!r} cannot be imported into a database connection "
+        "(only database users can be bulk-imported)",
+        strategy=strategy,
+    )
+    return c
+
+
 def to_import_user(user: dict[str, Any]) -> Conversion:
     """Convert an exported (or already import-ready) user to the import schema.
 
     A user whose keys are all import fields and whose user_id has no `auth0|` prefix
     passes through unchanged (`Conversion.user is user`).
     """
-    connection = fields.user_connection(user)
-    strategy = user_strategy(user)
-    importable = True
-    reason = None
-    if strategy is not None and strategy != DATABASE_STRATEGY:
-        importable = False
-        reason = (
-            f"user of strategy {strategy!r} cannot be imported into a database connection "
-            "(only database users can be bulk-imported)"
-        )
+    connection = strategy = None
+    ids = user.get("identities")
+    if ids.__class__ is list and ids and ids[0].__class__ is dict:
+        first = ids[0]
+        c = first.get("connection")
+        if c.__class__ is str:
+            connection = c
+        p = first.get("provider")
+        if p.__class__ is str:
+            strategy = p
+    if connection is None:
+        c = user.get("connection")
+        if c.__class__ is str:
+            connection = c
     uid = user.get("user_id")
-    strip = type(uid) is str and uid.startswith("auth0|")
-    import_fields = fields.IMPORT_FIELDS
-    if not strip and import_fields.issuperset(user):
-        return Conversion(user, connection=connection, importable=importable, reason=reason, strategy=strategy)
-
-    out: dict[str, Any] = {}
-    dropped: list[str] = []
+    strip = uid.__class__ is str and uid.startswith("auth0|")
+    if strategy is None and uid.__class__ is str and "|" in uid:
+        strategy = uid.split("|", 1)[0]
+    if _IMPORT.issuperset(user):
+        if not strip:
+            return _conversion(user, (), (), False, connection, strategy)
+        out = dict(user)
+        out["user_id"] = uid[6:]
+        return _conversion(out, (), (), True, connection, strategy)
+    extra = user.keys() - _IMPORT
+    if _EXPORT_ONLY.issuperset(extra):  # the usual export: drop, nothing to rename
+        out = {k: v for k, v in user.items() if k not in extra}
+        dropped = tuple(k for k in user if k in extra)
+        if strip:
+            out["user_id"] = uid[6:]
+        return _conversion(out, dropped, (), strip, connection, strategy)
+    out = {}
+    dropped_l: list[str] = []
     renamed: list[tuple[str, str]] = []
     for key, value in user.items():
-        if key in import_fields:
+        if key in _IMPORT:
             out[key] = value
             continue
-        if key in fields.EXPORT_ONLY_FIELDS:
-            dropped.append(key)
+        if key in _EXPORT_ONLY:
+            dropped_l.append(key)
             continue
         target = fields.canonical_column(key)
-        if target is not None and target in import_fields:
+        if target is not None and target in _IMPORT:
             renamed.append((key, target))
             if target not in user:
                 out[target] = value
             continue
-        if target is not None and _top(target) in fields.EXPORT_ONLY_FIELDS:
-            dropped.append(key)
+        if target is not None and _top(target) in _EXPORT_ONLY:
+            dropped_l.append(key)
             continue
         out[key] = value  # unknown: kept so that lint can name it
     if strip:
-        out["user_id"] = uid[len("auth0|") :]  # type: ignore[index]
-    return Conversion(
-        out,
-        dropped=tuple(dropped),
-        renamed=tuple(renamed),
-        stripped_prefix=strip,
-        connection=connection,
-        importable=importable,
-        reason=reason,
-        strategy=strategy,
-    )
+        out["user_id"] = uid[6:]
+    return _conversion(out, tuple(dropped_l), tuple(renamed), strip, connection, strategy)
 
 
 def _top(path: str) -> str:

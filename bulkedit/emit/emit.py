@@ -9,19 +9,31 @@ OUTDIR only when no lint error was found: a refusal leaves nothing behind.
 
 from __future__ import annotations
 
+import shutil
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bulkedit import __version__, fields
-from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkInfo, ChunkWriter
-from bulkedit.errors import RefusedError, UsageError
+from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkInfo, ChunkWriter, UserTooLarge
+from bulkedit.emit.pack import holds_secret as has_secret_bytes
+from bulkedit.errors import BulkeditError, RefusedError, UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_dir, refuse_overwriting_inputs
-from bulkedit.io.read import open_source
+from bulkedit.io.read import Source, load_column_map, open_source
 from bulkedit.io.write import has_secret
-from bulkedit.lint.engine import FileContext, LintOptions, make_checker
+from bulkedit.lint.engine import (
+    FileContext,
+    LintOptions,
+    _unwrap,
+    _WorkerError,
+    make_checker,
+    parallel_cut,
+    range_records,
+)
 from bulkedit.lint.model import FileSummary, LintResult
+from bulkedit.lint.registry import config_from_pyproject
 from bulkedit.paths import MISSING
 
 #: Fields an upsert updates, which a rollback can therefore put back.
@@ -100,36 +112,59 @@ class _Rollback:
         self.cannot_undo.append({"user_id": user.get("user_id"), "email": user.get("email"), "pos": pos, "field": f, "reason": reason})
 
 
-def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = None) -> EmitResult:
-    """Write import-ready chunks of `input` to `outdir` (see cli.md `emit`)."""
-    options = options or EmitOptions()
-    input, outdir = Path(input), Path(outdir)
-    if options.max_bytes < 1024:
-        raise UsageError(f"--max-bytes {options.max_bytes} is too small", hint="use at least 1024 (default 480000)")
-    refuse_overwriting_inputs(outdir, [input] + ([options.backup] if options.backup else []))
-    from bulkedit.io.read import load_column_map
+class _Spool:
+    """Encoded users of a worker's part, one file per connection, one user per line."""
 
-    source = open_source(input, column_map=load_column_map(options.column_map))
-    checker = make_checker(
-        LintOptions(select=options.select, ignore=options.ignore, backup=options.backup, config=options.config, max_per_rule=50)
-    )
-    tenant = checker.tenant
-    left_out: list[dict[str, Any]] = []
-    dropped: dict[str, int] = {}
-    users = 0
-    with atomic_dir(outdir, force=options.force) as tmp:
-        writer = ChunkWriter(tmp, options.max_bytes)
-        rollback = _Rollback(ChunkWriter(tmp, options.max_bytes, prefix="rollback/")) if tenant is not None else None
-        idx = checker.begin_file(str(source.path))
-        n = 0
-        for rec in source.records():
-            n += 1
-            conv = checker.convert(rec, idx)
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files: dict[str, Any] = {}
+        self.paths: dict[str, tuple[str, bool]] = {}
+
+    def add(self, connection: str, item: bytes, *, private: bool = False, where: str | None = None) -> None:
+        f = self.files.get(connection)
+        if f is None:
+            path = self.folder / f"{len(self.files):05d}.spool"
+            f = self.files[connection] = open(path, "wb")  # noqa: SIM115 - closed in close()
+            self.paths[connection] = (str(path), False)
+        f.write(item)
+        f.write(b"\n")
+        if private and not self.paths[connection][1]:
+            self.paths[connection] = (self.paths[connection][0], True)
+
+    def close(self) -> dict[str, tuple[str, bool]]:
+        for f in self.files.values():
+            f.close()
+        return self.paths
+
+
+@dataclass
+class _Emitter:
+    """The per-user work of emit, the same in the parent and in a worker."""
+
+    checker: Any
+    options: EmitOptions
+    add: Any  # ChunkWriter.add or _Spool.add
+    rollback: _Rollback | None = None
+    left_out: list[dict[str, Any]] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
+    users: int = 0
+    read: int = 0
+
+    def run(self, source: Any, records: Any, idx: int) -> None:
+        checker, add, options = self.checker, self.add, self.options
+        convert, check = checker.convert, checker.check
+        tenant = checker.tenant
+        limit = options.max_bytes - 2
+        dropped = self.dropped
+        dumps = jsonio.dumps
+        for rec in records:
+            self.read += 1
+            conv = convert(rec, idx)
             for f in conv.dropped:
                 dropped[f] = dropped.get(f, 0) + 1
             orig = rec.user
             if not conv.importable:
-                left_out.append({"user_id": orig.get("user_id"), "email": orig.get("email"), "reason": conv.reason, "pos": rec.pos})
+                self.left_out.append({"user_id": orig.get("user_id"), "email": orig.get("email"), "reason": conv.reason, "pos": rec.pos})
                 continue
             user = conv.user
             conn = conv.connection or options.connection
@@ -139,16 +174,95 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
                     where=source.where(rec.pos),
                     hint="pass --connection NAME: the database connection these users are imported into",
                 )
-            encoded = rec.raw if (user is orig and rec.raw is not None) else jsonio.dumps(user)
-            checker.check(user, idx, rec.pos, conn, raw=encoded, judged_as="import", key=_key(orig))
-            writer.add(conn, encoded, private=has_secret(user), where=source.where(rec.pos))
-            users += 1
-            if rollback is not None and tenant is not None:
+            encoded = rec.raw if (user is orig and rec.raw is not None) else dumps(user)
+            if len(encoded) > limit:
+                raise UserTooLarge(
+                    f"the user takes {len(encoded):,} bytes encoded, more than a chunk of {options.max_bytes:,} bytes can hold",
+                    where=source.where(rec.pos),
+                    hint="raise --max-bytes (Auth0 accepts up to about 500 KB per file), or shrink the user's metadata",
+                )
+            check(user, idx, rec.pos, conn, raw=encoded, judged_as="import", key=_key(orig))
+            add(conn, encoded, private=has_secret(user))
+            self.users += 1
+            if self.rollback is not None:
                 backup, _known = tenant.find(user, conn)
                 if backup is not None:
-                    rollback.add(user, backup, conn, rec.pos)
-        checker.end_file(FileContext(source, "export", source.bytes_read, n))
-        summary = FileSummary(str(source.path), source.format, n, source.bytes_read, "export")
+                    self.rollback.add(user, backup, conn, rec.pos)
+
+
+def _emit_part(path: str, column_map: Any, start: int, end: int, options: EmitOptions, lint_options: LintOptions,
+               files: list[str], spool_dir: str) -> Any:
+    try:
+        source = Source(path=Path(path), format="ndjson", compressed=False, column_map=column_map)
+        checker = make_checker(lint_options)
+        checker._files = files
+        spool = _Spool(Path(spool_dir))
+        em = _Emitter(checker, options, spool.add)
+        try:
+            em.run(source, range_records(source, start, end), len(files) - 1)
+        finally:
+            paths = spool.close()
+        return {"state": checker.export_state(), "spool": paths, "left_out": em.left_out, "dropped": em.dropped,
+                "users": em.users, "read": em.read, "renamed": source.renamed}
+    except BulkeditError as exc:
+        return _WorkerError(type(exc), exc.message, exc.where, exc.hint)
+
+
+def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = None) -> EmitResult:
+    """Write import-ready chunks of `input` to `outdir` (see cli.md `emit`).
+
+    A large uncompressed NDJSON input is read in two processes: the second half's
+    users are spooled by a worker and packed after the first half's, so the chunks
+    are byte for byte those of a single pass.
+    """
+    options = options or EmitOptions()
+    input, outdir = Path(input), Path(outdir)
+    if options.max_bytes < 1024:
+        raise UsageError(f"--max-bytes {options.max_bytes} is too small", hint="use at least 1024 (default 480000)")
+    refuse_overwriting_inputs(outdir, [input] + ([options.backup] if options.backup else []))
+    source = open_source(input, column_map=load_column_map(options.column_map))
+    lint_options = LintOptions(
+        select=options.select,
+        ignore=options.ignore,
+        backup=options.backup,
+        config=options.config if options.config is not None else config_from_pyproject(),
+        max_per_rule=50,
+    )
+    checker = make_checker(lint_options)
+    tenant = checker.tenant
+    with atomic_dir(outdir, force=options.force) as tmp:
+        writer = ChunkWriter(tmp, options.max_bytes)
+        rollback = _Rollback(ChunkWriter(tmp, options.max_bytes, prefix="rollback/")) if tenant is not None else None
+        em = _Emitter(checker, options, writer.add, rollback)
+        idx = checker.begin_file(str(source.path))
+        cut = parallel_cut(source) if tenant is None else None
+        if cut is None:
+            em.run(source, source.records(), idx)
+            size = source.bytes_read
+        else:
+            size = source.size
+            spool_dir = tmp / ".spool"
+            spool_dir.mkdir()
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                future = pool.submit(_emit_part, str(source.path), source.column_map, cut, size, options, lint_options,
+                                     list(checker._files), str(spool_dir))
+                em.run(source, range_records(source, 0, cut), idx)
+                part = _unwrap(future.result())
+            checker.merge(part["state"])
+            for conn, (spath, private) in part["spool"].items():
+                with open(spath, "rb") as f:
+                    for line in f:
+                        item = line[:-1]
+                        writer.add(conn, item, private=private and has_secret_bytes(item))
+            shutil.rmtree(spool_dir)
+            em.left_out.extend(part["left_out"])
+            for k, v in part["dropped"].items():
+                em.dropped[k] = em.dropped.get(k, 0) + v
+            em.users += part["users"]
+            em.read += part["read"]
+            source.renamed.update(part["renamed"])
+        checker.end_file(FileContext(source, "export", size, em.read))
+        summary = FileSummary(str(source.path), source.format, em.read, size, "export")
         result = checker.result([summary], str(options.backup) if options.backup else None)
         if result.errors:
             raise EmitRefused(
@@ -167,9 +281,9 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
             "chunks": [c.to_dict() for c in chunks],
             "rollback": [c.to_dict() for c in rb_chunks],
             "rollback_cannot_undo": rollback.cannot_undo if rollback is not None else [],
-            "left_out": left_out,
-            "dropped_fields": dict(sorted(dropped.items())),
-            "users": users,
+            "left_out": em.left_out,
+            "dropped_fields": dict(sorted(em.dropped.items())),
+            "users": em.users,
             "private_files": [c.file for c in chunks + rb_chunks if c.private],
         }
         (tmp / "manifest.json").write_bytes(jsonio.dumps_pretty(manifest) + b"\n")

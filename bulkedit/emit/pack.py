@@ -189,7 +189,7 @@ class ChunkWriter:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         # only once a secret was seen for this connection are the chunk's users searched for one
-        private = st.private and any(_holds_secret(it) for it in items)
+        private = st.private and any(holds_secret(it) for it in items)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE if private else 0o666)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -203,6 +203,6 @@ class ChunkWriter:
 _SECRET_KEYS = (b'"password_hash"', b'"custom_password_hash"', b'"mfa_factors"')
 
 
-def _holds_secret(item: bytes) -> bool:
-    """Whether an encoded user carries a secret field (checked on bytes; only when one was flagged)."""
+def holds_secret(item: bytes) -> bool:
+    """Whether an encoded user may carry a secret field (its key appears in the bytes)."""
     return any(k in item for k in _SECRET_KEYS)
