@@ -11,11 +11,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import steps_diff, steps_edit, steps_foundation, steps_lint, steps_errors
+from bench import steps_diff, steps_errors, steps_foundation, steps_lint
 from bench.harness import DATA, Measured, Step, data_file, run_step
 
 # Each area adds its module here: a `steps(users) -> list[Step]` function.
-STEP_MODULES = [steps_foundation, steps_lint, steps_diff, steps_edit, steps_errors]
+STEP_MODULES = [steps_foundation, steps_errors, steps_diff, steps_lint]
 
 
 def main(argv: list[str] | None = None) -> int:
