@@ -1,0 +1,60 @@
+"""The sheet opens in a real spreadsheet application: LibreOffice headless reads it and saves it back."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sheet_helpers import FIXTURE, apply_sheet, make_sheet
+
+from bulkedit.io.read import read_users
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+pytestmark = [
+    pytest.mark.external,
+    pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc-nogui"),
+]
+
+
+def soffice(tmp: Path, target: str, src: Path, outdir: Path) -> Path:
+    outdir.mkdir(exist_ok=True)
+    profile = (tmp / "lo-profile").as_uri()
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--convert-to", target, "--outdir", str(outdir), str(src)],
+        check=True, capture_output=True, timeout=180,
+    )
+    out = outdir / (src.stem + "." + target.split(":")[0])
+    assert out.exists(), f"LibreOffice wrote nothing for {src}"
+    return out
+
+
+def test_libreoffice_reads_every_cell_of_the_sheet(tmp_path: Path) -> None:
+    sheet = make_sheet(FIXTURE, tmp_path / "users.xlsx")
+    out = soffice(tmp_path, "csv:Text - txt - csv (StarCalc):44,34,76", sheet, tmp_path / "lo")
+    with open(out, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    users = read_users(FIXTURE)
+    header = rows[0]
+    assert header[:2] == ["user_id", "email"]
+    assert len(rows) == len(users) + 1
+    col = {h: i for i, h in enumerate(header)}
+    for user, row in zip(users, rows[1:], strict=True):
+        assert row[col["user_id"]] == user["user_id"]
+        assert row[col["email"]] == user["email"]
+        assert row[col["given_name"]] == user.get("given_name", "")
+        assert row[col["email_verified"]] == {True: "TRUE", False: "FALSE"}[user["email_verified"]]
+
+
+def test_a_sheet_saved_again_by_libreoffice_applies_with_no_changes(tmp_path: Path) -> None:
+    sheet = make_sheet(FIXTURE, tmp_path / "users.xlsx")
+    resaved = soffice(tmp_path, "xlsx", sheet, tmp_path / "lo")
+    out = tmp_path / "out.ndjson"
+    result = apply_sheet(FIXTURE, resaved, out)
+    assert not result.refused and result.users_changed == 0
+    import gzip
+
+    assert out.read_bytes() == gzip.decompress(FIXTURE.read_bytes())
