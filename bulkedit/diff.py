@@ -89,12 +89,13 @@ class UserDiff:
     """A user that differs: changed (with its field changes), added or removed."""
 
     key: str
-    status: str  # changed | added | removed
+    status: str  # changed | added | removed | left_out (not in an emit folder's chunks, on purpose: see note)
     email: str | None
     backup_at: str | None
     candidate_at: str | None
     cls: str | None  # the worst class among its changes (changed users only)
     changes: tuple[FieldChange, ...] = ()
+    note: str | None = None  # why a user is left out (emit folders)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +106,7 @@ class UserDiff:
             "candidate_at": self.candidate_at,
             "class": self.cls,
             "changes": [c.to_dict() for c in self.changes],
+            "note": self.note,
         }
 
 
@@ -130,6 +132,7 @@ class Counts:
     removed: int
     changed: int
     unchanged: int
+    left_out: int = 0  # backup users an emit folder left out on purpose (not importable); not a difference
 
     @property
     def differing(self) -> int:
@@ -143,6 +146,7 @@ class Counts:
             "removed": self.removed,
             "changed": self.changed,
             "unchanged": self.unchanged,
+            "left_out": self.left_out,
         }
 
 
@@ -221,9 +225,11 @@ class _Candidate:
     def __init__(self, path: Path, column_map: dict[str, str] | None) -> None:
         self.path = path
         self.parts: list[tuple[Source, str | None]] = []
+        #: users `emit` left out on purpose (manifest `left_out`): user_id or lower-case email -> reason
+        self.left_out: dict[str, str] = {}
         if path.is_dir():
             self.kind = "emit folder"
-            self.parts = _emit_chunks(path)
+            self.parts, self.left_out = _emit_chunks(path)
         else:
             self.kind = "file"
             self.parts = [(open_source(path, column_map=column_map), None)]
@@ -234,7 +240,7 @@ class _Candidate:
                 yield rec.pos, rec, src, conn
 
 
-def _emit_chunks(folder: Path) -> list[tuple[Source, str | None]]:
+def _emit_chunks(folder: Path) -> tuple[list[tuple[Source, str | None]], dict[str, str]]:
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
         raise InputError(
@@ -262,7 +268,17 @@ def _emit_chunks(folder: Path) -> list[tuple[Source, str | None]]:
             raise InputError(f"chunk {name!r} listed in the manifest is missing", where=str(manifest_path), hint="run `bulkedit emit` again")
         conn = entry.get("connection")
         parts.append((open_source(folder / name), conn if type(conn) is str else None))
-    return parts
+    left_out: dict[str, str] = {}
+    entries = manifest.get("left_out")
+    for entry in entries if type(entries) is list else []:
+        if type(entry) is not dict:
+            continue
+        reason = entry.get("reason") if type(entry.get("reason")) is str else "left out by emit"
+        if type(entry.get("user_id")) is str:
+            left_out[entry["user_id"]] = reason
+        if type(entry.get("email")) is str:
+            left_out[entry["email"].lower()] = reason
+    return parts, left_out
 
 
 def _import_form(user: dict[str, Any], connection: str | None) -> dict[str, Any]:
@@ -553,16 +569,27 @@ def _compare(
         )
 
     removed: list[UserDiff] = []
+    left_out: list[UserDiff] = []
     for bk, (enc, bpos) in index.items():
         if enc is None:
             continue
-        removed.append(UserDiff(_show_key(bk, keys, opts), "removed", _mask_email(_email(loads(enc)), opts), backup.where(bpos), None, None))
+        user = loads(enc)
+        email = _email(user)
+        why = None
+        if candidate.left_out:
+            uid = user.get("user_id")
+            why = candidate.left_out.get(uid) if type(uid) is str else None
+            if why is None and keys.key == "email" and email is not None:
+                why = candidate.left_out.get(email.lower())
+        status = "removed" if why is None else "left_out"
+        diffs = left_out if why is not None else removed
+        diffs.append(UserDiff(_show_key(bk, keys, opts), status, _mask_email(email, opts), backup.where(bpos), None, None, note=why))
     added = [
         UserDiff(_show_key(u.key, keys, opts), u.status, _mask_email(u.email, opts), u.backup_at, u.candidate_at, None) for u in added
     ]
     changed.sort(key=lambda t: t[0])
     changed_users = [u for _, u in changed]
-    counts = Counts(n_backup, n_cand, len(added), len(removed), len(changed_users), unchanged)
+    counts = Counts(n_backup, n_cand, len(added), len(removed), len(changed_users), unchanged, len(left_out))
     summary = _field_summary(changed_users)
     classes = _class_summary(changed_users)
     gate = evaluate_gate(counts, classes, summary, opts)
@@ -574,7 +601,7 @@ def _compare(
         counts=counts,
         fields=summary,
         classes=classes,
-        users=tuple(changed_users + added + removed),
+        users=tuple(changed_users + added + removed + left_out),
         gate=gate,
         redacted=opts.redact,
     )

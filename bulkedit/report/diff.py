@@ -49,7 +49,8 @@ def render_text(data: dict[str, Any], *, limit: int | None = 20) -> str:
         f"matched by {data['key']}" + (" (names and emails redacted)" if data["redacted"] else ""),
         "",
         f"users:  {c['backup_users']:,} in backup, {c['candidate_users']:,} in candidate",
-        f"        {c['changed']:,} changed, {c['added']:,} added, {c['removed']:,} removed, {c['unchanged']:,} unchanged",
+        f"        {c['changed']:,} changed, {c['added']:,} added, {c['removed']:,} removed, {c['unchanged']:,} unchanged"
+        + (f", {c['left_out']:,} left out by emit (not importable)" if c["left_out"] else ""),
         "",
         "changes by class (users, changes):",
     ]
@@ -75,6 +76,8 @@ def render_text(data: dict[str, Any], *, limit: int | None = 20) -> str:
         lines.append(f"{where}: {u['status']} {u['key']}{label}{cls}")
         for ch in u["changes"]:
             lines.append(f"    {ch['path']}: {_value(ch, 'old')} -> {_value(ch, 'new')}  ({ch['class']}: {ch['reason']})")
+        if u["note"]:
+            lines.append(f"    {u['note']}")
     if limit is not None and len(users) > limit:
         lines.append(f"... and {len(users) - limit:,} more users (see --format json or html)")
     lines.append("")
@@ -103,6 +106,7 @@ def render_markdown(data: dict[str, Any], *, limit: int | None = 50) -> str:
         "|---:|---:|---:|---:|---:|---:|",
         f"| {c['backup_users']:,} | {c['candidate_users']:,} | {c['changed']:,} | {c['added']:,} | {c['removed']:,} | {c['unchanged']:,} |",
         "",
+        *([f"{c['left_out']:,} backup user(s) left out by emit on purpose (not importable).", ""] if c["left_out"] else []),
         "| class | users | changes |",
         "|---|---:|---:|",
     ]
@@ -121,7 +125,8 @@ def render_markdown(data: dict[str, Any], *, limit: int | None = 50) -> str:
         for u in shown:
             who = f"`{_md(u['key'])}`" + (f" {_md(u['email'])}" if u["email"] and u["email"] != u["key"] else "")
             if not u["changes"]:
-                out.append(f"| {who} | {u['status']} | | | | |")
+                note = f" {_md(u['note'])} " if u["note"] else " "
+                out.append(f"| {who} | {u['status']} |{note}| | | |")
             for i, ch in enumerate(u["changes"]):
                 first = i == 0
                 out.append(
@@ -209,7 +214,10 @@ def render_html(data: dict[str, Any], *, limit: int | None = 5000) -> str:
         ("added", "added"),
         ("removed", "removed"),
         ("unchanged", "unchanged"),
+        ("left_out", "left out by emit"),
     ):
+        if key == "left_out" and not c[key]:
+            continue
         parts.append(f'<div class="card"><b id="count-{key.replace("_", "-")}">{c[key]:,}</b>{_e(label)}</div>')
     parts.append("</div>")
     parts.append('<h2>Changes by class</h2><table id="classes"><tr><th>class</th><th>users</th><th>changes</th></tr>')
@@ -241,7 +249,7 @@ def render_html(data: dict[str, Any], *, limit: int | None = 5000) -> str:
         '<select id="class-filter"><option value="">any class</option>'
         + "".join(f'<option value="{cls}">{cls}</option>' for cls in CLASSES)
         + '</select><select id="status-filter"><option value="">any status</option>'
-        '<option value="changed">changed</option><option value="added">added</option><option value="removed">removed</option></select></div>'
+        '<option value="changed">changed</option><option value="added">added</option><option value="removed">removed</option><option value="left_out">left out</option></select></div>'
     )
     parts.append('<div id="users">')
     for u in shown:
@@ -253,6 +261,7 @@ def render_html(data: dict[str, Any], *, limit: int | None = 5000) -> str:
             f'<b>{_e(u["key"])}</b> {_e(u["email"] if u["email"] != u["key"] else "")} &middot; {u["status"]}'
             + (f' <span class="cls {cls}">{cls}</span>' if cls else "")
             + f' <span class="muted">{_e(where)}</span>'
+            + (f'<br><span class="muted">{_e(u["note"])}</span>' if u["note"] else "")
         )
         if u["changes"]:
             parts.append("<table><tr><th>field</th><th>old</th><th>new</th></tr>")

@@ -312,3 +312,29 @@ def test_same_user_twice_in_candidate_once_unchanged(tmp_path: Path, capsys: pyt
     cand = write_ndjson(tmp_path / "twins.ndjson", users + [other])
     rc, _, err = _run(capsys, str(EXPORT), str(cand))
     assert rc == 2 and f"{cand}:53:" in err and "twice in the candidate" in err
+
+
+def test_real_emit_folder_round_trip(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`bulkedit emit` output read back: only the edits show; social users are 'left out', not 'removed'."""
+    from bulkedit.cli.app import app
+
+    if not any(getattr(c, "name", None) == "emit" for c in app.registered_commands):
+        pytest.skip("the emit command is not registered in this checkout")
+    users = _users()
+    users[1]["user_metadata"]["prefs"]["lang"] = "fr"
+    users[3]["given_name"] = "Renée"
+    write_ndjson(workdir / "small-edit.ndjson", users)
+    assert main(["emit", "small-edit.ndjson", "-o", "chunks", "--backup", "backup.json.gz"]) == 0
+    capsys.readouterr()
+    assert (workdir / "chunks" / "rollback").is_dir()
+    rc, out, _ = _run(capsys, "backup.json.gz", "chunks", "--format", "json")
+    assert rc == 0
+    d = json.loads(out)
+    assert d["candidate_kind"] == "emit folder"
+    assert {k: d["counts"][k] for k in ("changed", "added", "removed", "left_out")} == {"changed": 2, "added": 0, "removed": 0, "left_out": 2}
+    paths = sorted(ch["path"] for u in d["users"] for ch in u["changes"])
+    assert paths == ["given_name", "user_metadata.prefs.lang"]
+    left = [u for u in d["users"] if u["status"] == "left_out"]
+    assert all(u["key"].startswith("google-oauth2|") and "cannot be imported" in u["note"] for u in left)
+    rc, out, _ = _run(capsys, "backup.json.gz", "chunks", "--fail-on-change")
+    assert rc == 1 and "2 left out by emit" in out
