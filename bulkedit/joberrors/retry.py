@@ -6,7 +6,7 @@ packed with emit's packer into a folder laid out like an emit folder
 (`<connection>/chunk-0001.json`, `manifest.json`). Users that already exist in
 the tenant go to `upsert/<connection>/...`: those files must be imported with
 `upsert: true`. Every failed user that is not retried is listed in the manifest
-with the reason.
+with the reason (`left_out`, emit's name for users it did not write).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bulkedit import __version__
 from bulkedit.errors import UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_dir, atomic_file
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from bulkedit.joberrors.analyse import RetryOutcome, _Work
     from bulkedit.joberrors.answer import JobAnswer
 
-MANIFEST_KIND = "bulkedit-retry"
+MANIFEST_KIND = "retry"
 
 
 def decide(w: _Work) -> tuple[str, str | None]:
@@ -110,23 +111,28 @@ def build_retry(
             writer.add(w.extra["connection"], jsonio.dumps(user), private=private, where=w.source.where)
         chunks = [dict(c.to_dict(), upsert=False) for c in plain.close()]
         chunks += [dict(c.to_dict(), upsert=True) for c in upsert.close()]
+        infos = plain.chunks + upsert.chunks
         manifest: dict[str, Any] = {
+            "bulkedit_version": __version__,
             "kind": MANIFEST_KIND,
+            "source": {"file": str(source), "sha256": file_sha256(source)},
+            "answers": [a.file for a in answers],
             "chunks": chunks,
             "users": sum(c["users"] for c in chunks),
-            "source": str(source),
-            "source_sha256": file_sha256(source),
-            "answers": [a.file for a in answers],
-            "not_retried": [
+            # emit's name for the users it did not write; here: every failed user not retried
+            "left_out": [
                 {
-                    "email": w.entry.user.get("email"),
                     "user_id": w.entry.user.get("user_id"),
-                    "codes": list(dict.fromkeys(e.code for e in w.entry.errors)),
-                    "source": w.source.where if w.source else None,
+                    "email": w.entry.user.get("email"),
                     "reason": w.reason,
+                    "pos": w.source.pos if w.source else None,
+                    "source": w.source.where if w.source else None,
+                    "codes": list(dict.fromkeys(e.code for e in w.entry.errors)),
+                    "answer": w.entry.where,
                 }
                 for w in listed
             ],
+            "private_files": [c.file for c in infos if c.private],
         }
         with atomic_file(tmp / "manifest.json") as af:
             Path(af.path).write_bytes(jsonio.dumps_pretty(manifest) + b"\n")

@@ -36,9 +36,9 @@ def test_decision(case_file: Path, tmp_path: Path) -> None:
     if case["decision"] == "listed":
         assert case["reason"] in (failure.reason or "")
         assert retried == []
-        assert [n["reason"] for n in manifest["not_retried"]] == [failure.reason]
+        assert [n["reason"] for n in manifest["left_out"]] == [failure.reason]
         return
-    assert failure.reason is None and manifest["not_retried"] == []
+    assert failure.reason is None and manifest["left_out"] == []
     (chunk,) = manifest["chunks"]
     assert chunk["connection"] == case["connection"]
     assert chunk["upsert"] is (case["decision"] == "retry-upsert")

@@ -1,0 +1,100 @@
+"""`errors` against a folder made by the real `bulkedit emit`, sources in other formats, and lint of the retry folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bulkedit.cli.app import main
+from bulkedit.io.read import Record, read_users
+from bulkedit.io.write import write_users
+from bulkedit.joberrors.analyse import explain
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "fixtures" / "job-errors"
+EXPORT = ROOT / "fixtures" / "export.json.gz"
+
+
+@pytest.fixture(scope="module")
+def emitted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("emit") / "chunks"
+    assert main(["emit", str(EXPORT), "-o", str(out), "--max-bytes", "6000"]) == 0
+    return out
+
+
+def _answer_from_chunks(chunks: Path, picks: dict[int, str], path: Path) -> list[str]:
+    """An Auth0-shaped answer naming the chunk users at global positions `picks` (-> code); their user_ids."""
+    manifest = json.loads((chunks / "manifest.json").read_text())
+    users = [u for c in manifest["chunks"] for u in json.loads((chunks / c["file"]).read_text())]
+    entries = [{"user": users[i], "errors": [{"code": code, "message": "m", "path": ""}]} for i, code in picks.items()]
+    path.write_text(json.dumps(entries, indent=1))
+    return [users[i]["user_id"] for i in picks]
+
+
+def test_real_emit_folder_maps_and_retry_folder_lints_clean(emitted: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answer = tmp_path / "job.json"
+    ids = _answer_from_chunks(emitted, {0: "CONNECTION_NOT_FOUND", 7: "CONFLICT", 30: "CONNECTION_NOT_FOUND", 31: "PATTERN"}, answer)
+    retry = tmp_path / "retry"
+    result = explain([answer], chunks=emitted, source=EXPORT, retry_dir=retry)
+    assert [f.user_id for f in result.failures] == ids
+    assert all(f.chunk_match == "exact" and f.source_match == "exact" for f in result.failures)
+    assert [f.decision for f in result.failures] == ["retry", "retry-upsert", "retry", "listed"]
+    manifest = json.loads((retry / "manifest.json").read_text())
+    assert manifest["users"] == 3 and [x["user_id"] for x in manifest["left_out"]] == [ids[3]]
+    capsys.readouterr()
+    assert main(["lint", str(retry), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert not [f for f in report["findings"] if f["severity"] == "error"]
+
+
+def test_changed_chunk_is_noted(emitted: Path, tmp_path: Path) -> None:
+    chunks = tmp_path / "chunks"
+    shutil.copytree(emitted, chunks)
+    first = json.loads((chunks / "manifest.json").read_text())["chunks"][0]["file"]
+    (chunks / first).write_bytes((chunks / first).read_bytes().replace(b"[", b"[ ", 1))
+    answer = tmp_path / "job.json"
+    _answer_from_chunks(emitted, {0: "CONNECTION_NOT_FOUND"}, answer)
+    result = explain([answer], chunks=chunks)
+    assert result.failures[0].chunk is not None
+    assert any("differs from its manifest sha256" in n and first in n for n in result.notes)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_source_in_other_formats_maps_to_rows(tmp_path: Path, fmt: str) -> None:
+    users = read_users(CORPUS / "edited-fixed.ndjson")
+    src = tmp_path / f"edited.{fmt}"
+    write_users(src, lambda: (Record(i + 1, u, None) for i, u in enumerate(users)), fmt)
+    answers = [CORPUS / "errors-job1.json", CORPUS / "errors-job2.json.gz"]
+    base = explain(answers, chunks=CORPUS / "chunks", source=CORPUS / "edited-fixed.ndjson", retry_dir=tmp_path / "a")
+    other = explain(answers, chunks=CORPUS / "chunks", source=src, retry_dir=tmp_path / "b")
+    assert [f.decision for f in other.failures] == [f.decision for f in base.failures]
+    for b, o in zip(base.failures, other.failures, strict=True):
+        if b.source is None:
+            assert o.source is None
+            continue
+        line = int(b.source.rsplit(":", 1)[1])
+        pos = int(o.source.rsplit(":", 1)[1])
+        if fmt == "json":
+            assert json.loads((src.read_text().split("\n")[pos - 1]).rstrip(","))["user_id"] == users[line - 1]["user_id"]
+        else:
+            assert pos == line + 1  # the row, counting the header
+    for name in ("a", "b"):
+        assert json.loads((tmp_path / name / "manifest.json").read_text())["users"] == 4
+
+
+def test_a_folder_of_answers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    for name in ("errors-job1.json", "errors-job2.json.gz", "job-status.json"):
+        shutil.copy(CORPUS / name, folder / name)
+    (folder / "notes.txt").write_text("not an answer")
+    assert main(["errors", str(folder), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [Path(a["file"]).name for a in data["answers"]] == ["errors-job1.json", "errors-job2.json.gz", "job-status.json"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["errors", str(empty)]) == 2
+    assert "holds no saved answers" in capsys.readouterr().err
