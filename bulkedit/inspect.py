@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from bulkedit import fields
 from bulkedit.io import detect as fmt
 from bulkedit.io.read import BLOCK, Source
@@ -28,33 +30,66 @@ _TYPE_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean", 
 Tree = dict[str, list[Any]]
 
 
+_FLUSH_EVERY = 65536
+
+
 @dataclass
 class _Tally:
+    """Per-field counts (a tree of Python counters) and the per-user keys (a polars table).
+
+    The keys (lower-cased email, user_id, connection) are what really is tabular:
+    they are kept as compact Arrow columns, flushed from small Python lists every
+    64k users, and counted with polars at the end.
+    """
+
     users: int = 0
     tree: Tree = field(default_factory=dict)
-    connections: dict[str, int] = field(default_factory=dict)
-    emails: dict[str, int] = field(default_factory=dict)
-    user_ids: dict[str, int] = field(default_factory=dict)
+    emails: list[str | None] = field(default_factory=list)
+    user_ids: list[str | None] = field(default_factory=list)
+    connections: list[str | None] = field(default_factory=list)
+    frames: list[pl.DataFrame] = field(default_factory=list)
 
     def add(self, user: dict[str, Any]) -> None:
         self.users += 1
         _walk(user, self.tree)
-        conn = fields.user_connection(user) or "(none)"
-        self.connections[conn] = self.connections.get(conn, 0) + 1
+        self.connections.append(fields.user_connection(user))
         email = user.get("email")
-        if type(email) is str:
-            key = email.lower()
-            self.emails[key] = self.emails.get(key, 0) + 1
+        self.emails.append(email.lower() if type(email) is str else None)
         uid = user.get("user_id")
-        if type(uid) is str:
-            self.user_ids[uid] = self.user_ids.get(uid, 0) + 1
+        self.user_ids.append(uid if type(uid) is str else None)
+        if len(self.emails) >= _FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.emails:
+            self.frames.append(
+                pl.DataFrame(
+                    {"email": self.emails, "user_id": self.user_ids, "connection": self.connections},
+                    schema={"email": pl.String, "user_id": pl.String, "connection": pl.String},
+                )
+            )
+            self.emails, self.user_ids, self.connections = [], [], []
+
+    def table(self) -> pl.DataFrame:
+        self.flush()
+        if not self.frames:
+            return pl.DataFrame(schema={"email": pl.String, "user_id": pl.String, "connection": pl.String})
+        return pl.concat(self.frames, rechunk=False)
 
     def merge(self, other: _Tally) -> None:
         self.users += other.users
         _merge_tree(self.tree, other.tree)
-        for mine, theirs in ((self.connections, other.connections), (self.emails, other.emails), (self.user_ids, other.user_ids)):
-            for k, v in theirs.items():
-                mine[k] = mine.get(k, 0) + v
+        self.flush()
+        other.flush()
+        self.frames.extend(other.frames)
+
+
+def _counts(table: pl.DataFrame, column: str, *, duplicates_only: bool) -> dict[str, int]:
+    counted = table.filter(pl.col(column).is_not_null()).group_by(column).len()
+    if duplicates_only:
+        counted = counted.filter(pl.col("len") > 1)
+    counted = counted.sort(["len", column], descending=[True, False])
+    return dict(zip(counted[column].to_list(), counted["len"].to_list()))
 
 
 def _walk(obj: dict[str, Any], node: Tree) -> None:
@@ -160,15 +195,16 @@ def inspect(source: Source, *, progress: Callable[[int], None] | None = None, wo
                 progress(source.bytes_read)
     if progress is not None:
         progress(size)
+    table = tally.table().with_columns(pl.col("connection").fill_null("(none)"))
     return InspectResult(
         file=str(source.path),
         format=source.format,
         compressed=source.compressed,
         users=tally.users,
-        connections=dict(sorted(tally.connections.items(), key=lambda kv: (-kv[1], kv[0]))),
+        connections=_counts(table, "connection", duplicates_only=False),
         fields=_field_stats(tally.tree),
-        duplicate_emails={k: v for k, v in tally.emails.items() if v > 1},
-        duplicate_user_ids={k: v for k, v in tally.user_ids.items() if v > 1},
+        duplicate_emails=_counts(table, "email", duplicates_only=True),
+        duplicate_user_ids=_counts(table, "user_id", duplicates_only=True),
         renamed_columns=dict(source.renamed),
         auth0_escaped=source.auth0_escaped,
         typed=source.typed,
