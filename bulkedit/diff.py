@@ -587,7 +587,7 @@ def _compare(
     added = [
         UserDiff(_show_key(u.key, keys, opts), u.status, _mask_email(u.email, opts), u.backup_at, u.candidate_at, None) for u in added
     ]
-    changed.sort(key=lambda t: t[0])
+    changed.sort(key=lambda t: (_RANK[t[1].cls or ORDINARY], t[0]))  # worst first: a reviewer reads from the top
     changed_users = [u for _, u in changed]
     counts = Counts(n_backup, n_cand, len(added), len(removed), len(changed_users), unchanged, len(left_out))
     summary = _field_summary(changed_users)
@@ -816,7 +816,7 @@ def _field_summary(users: list[UserDiff]) -> tuple[FieldSummary, ...]:
                 seen.add(name)
                 a["users"] += 1
     out = [FieldSummary(name, a["cls"], a["users"], a["changes"], dict(sorted(a["kinds"].items()))) for name, a in acc.items()]
-    out.sort(key=lambda f: (-f.changes, f.path))
+    out.sort(key=lambda f: (_RANK[f.cls], -f.changes, f.path))
     return tuple(out)
 
 

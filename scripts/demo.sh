@@ -16,6 +16,27 @@ step "Make a spreadsheet with exact types" $BULKEDIT convert fixtures/export.jso
 # -- lint --
 # -- emit --
 # -- diff --
+DIFF_CAND=$OUT/edited.ndjson
+python3 - fixtures/export.json.gz "$OUT/diff-edited.ndjson" "$OUT/diff-forbidden.ndjson" <<'PY'
+import gzip, json, sys
+users = [json.loads(line) for line in gzip.open(sys.argv[1], "rt", encoding="utf-8") if line.strip()]
+users[1]["user_metadata"]["prefs"]["lang"] = "fr"     # an ordinary change
+users[2]["app_metadata"]["roles"] = []                # a risky one: roles removed
+users[4]["email_verified"] = False                    # risky: true -> false
+dump = lambda us: "".join(json.dumps(u, ensure_ascii=False, separators=(",", ":")) + "\n" for u in us)
+open(sys.argv[2], "w", encoding="utf-8").write(dump(users))
+users[6]["email"] = "someone.else@example.com"        # forbidden: upsert matches on email
+open(sys.argv[3], "w", encoding="utf-8").write(dump(users))
+PY
+[ -f "$DIFF_CAND" ] || DIFF_CAND=$OUT/diff-edited.ndjson
+step "Review the edit before upload: per user and field, old -> new" $BULKEDIT diff fixtures/export.json.gz "$DIFF_CAND" --limit 5
+step "The same review as one self-contained HTML page" $BULKEDIT diff fixtures/export.json.gz "$DIFF_CAND" --format html -o $OUT/diff.html
+step "A review for a pull request or ticket" $BULKEDIT diff fixtures/export.json.gz $OUT/diff-edited.ndjson --format markdown --redact -o $OUT/diff.md
+if [ -f "$OUT/chunks/manifest.json" ]; then
+  step "What the import-ready chunks would change (read back from emit's folder)" $BULKEDIT diff fixtures/export.json.gz $OUT/chunks --limit 3
+fi
+step "A CI gate: a forbidden change (email) exits 1" $BULKEDIT diff fixtures/export.json.gz $OUT/diff-forbidden.ndjson --limit 1 \
+  || echo "(exit $? as expected: CI stops here)"
 # -- sheet --
 # -- errors --
 ERR_CHUNKS=fixtures/job-errors/chunks; [ -f "$OUT/chunks/manifest.json" ] && ERR_CHUNKS=$OUT/chunks
