@@ -160,12 +160,12 @@ class _Emitter:
         for rec in records:
             self.read += 1
             conv = convert(rec, idx)
-            for f in conv.dropped:
-                dropped[f] = dropped.get(f, 0) + 1
             orig = rec.user
             if not conv.importable:
                 self.left_out.append({"user_id": orig.get("user_id"), "email": orig.get("email"), "reason": conv.reason, "pos": rec.pos})
                 continue
+            for f in conv.dropped:
+                dropped[f] = dropped.get(f, 0) + 1
             user = conv.user
             conn = conv.connection or options.connection
             if conn is None:

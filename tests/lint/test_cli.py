@@ -1,0 +1,84 @@
+"""`bulkedit lint` end to end: exit codes, formats, folders, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bulkedit.cli.app import main
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "fixtures" / "export.json.gz"
+
+
+def test_clean_export_exits_0_with_info_findings(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint", str(FIXTURE)]) == 0
+    out = capsys.readouterr().out
+    assert "BE001 emit drops export-only field identities (50 users)" in out
+    assert "BE004 emit leaves this user out" in out
+    assert out.strip().splitlines()[-1].startswith("52 users in 1 file: 0 error(s)")
+
+
+def test_errors_exit_1(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    f = tmp_path / "import.json"
+    f.write_text('[{"email": "a@x.io", "user_id": "auth0|abc"}]')
+    assert main(["lint", str(f)]) == 1
+    assert f"{f}:1: BE102 " in capsys.readouterr().out
+
+
+def test_two_files_duplicates_across(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint", str(FIXTURE), str(ROOT / "fixtures" / "export.json"), "--select", "BE2"]) == 1
+    out = capsys.readouterr().out
+    assert f"already appears at {FIXTURE}:1" in out
+
+
+def test_missing_file_exit_2(tmp_path, capsys):
+    assert main(["lint", str(tmp_path / "nope.json")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_malformed_file_exit_2_names_line(tmp_path, capsys):
+    f = tmp_path / "bad.ndjson"
+    f.write_text('{"email": "a@x.io"}\n{"email": \n')
+    assert main(["lint", str(f)]) == 2
+    assert f"{f}:2" in capsys.readouterr().err
+
+
+def test_emit_folder_lints_its_chunks(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "chunks"
+    assert main(["emit", str(FIXTURE), "-o", str(out), "--backup", str(FIXTURE)]) == 0
+    capsys.readouterr()
+    assert main(["lint", str(out), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["users"] == 50
+    assert all(f["judged_as"] == "import" for f in data["files"])
+    assert not any("rollback" in f["file"] for f in data["files"])
+    assert set(data["rules"]) == {"BE302"}
+
+
+def test_sarif_and_github_formats(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint", str(FIXTURE), "--format", "sarif"]) == 0
+    assert json.loads(capsys.readouterr().out)["version"] == "2.1.0"
+    assert main(["lint", str(FIXTURE), "--format", "github"]) == 0
+    assert capsys.readouterr().out.startswith("::notice file=")
+
+
+def test_report_to_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint", str(FIXTURE), "-o", str(tmp_path / "r.json"), "-f", "json"]) == 0
+    assert json.loads((tmp_path / "r.json").read_text())["users"] == 52
+
+
+def test_subprocess_no_traceback(tmp_path):
+    f = tmp_path / "x.json"
+    f.write_text("[{]")
+    p = subprocess.run([sys.executable, "-m", "bulkedit", "lint", str(f)], capture_output=True, text=True, cwd=tmp_path)
+    assert p.returncode == 2
+    assert "Traceback" not in p.stderr and str(f) in p.stderr
