@@ -276,7 +276,8 @@ CODES: dict[str, CodeInfo] = {
             "The user was processed but one or more of its mfa_factors could not be enrolled (a malformed TOTP "
             "secret, phone or email, or MFA not enabled for the factor).",
             "Check the factors (and that the factor type is enabled in the tenant), fix them in the edited export, "
-            "then retry; or enrol the factor through the Management API.",
+            "then retry (the retry chunk is an upsert one, since the user itself may exist by now); or enrol the "
+            "factor through the Management API.",
             FIX_FIRST,
             "mfa-totp-secret",
             "phone-not-e164",
@@ -291,6 +292,10 @@ CODES: dict[str, CodeInfo] = {
         ),
     )
 }
+
+
+#: Codes after which the user may exist in the tenant although the import failed: a retry goes in an upsert chunk.
+MAY_EXIST: frozenset[str] = frozenset({"MFA_FACTORS_FAILED"})
 
 
 def info(code: str) -> CodeInfo:

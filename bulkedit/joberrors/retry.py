@@ -53,7 +53,7 @@ def decide(w: _Work) -> tuple[str, str | None]:
             )
         if ci.policy == codemod.FIX_FIRST and unchanged:
             return LISTED, f"{err.code} at {err.path or '(no path)'}: unchanged in the source since the failed import; {ci.action}"
-        if ci.policy == codemod.EXISTS:
+        if ci.policy == codemod.EXISTS or err.code in codemod.MAY_EXIST:
             upsert = True
     if upsert and "password_hash" in src.user:
         return LISTED, (

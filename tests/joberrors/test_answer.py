@@ -120,3 +120,15 @@ def test_truncated_answer_names_the_line_where_it_breaks() -> None:
 def test_missing_file() -> None:
     with pytest.raises(InputError, match="no such file"):
         read_answer(CORPUS / "does-not-exist.json")
+
+
+def test_compact_answer_reads_like_pretty(tmp_path: Path) -> None:
+    pretty = read_answer(CORPUS / "errors-job1.json")
+    compact = tmp_path / "compact.json"
+    compact.write_text(json.dumps(json.loads((CORPUS / "errors-job1.json").read_text()), separators=(",", ":")) + "\n")
+    got = read_answer(compact)
+    assert [(e.user, e.errors, e.index, e.line) for e in got.entries] == [(e.user, e.errors, e.index, 1) for e in pretty.entries]
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"user": {}, "errors": []}, 5]')
+    with pytest.raises(InputError, match="element 1 is a number"):
+        read_answer(bad)
