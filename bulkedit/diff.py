@@ -47,7 +47,7 @@ _RANK = {c: i for i, c in enumerate(CLASSES)}
 
 #: Top-level fields whose values `--redact` masks (besides any e-mail address anywhere).
 REDACTED_FIELDS = frozenset({"email", "name", "given_name", "family_name", "nickname", "username"})
-_EMAIL_RE = re.compile(r"[^\s@\"'<>]+@[^\s@\"'<>]+")
+_EMAIL_RE = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 
 _KINDS = {
     "values_changed": "changed",
@@ -651,7 +651,8 @@ def _show_key(k: str, keys: _Keys, opts: DiffOptions) -> str:
     if keys.key == "email":
         k = k.split("\x00", 1)[0]
         return mask_email(k) if opts.redact else k
-    return k
+    # enterprise user_ids can hold an email (`samlp|corp|jane@corp.example`)
+    return _EMAIL_RE.sub(lambda m: mask_email(m.group(0)), k) if opts.redact else k
 
 
 def _mask_email(value: str | None, opts: DiffOptions) -> str | None:

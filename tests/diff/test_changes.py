@@ -46,3 +46,16 @@ def test_redaction_masks_names_and_any_email() -> None:
     assert redact_value(("user_metadata", "note"), "write to bob@corp.example.io please") == "write to b***@c***.io please"
     assert redact_value(("user_metadata",), {"contact": "bob@x.io", "n": 1}) == {"contact": "b***@x***.io", "n": 1}
     assert redact_value(("app_metadata", "plan"), "pro") == "pro"
+
+
+def test_redaction_reaches_keys_holding_an_email(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bulkedit.diff import DiffOptions, diff
+    from tests.diff.conftest import write_ndjson
+
+    old = {"user_id": "samlp|corp|jane.doe@corp.example.io", "email": "jane.doe@corp.example.io", "given_name": "Jane"}
+    new = dict(old, given_name="Janet")
+    a = write_ndjson(tmp_path / "a.ndjson", [old])
+    b = write_ndjson(tmp_path / "b.ndjson", [new])
+    text = str(diff(a, b, DiffOptions(redact=True)).to_dict())
+    assert "jane.doe" not in text and "Janet" not in text
+    assert "samlp|corp|j***@c***.io" in text
