@@ -31,6 +31,7 @@ from bulkedit.lint.engine import (
     make_checker,
     parallel_cut,
     range_records,
+    users_at,
 )
 from bulkedit.lint.model import FileSummary, LintResult
 from bulkedit.lint.registry import config_from_pyproject
@@ -248,7 +249,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
                                      list(checker._files), str(spool_dir))
                 em.run(source, range_records(source, 0, cut), idx)
                 part = _unwrap(future.result())
-            checker.merge(part["state"])
+            checker.merge(part["state"], users_at(source, cut))
             for conn, (spath, private) in part["spool"].items():
                 with open(spath, "rb") as f:
                     for line in f:

@@ -319,8 +319,12 @@ class Checker:
         self._flush_sigs()
         return {"counts": self.counts, "findings": self.findings, "agg": self._agg, "seen": self._seen}
 
-    def merge(self, state: dict[str, Any]) -> None:
-        """Add a later part of the same file (read by a worker) to this checker's findings."""
+    def merge(self, state: dict[str, Any], users_at: Callable[[list[int]], dict[int, str | None]] | None = None) -> None:
+        """Add a later part of the same file (read by a worker) to this checker's findings.
+
+        `users_at(lines)` gives the user key of those lines (for duplicates that span the
+        parts, which the worker could not know); without it they carry no user.
+        """
         self._flush_sigs()
         for f in state["findings"]:
             kept = self._kept.get(f.code, 0)
@@ -337,7 +341,7 @@ class Checker:
                 mine[1] += slot[1]
                 if slot[0] < mine[0]:
                     mine[0], mine[3] = slot[0], slot[3]
-        name = self._files[-1]
+        pending: list[tuple[Rule, int | None, dict[str, Any]]] = []
         for code, by_conn in state["seen"].items():
             mine_by_conn = self._seen[code]
             rule = REGISTRY[code]
@@ -352,8 +356,13 @@ class Checker:
                         mine[value] = packed
                     else:
                         pos = packed & _NO_POS
-                        self.add(rule, name, None if pos == _NO_POS else pos, _DUP_PATH[code],
-                                 {"value": value, "first": self._where(first)}, None)
+                        pending.append((rule, None if pos == _NO_POS else pos, {"value": value, "first": self._where(first)}))
+        if pending:
+            lines = sorted({pos for _, pos, _ in pending if pos is not None})
+            keys = users_at(lines) if users_at is not None else {}
+            name = self._files[-1]
+            for rule, pos, kwargs in pending:
+                self.add(rule, name, pos, _DUP_PATH[rule.code], kwargs, keys.get(pos) if pos is not None else None)
 
     def _where(self, packed: int) -> str:
         fi, fp = packed >> 40, packed & _NO_POS
@@ -477,7 +486,7 @@ def lint_source(
             future = pool.submit(_lint_part, str(source.path), source.column_map, cut, size, options, list(checker._files), connection)
             n, any_export = lint_records(checker, source, range_records(source, 0, cut), idx, connection)
             part = _unwrap(future.result())
-        checker.merge(part["state"])
+        checker.merge(part["state"], users_at(source, cut))
         n += part["users"]
         any_export = any_export or part["any_export"]
         source.renamed.update(part["renamed"])
@@ -530,6 +539,38 @@ def parallel_cut(source: Source) -> int | None:
         f.readline()
         cut = f.tell()
     return cut if 0 < cut < size else None
+
+
+def users_at(source: Source, start: int) -> Callable[[list[int]], dict[int, str | None]]:
+    """A function giving the user key (user_id, else email) of given lines after byte `start`."""
+
+    def find(lines: list[int]) -> dict[int, str | None]:
+        wanted = set(lines)
+        out: dict[int, str | None] = {}
+        for rec in _lines_after(source, start, wanted):
+            out[rec.pos] = _user_key(rec.user)
+        return out
+
+    return find
+
+
+def _lines_after(source: Source, start: int, wanted: set[int]) -> Iterator[Record]:
+    lineno = 0
+    with open(source.path, "rb") as f:
+        while f.tell() < start:
+            block = f.read(min(BLOCK, start - f.tell()))
+            if not block:
+                break
+            lineno += block.count(b"\n")
+        last = max(wanted)
+        for line in f:
+            lineno += 1
+            if lineno in wanted:
+                rec = source._ndjson_line(line.rstrip(b"\n"), lineno, False)
+                if rec is not None:
+                    yield rec
+            if lineno >= last:
+                break
 
 
 def range_records(source: Source, start: int, end: int) -> Iterator[Record]:
