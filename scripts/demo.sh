@@ -14,7 +14,13 @@ step "Make a spreadsheet with exact types" $BULKEDIT convert fixtures/export.jso
 # demo steps of later commands follow, one block per command
 # -- edit --
 # -- lint --
+step "Lint the export as emit would convert it (info: what emit changes)" $BULKEDIT lint fixtures/export.json.gz
+printf '[{"email": "Ana@Example.com", "user_id": "auth0|62d1a1", "emial_verified": true},\n{"email": "ana@example.com", "password_hash": "$2y$10$abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ01234"}]\n' > $OUT/broken-import.json
+step "Lint a hand-made import file with mistakes (exit 1 expected)" $BULKEDIT lint $OUT/broken-import.json || echo "(lint exited $? as expected: error findings above)"
+step "The same findings as SARIF for code-scanning UIs" $BULKEDIT lint $OUT/broken-import.json --format sarif -o $OUT/lint.sarif || echo "(exit $?: errors found; report in $OUT/lint.sarif)"
 # -- emit --
+step "Emit import-ready chunks per connection, with rollback chunks" $BULKEDIT emit fixtures/export.json.gz -o $OUT/chunks --backup fixtures/export.json.gz
+step "Lint what emit wrote (its chunks)" $BULKEDIT lint $OUT/chunks
 # -- diff --
 DIFF_CAND=$OUT/edited.ndjson
 python3 - fixtures/export.json.gz "$OUT/diff-edited.ndjson" "$OUT/diff-forbidden.ndjson" <<'PY'
