@@ -448,7 +448,18 @@ def explain_answers(
 ) -> ErrorsResult:
     """Explain the answers; with `chunks`, `source` and `retry_dir`, map the failed users and build retry chunks."""
     if retry_dir is not None:
-        inputs = [Path(a.file) for a in answers] + ([source] if source else [])
+        # options that cannot work are refused before any file is read
+        if source is None:
+            raise UsageError(
+                "-o needs --source EDITED",
+                hint="Auth0's answer hides secrets as *****, so retry users are rebuilt from the edited export",
+            )
+        if retry_dir.is_dir() and any(retry_dir.iterdir()) and not force:
+            raise UsageError(
+                f"output folder {retry_dir} is not empty",
+                hint="choose an empty folder, or pass --force to replace its content",
+            )
+        inputs = [Path(a.file) for a in answers] + [source]
         for inp in inputs:
             refuse_overwriting_inputs(retry_dir, [inp])
         if chunks is not None and retry_dir.resolve() == chunks.resolve():
