@@ -10,6 +10,7 @@ built, a damaged spreadsheet cell) raise `EditProblems([Notice(...)])`: the
 user is named in the refusals and nothing is written. Optional methods:
 
     notes() -> EditorNotes     # per-step counts and warnings, read after the pass
+    written() -> list[path]    # the paths the last edit() changed: the diff looks only there
     extra() -> Iterable[dict]  # users to append after the input's (new users)
 
 `apply_edits(source, editor, out)` reads every record of `source` once, keeps
@@ -30,7 +31,7 @@ from typing import Any, Protocol
 
 from bulkedit.edit.guards import check_user
 from bulkedit.edit.result import Change, EditResult, Notice, StepStat
-from bulkedit.edit.values import diff
+from bulkedit.edit.values import diff, diff_at
 from bulkedit.io import detect as fmt
 from bulkedit.io import tabular
 from bulkedit.io.atomic import refuse_overwriting_inputs
@@ -86,6 +87,9 @@ class _Run:
     refusal_counts: dict[str, int] = field(default_factory=dict)
     _names: dict[Any, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.written: Callable[[], list[Any]] | None = getattr(self.editor, "written", None)
+
     def user_key(self, user: dict[str, Any]) -> str:
         value = user.get(self.key)
         return str(value) if value is not None else f"(no {self.key})"
@@ -115,7 +119,8 @@ class _Run:
             return rec
         if new is None or new is user:
             return rec
-        changes = diff(user, new)
+        written = self.written
+        changes = diff(user, new) if written is None else diff_at(user, new, written())
         if not changes:
             return rec
         touched = {c[0][0] for c in changes}

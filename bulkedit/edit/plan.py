@@ -64,6 +64,7 @@ class Plan:
         self.doc = doc
         self.steps: list[Step] = []
         self.lists: list[tuple[Step, Loc, ListedValues]] = []
+        self._written: list[FieldPath] = []
         problems: list[PlanProblem] = []
         for i, spec in enumerate(doc.data["edits"]):
             try:
@@ -183,21 +184,31 @@ class Plan:
 
     def edit(self, user: dict[str, Any]) -> dict[str, Any] | None:
         cur = user
+        written: list[FieldPath] = []
         for step in self.steps:
-            if step.select is not None and not step.select(cur):
+            select = step.select
+            if select is not None and not select(cur):
                 continue
             step.selected += 1
             before = cur
             try:
                 for act in step.actions:
+                    prev = cur
                     cur = act(cur)
+                    if cur is not prev:
+                        written.extend(act.paths)  # type: ignore[attr-defined]
             except ActionError as exc:
                 raise EditProblems(
                     [Notice(exc.code, f"step {step.index} ({step.where}): {exc.message}", path=exc.path)]
                 ) from None
             if cur is not before:
                 step.changed += 1
+        self._written = written
         return None if cur is user else cur
+
+    def written(self) -> list[FieldPath]:
+        """The paths the last `edit` changed (the engine diffs only there)."""
+        return self._written
 
     def notes(self) -> EditorNotes:
         stats = tuple(StepStat(s.index, s.where, s.summary, s.selected, s.changed) for s in self.steps)

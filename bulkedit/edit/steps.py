@@ -18,6 +18,12 @@ from bulkedit.paths import MISSING, format_path
 from bulkedit.paths import Path as FieldPath
 
 Action = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _writes(act: Any, *paths: FieldPath) -> Action:
+    """Record on an action the paths it may change: the engine diffs only there."""
+    act.paths = paths
+    return act  # type: ignore[no-any-return]
 Loc = tuple[str | int, ...]
 Resolve = Callable[[str, Loc], FieldPath]
 
@@ -57,7 +63,7 @@ def set_action(path: FieldPath, value: Any) -> Action:
             new[key] = value
             return new
 
-        return set_top
+        return _writes(set_top, path)
 
     def act(user: dict[str, Any]) -> dict[str, Any]:
         old = read(user)
@@ -68,14 +74,14 @@ def set_action(path: FieldPath, value: Any) -> Action:
         except Conflict as exc:
             raise _conflict(path, exc) from None
 
-    return act
+    return _writes(act, path)
 
 
 def unset_action(path: FieldPath) -> Action:
     def act(user: dict[str, Any]) -> dict[str, Any]:
         return dissoc(user, path)
 
-    return act
+    return _writes(act, path)
 
 
 def merge_action(path: FieldPath, patch: dict[str, Any]) -> Action:
@@ -95,7 +101,7 @@ def merge_action(path: FieldPath, patch: dict[str, Any]) -> Action:
         except Conflict as exc:
             raise _conflict(path, exc) from None
 
-    return act
+    return _writes(act, path)
 
 
 def _items(value: Any) -> list[Any]:
@@ -127,7 +133,7 @@ def append_action(path: FieldPath, value: Any) -> Action:
         except Conflict as exc:
             raise _conflict(path, exc) from None
 
-    return act
+    return _writes(act, path)
 
 
 def remove_action(path: FieldPath, value: Any) -> Action:
@@ -145,7 +151,7 @@ def remove_action(path: FieldPath, value: Any) -> Action:
             return user
         return assoc(user, path, new)
 
-    return act
+    return _writes(act, path)
 
 
 def rename_action(src: FieldPath, dst: FieldPath) -> Action:
@@ -158,7 +164,7 @@ def rename_action(src: FieldPath, dst: FieldPath) -> Action:
         except Conflict as exc:
             raise _conflict(dst, exc) from None
 
-    return act
+    return _writes(act, src, dst)
 
 
 _FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -226,4 +232,4 @@ def template_action(path: FieldPath, parts: list[str | FieldPath], default: str 
         except Conflict as exc:
             raise _conflict(path, exc) from None
 
-    return act
+    return _writes(act, path)

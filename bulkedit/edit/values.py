@@ -10,6 +10,8 @@ are the same object are skipped without comparing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import compress
+from operator import is_not
 from typing import Any
 
 from bulkedit.paths import MISSING, Path, format_path
@@ -63,17 +65,52 @@ def diff(old: Any, new: Any, prefix: Path = ()) -> list[tuple[Path, Any, Any]]:
     return out
 
 
+def diff_at(old: Any, new: Any, paths: list[Path]) -> list[tuple[Path, Any, Any]]:
+    """`diff(old, new)` when only `paths` can differ (an editor that knows what it wrote).
+
+    Gives the changes `diff` gives (in the order the paths were written): each path is
+    followed while both sides are objects, and compared (whole) where they stop being so.
+    """
+    out: list[tuple[Path, Any, Any]] = []
+    seen: set[Path] = set()
+    for p in paths:
+        a, b = old, new
+        i = 0
+        while i < len(p) and type(a) is dict and type(b) is dict and type(p[i]) is str:
+            a, b = a.get(p[i], MISSING), b.get(p[i], MISSING)
+            i += 1
+            if a is b:
+                break
+        if a is b:
+            continue
+        at = p[:i]
+        if at not in seen:
+            seen.add(at)
+            _diff(a, b, at, out)
+    return out
+
+
 def _diff(old: Any, new: Any, prefix: Path, out: list[tuple[Path, Any, Any]]) -> None:
     if type(old) is dict and type(new) is dict:
+        keys_old = list(old)
+        keys_new = list(new)
+        n = len(keys_old)
+        if keys_new[:n] == keys_old:
+            # the common shape after an edit: same keys in the same order, maybe some appended;
+            # find the values that are not the same object without a Python-level loop
+            for k in compress(keys_old, map(is_not, old.values(), new.values())):
+                _diff(old[k], new[k], prefix + (k,), out)
+            for k in keys_new[n:]:
+                _diff(MISSING, new[k], prefix + (k,), out)
+            return
         get_new = new.get
         for k, v in old.items():
             w = get_new(k, MISSING)
             if v is not w:
                 _diff(v, w, prefix + (k,), out)
-        if len(new) != len(old) or any(k not in old for k in new):
-            for k, w in new.items():
-                if k not in old:
-                    _diff(MISSING, w, prefix + (k,), out)
+        for k in keys_new:
+            if k not in old:
+                _diff(MISSING, new[k], prefix + (k,), out)
         return
     if not same(old, new):
         out.append((prefix, old, new))
