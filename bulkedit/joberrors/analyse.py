@@ -154,6 +154,7 @@ class CodeSummary:
 class RetryOutcome:
     folder: str
     chunks: tuple[dict[str, Any], ...]
+    left_out: tuple[dict[str, Any], ...]
     retried: int
     upsert: int
     listed: int
@@ -162,6 +163,7 @@ class RetryOutcome:
         return {
             "folder": self.folder,
             "chunks": list(self.chunks),
+            "left_out": list(self.left_out),
             "retried_users": self.retried,
             "upsert_users": self.upsert,
             "listed_users": self.listed,

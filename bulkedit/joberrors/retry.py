@@ -140,6 +140,7 @@ def build_retry(
     return RetryOutcome(
         folder=str(folder),
         chunks=tuple(chunks),
+        left_out=tuple(manifest["left_out"]),
         retried=retried,
         upsert=sum(1 for w in works if w.decision == RETRY_UPSERT),
         listed=len(listed),

@@ -71,7 +71,7 @@ def render_text(data: dict[str, Any]) -> str:
         )
         for ch in r["chunks"]:
             out.append(f"  {ch['file']}  {ch['users']:,} user(s), {ch['bytes']:,} bytes, connection {ch['connection']}")
-        listed = [f for f in data["failures"] if f["retry"] == "listed"]
+        listed = r["left_out"]
         if listed:
             out.append(f"not retried: {len(listed):,} user(s) (also in {r['folder']}/manifest.json)")
             for f in listed:
@@ -119,7 +119,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         out += ["", "## Retry", "", f"{r['retried_users']:,} user(s) in {len(r['chunks'])} chunk(s) under `{r['folder']}`."]
         if r["upsert_users"]:
             out.append(f"{r['upsert_users']:,} of them are in `upsert/`: import those files with upsert on.")
-        listed = [f for f in data["failures"] if f["retry"] == "listed"]
+        listed = r["left_out"]
         if listed:
             out += ["", "| not retried | source | reason |", "|---|---|---|"]
             out += [f"| {_md(_who(f))} | {_md(f['source'] or '—')} | {_md(f['reason'])} |" for f in listed]
