@@ -15,8 +15,8 @@ LANGS = ["de", "en", "fr", "es", "ja", "pt-BR"]
 def changed_copy(src: Path, every: int = 100) -> Path:
     """A copy of `src` in which every `every`-th user changed (metadata edits); cached next to it."""
     dst = DATA / f"{src.stem}-diff{every}.ndjson"
-    if dst.exists():
-        return dst
+    if dst.exists() and dst.stat().st_mtime >= src.stat().st_mtime:
+        return dst  # cached; made again when the source data file is newer
     tmp = dst.with_suffix(".tmp")
     with open(src, "rb") as f, open(tmp, "wb") as out:
         for n, line in enumerate(f):

@@ -562,6 +562,9 @@ def _compare(
             unchanged += 1
             continue
         changes = field_changes(old_form, new_form, redact=opts.redact)
+        if not changes:  # the serialisations differ but no JSON value does (-0.0 vs 0.0)
+            unchanged += 1
+            continue
         worst = min((c.cls for c in changes), key=_RANK.__getitem__)
         label = _email(user) or _email(old)
         changed.append(

@@ -59,3 +59,14 @@ def test_redaction_reaches_keys_holding_an_email(tmp_path) -> None:  # type: ign
     text = str(diff(a, b, DiffOptions(redact=True)).to_dict())
     assert "jane.doe" not in text and "Janet" not in text
     assert "samlp|corp|j***@c***.io" in text
+
+
+def test_negative_zero_is_not_a_change(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bulkedit.diff import diff
+    from tests.diff.conftest import write_ndjson
+
+    a = write_ndjson(tmp_path / "a.ndjson", [{"user_id": "auth0|1", "email": "a@x.io", "app_metadata": {"score": 0.0}}])
+    b = tmp_path / "b.json"
+    b.write_text('[{"user_id": "auth0|1", "email": "a@x.io", "app_metadata": {"score": -0.0}}]')
+    result = diff(a, b)
+    assert (result.counts.unchanged, result.counts.changed) == (1, 0)
