@@ -73,6 +73,9 @@ class Plan:
                 continue
         if problems:
             raise PlanError(problems)
+        # the hot loop's view of the steps: [selected, changed] counters it can bump cheaply
+        self._counts = [[0, 0] for _ in self.steps]
+        self._run = [(s, s.select, tuple(s.actions), c) for s, c in zip(self.steps, self._counts, strict=True)]
 
     # -- compiling -----------------------------------------------------------------
 
@@ -185,24 +188,25 @@ class Plan:
     def edit(self, user: dict[str, Any]) -> dict[str, Any] | None:
         cur = user
         written: list[FieldPath] = []
-        for step in self.steps:
-            select = step.select
-            if select is not None and not select(cur):
-                continue
-            step.selected += 1
-            before = cur
-            try:
-                for act in step.actions:
+        step = None
+        try:
+            for step, select, actions, counts in self._run:  # noqa: B007 - `step` names the failing step
+                if select is not None and not select(cur):
+                    continue
+                counts[0] += 1
+                before = cur
+                for act in actions:
                     prev = cur
                     cur = act(cur)
                     if cur is not prev:
                         written.extend(act.paths)  # type: ignore[attr-defined]
-            except ActionError as exc:
-                raise EditProblems(
-                    [Notice(exc.code, f"step {step.index} ({step.where}): {exc.message}", path=exc.path)]
-                ) from None
-            if cur is not before:
-                step.changed += 1
+                if cur is not before:
+                    counts[1] += 1
+        except ActionError as exc:
+            assert step is not None
+            raise EditProblems(
+                [Notice(exc.code, f"step {step.index} ({step.where}): {exc.message}", path=exc.path)]
+            ) from None
         self._written = written
         return None if cur is user else cur
 
@@ -211,6 +215,8 @@ class Plan:
         return self._written
 
     def notes(self) -> EditorNotes:
+        for s, (selected, changed) in zip(self.steps, self._counts, strict=True):
+            s.selected, s.changed = selected, changed
         stats = tuple(StepStat(s.index, s.where, s.summary, s.selected, s.changed) for s in self.steps)
         warnings: list[Notice] = []
         for s in self.steps:

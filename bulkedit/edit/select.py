@@ -114,6 +114,22 @@ def _contains(operand: Any, ignore_case: bool) -> Callable[[Any], bool]:
     return contains
 
 
+def _inline(path: FieldPath, test: Callable[[Any], bool]) -> Predicate:
+    """`test(value at path)`, False when absent, as one function with the path lookups inlined.
+
+    The selector runs for every user and step; a generated function avoids three
+    Python calls per test (getter, wrapper, test), a third of the edit's time.
+    """
+    lines = ["def pred(u):", f"    v = u.get({path[0]!r}, M)"]
+    for seg in path[1:]:
+        lines.append("    if type(v) is not dict: return False")
+        lines.append(f"    v = v.get({seg!r}, M)")
+    lines.append("    return v is not M and test(v)")
+    scope: dict[str, Any] = {"M": MISSING, "test": test, "dict": dict, "type": type}
+    exec("\n".join(lines), scope)  # noqa: S102 - the source holds only repr()s of the plan's path keys
+    return scope["pred"]  # type: ignore[no-any-return]
+
+
 class Compiler:
     """Compiles `where` mappings; `resolve` turns a plan path text into a field path."""
 
@@ -156,6 +172,8 @@ class Compiler:
             raise SelectError(loc, "ignore_case alone selects nothing", "add an operator such as eq or in_file")
         get = getter(path)
         if exists is None and len(tests) == 1:
+            if all(type(seg) is str for seg in path):
+                return _inline(path, tests[0])
             (test,) = tests
 
             def pred1(user: dict[str, Any]) -> bool:
