@@ -11,11 +11,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import steps_diff, steps_errors, steps_foundation, steps_lint, steps_sheet
+from bench import steps_diff, steps_edit, steps_errors, steps_foundation, steps_lint, steps_sheet
 from bench.harness import DATA, Measured, Step, data_file, run_step
 
 # Each area adds its module here: a `steps(users) -> list[Step]` function.
-STEP_MODULES = [steps_foundation, steps_errors, steps_diff, steps_lint, steps_sheet]
+STEP_MODULES = [steps_foundation, steps_errors, steps_diff, steps_lint, steps_sheet, steps_edit]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,8 @@ step "Read the Dashboard's renamed columns" $BULKEDIT inspect fixtures/export-da
 step "Make a spreadsheet with exact types" $BULKEDIT convert fixtures/export.json.gz -o $OUT/users.xlsx
 # demo steps of later commands follow, one block per command
 # -- edit --
+step "Preview a declarative edit plan (nothing written)" $BULKEDIT edit fixtures/export.json.gz --plan fixtures/plans/example.yaml --dry-run
+step "Apply it: the whole edited export, unchanged users byte for byte" $BULKEDIT edit fixtures/export.json.gz --plan fixtures/plans/example.yaml -o $OUT/edited.ndjson
 # -- lint --
 step "Lint the export as emit would convert it (info: what emit changes)" $BULKEDIT lint fixtures/export.json.gz
 printf '[{"email": "Ana@Example.com", "user_id": "auth0|62d1a1", "emial_verified": true},\n{"email": "ana@example.com", "password_hash": "$2y$10$abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ01234"}]\n' > $OUT/broken-import.json
