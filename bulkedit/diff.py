@@ -35,7 +35,7 @@ from bulkedit.errors import InputError, UsageError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio
 from bulkedit.io.read import BLOCK, Record, Source, open_source
-from bulkedit.paths import MISSING, format_path, get_path
+from bulkedit.paths import MISSING, PathConflict, format_path, get_path, set_path
 
 #: Classes of a change, worst first.
 FORBIDDEN = "forbidden"
@@ -296,6 +296,23 @@ def _import_form(user: dict[str, Any], connection: str | None) -> dict[str, Any]
     return out
 
 
+_TABULAR = frozenset({fmt.CSV, fmt.XLSX})
+
+
+def _on_columns(user: dict[str, Any], columns: tuple[tuple[Any, ...], ...]) -> dict[str, Any]:
+    """The part of `user` a sheet's columns hold: a field without a column is not in the file, not removed."""
+    out: dict[str, Any] = {}
+    for path in columns:
+        value = get_path(user, path)
+        if value is MISSING:
+            continue
+        try:
+            set_path(out, path, value)
+        except PathConflict:  # e.g. a column for identities[1] without one for identities[0]: compare whole
+            return user
+    return out
+
+
 def _is_import_shaped(user: dict[str, Any]) -> bool:
     return fields.EXPORT_ONLY_FIELDS.isdisjoint(user)
 
@@ -524,6 +541,7 @@ def _compare(
     added_keys: set[str] = set()
     unchanged = base[1]
     n_cand = base[0]
+    sheet_columns: dict[int, tuple[tuple[Any, ...], ...]] = {}
     for pos, rec, src, conn in candidate_records:
         n_cand += 1
         user = rec.user
@@ -558,6 +576,11 @@ def _compare(
             new_form = _import_form(user, conn)
         else:
             old_form, new_form = old, user
+        if src.format in _TABULAR:
+            cols = sheet_columns.get(id(src))
+            if cols is None:
+                cols = sheet_columns[id(src)] = tuple(c.path for c in src.columns if c.path)
+            old_form, new_form = _on_columns(old_form, cols), _on_columns(new_form, cols)
         if canonical(old_form) == canonical(new_form):
             unchanged += 1
             continue

@@ -338,3 +338,31 @@ def test_real_emit_folder_round_trip(workdir: Path, capsys: pytest.CaptureFixtur
     assert all(u["key"].startswith("google-oauth2|") and "cannot be imported" in u["note"] for u in left)
     rc, out, _ = _run(capsys, "backup.json.gz", "chunks", "--fail-on-change")
     assert rc == 1 and "2 left out by emit" in out
+
+
+# -- real export files in other shapes: compared on the columns they have ------------------------
+
+FIXTURES = EXPORT.parent
+
+
+@pytest.mark.parametrize("name", ["export.json", "export.csv.gz", "export-dashboard.csv", "export-extension.tsv"])
+def test_other_exports_of_the_same_users_are_unchanged(name: str) -> None:
+    """A CSV export carries only some fields: a field without a column is not in the file, not removed."""
+    result = diff(EXPORT, FIXTURES / name)
+    c = result.counts
+    assert (c.changed, c.added, c.removed, c.unchanged) == (0, 0, 0, 52), [u.to_dict() for u in result.users[:3]]
+
+
+def test_auth0_escaped_csv_edit(tmp_path: Path) -> None:
+    import gzip
+
+    with gzip.open(FIXTURES / "export.csv.gz", "rt", encoding="utf-8", newline="") as f:
+        text = f.read()
+    assert "\"'Zoë\"" in text
+    edited = tmp_path / "edited.csv"
+    edited.write_text(text.replace("\"'Zoë\",", "\"'Zoé\",", 1), encoding="utf-8", newline="")
+    result = diff(EXPORT, edited)
+    assert result.counts.changed == 1
+    (u,) = result.changed_users
+    assert [(c.path, c.old, c.new, c.cls) for c in u.changes] == [("given_name", "Zoë", "Zoé", "ordinary")]
+    assert u.candidate_at == f"{edited}:2"
