@@ -366,3 +366,33 @@ def test_auth0_escaped_csv_edit(tmp_path: Path) -> None:
     (u,) = result.changed_users
     assert [(c.path, c.old, c.new, c.cls) for c in u.changes] == [("given_name", "Zoë", "Zoé", "ordinary")]
     assert u.candidate_at == f"{edited}:2"
+
+
+def test_diff_of_a_real_edit_equals_the_plan(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """diff(backup, edit(backup, plan)) lists exactly what the plan changes."""
+    from bulkedit.cli.app import app
+
+    if not any(getattr(c, "name", None) == "edit" for c in app.registered_commands):
+        pytest.skip("the edit command is not registered in this checkout")
+    (workdir / "plan.yaml").write_text(
+        "edits:\n"
+        "  - where: {app_metadata.plan: {in: [free, trial]}}\n"
+        "    set: {user_metadata.tier: basic}\n"
+        "  - where: {email: user1.3035@example.org}\n"
+        "    set: {family_name: Smith}\n"
+        "    unset: [user_metadata.company]\n",
+        encoding="utf-8",
+    )
+    assert main(["edit", "backup.json.gz", "--plan", "plan.yaml", "-o", "planned.ndjson"]) == 0
+    capsys.readouterr()
+    expected: dict[str, set[str]] = {}
+    for u in _users():
+        if u.get("app_metadata", {}).get("plan") in ("free", "trial"):
+            expected.setdefault(u["user_id"], set()).add("user_metadata.tier" if "user_metadata" in u else "user_metadata")
+        if u["email"] == "user1.3035@example.org":
+            expected.setdefault(u["user_id"], set()).update({"family_name", "user_metadata.company"})
+    result = diff("backup.json.gz", "planned.ndjson")
+    got = {u.key: {c.path for c in u.changes} for u in result.changed_users}
+    assert got == expected
+    assert (result.counts.added, result.counts.removed) == (0, 0)
+    assert not result.gate.failed
