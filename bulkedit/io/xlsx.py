@@ -37,13 +37,60 @@ def unescape_text(text: str) -> str:
 
 
 def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any] | None]:
-    """The first visible sheet's rows (header first) and bulkedit's recorded type info, if any."""
-    import openpyxl
+    """The first visible sheet's rows (header first) and bulkedit's recorded type info, if any.
 
+    A streaming expat reader (bulkedit.io.xlsxread) does the work; a workbook it
+    does not understand is read again through openpyxl.
+    """
     if source.compressed:
         raise InputError(
             "a gzip-compressed XLSX file is not supported", where=str(source.path), hint="decompress it first (gunzip)"
         )
+    from bulkedit.io.xlsxread import Workbook, XlsxError
+
+    try:
+        book = Workbook(source.path)
+        try:
+            meta_ref = next((s for s in book.sheets if s.name == tabular.META_SHEET), None)
+            meta = _meta_from_rows(book.rows(meta_ref)) if meta_ref is not None else None
+            sheet = next((s for s in book.sheets if s.name != tabular.META_SHEET and s.state == "visible"), None)
+            if sheet is None:
+                raise InputError("the workbook has no visible sheet", where=str(source.path))
+            first = book.rows(sheet)
+            head = next(first, None)
+        except BaseException:
+            book.close()
+            raise
+    except (XlsxError, KeyError, OSError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        return _read_rows_openpyxl(source)
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        try:
+            if head is None:
+                return
+            for row in _chain_one(head, first):
+                source.bytes_read += 1
+                if any(type(c) is str and "_x" in c for c in row):
+                    row = tuple(unescape_text(c) if type(c) is str else c for c in row)
+                yield row
+        except XlsxError as exc:
+            raise InputError(f"not a readable XLSX workbook ({exc})", where=str(source.path)) from None
+        finally:
+            book.close()
+
+    return rows(), meta
+
+
+def _chain_one(head: tuple[Any, ...], rest: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    yield head
+    yield from rest
+
+
+def _read_rows_openpyxl(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any] | None]:
+    import openpyxl
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -54,7 +101,7 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
             where=str(source.path),
             hint="open it in a spreadsheet and save it again as .xlsx",
         ) from None
-    meta = _read_meta(wb)
+    meta = _meta_from_rows(wb[tabular.META_SHEET].iter_rows(values_only=True)) if tabular.META_SHEET in wb.sheetnames else None
     sheet = None
     for ws in wb.worksheets:
         if ws.title != tabular.META_SHEET and getattr(ws, "sheet_state", "visible") == "visible":
@@ -76,13 +123,10 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
     return rows(), meta
 
 
-def _read_meta(wb: Any) -> dict[str, Any] | None:
-    if tabular.META_SHEET not in wb.sheetnames:
-        return None
-    ws = wb[tabular.META_SHEET]
+def _meta_from_rows(meta_rows: Iterable[tuple[Any, ...]]) -> dict[str, Any]:
     columns: list[dict[str, str]] = []
     meta: dict[str, Any] = {}
-    for row in ws.iter_rows(values_only=True):
+    for row in meta_rows:
         if not row or row[0] is None:
             continue
         row = tuple(unescape_text(c) if type(c) is str else c for c in row)

@@ -1,0 +1,351 @@
+"""A streaming XLSX cell reader on expat: openpyxl's values, about 4x faster.
+
+openpyxl's read-only mode builds an object per XML element and per cell (about
+20 s for 100k users x 37 columns on this machine, most of `edit --sheet`); this
+reader feeds the worksheet XML in blocks to expat and keeps only cell values:
+shared and inline strings, numbers (int when written without a point or an
+exponent), booleans, errors as their text, and numbers in a date format as
+datetime (as openpyxl gives them, so spreadsheet dates can be recognised).
+
+Hostile files: a DTD is refused outright (an XLSX never has one), so no entity
+can be declared or expanded; zip members are read in blocks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+from xml.parsers import expat
+
+BLOCK = 1 << 20
+
+
+class XlsxError(ValueError):
+    """The workbook's structure is not what this reader understands."""
+
+
+@dataclass(frozen=True)
+class SheetRef:
+    name: str
+    state: str
+    part: str
+
+
+def _local(tag: str) -> str:
+    i = tag.rfind(":")
+    return tag[i + 1 :] if i >= 0 else tag
+
+
+def _parser() -> Any:
+    p = expat.ParserCreate()
+    p.buffer_text = True
+    p.buffer_size = 1 << 16
+
+    def no_dtd(*_: Any) -> None:
+        raise XlsxError("the workbook's XML declares a DTD")
+
+    p.StartDoctypeDeclHandler = no_dtd
+    p.EntityDeclHandler = no_dtd
+    return p
+
+
+def _parse_all(f: IO[bytes], start: Any, end: Any = None, text: Any = None) -> None:
+    p = _parser()
+    p.StartElementHandler = start
+    if end is not None:
+        p.EndElementHandler = end
+    if text is not None:
+        p.CharacterDataHandler = text
+    while True:
+        block = f.read(BLOCK)
+        p.Parse(block, not block)
+        if not block:
+            break
+
+
+_DATE_BUILTIN = frozenset([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57])
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def _is_date_code(code: str) -> bool:
+    bare = _QUOTED.sub("", code).lower()
+    return any(c in bare for c in "dmyhs") and "general" not in bare
+
+
+class Workbook:
+    """An open XLSX: its sheets, and each sheet's rows as tuples of values."""
+
+    def __init__(self, path: Any) -> None:
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            raise XlsxError(f"not a zip archive ({exc})") from None
+        names = set(self.zip.namelist())
+        self._names = names
+        book = "xl/workbook.xml"
+        if book not in names:
+            raise XlsxError("no xl/workbook.xml")
+        rels = self._rels("xl/_rels/workbook.xml.rels")
+        sheets: list[SheetRef] = []
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            if _local(tag) == "sheet":
+                rid = next((v for k, v in attrs.items() if _local(k) == "id"), None)
+                target = rels.get(rid or "")
+                if target is not None:
+                    sheets.append(SheetRef(attrs.get("name", ""), attrs.get("state", "visible"), target))
+
+        with self.zip.open(book) as f:
+            _parse_all(f, start)
+        self.sheets = sheets
+        self._strings: list[str] | None = None
+        self._dates: frozenset[int] | None = None
+        self._string_part = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
+        self._style_part = next((t for t in rels.values() if t.endswith("styles.xml")), None)
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def _rels(self, part: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if part not in self._names:
+            return out
+        base = posixpath.dirname(posixpath.dirname(part))
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            if _local(tag) == "Relationship" and "Id" in attrs and "Target" in attrs:
+                target = attrs["Target"]
+                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+                out[attrs["Id"]] = path
+
+        with self.zip.open(part) as f:
+            _parse_all(f, start)
+        return out
+
+    # -- shared strings and date styles (read once, when a sheet needs them) ----------
+
+    def strings(self) -> list[str]:
+        if self._strings is None:
+            self._strings = self._read_strings()
+        return self._strings
+
+    def _read_strings(self) -> list[str]:
+        out: list[str] = []
+        part = self._string_part
+        if part is None or part not in self._names:
+            return out
+        parts: list[str] = []
+        state = {"in_t": False, "skip": 0}
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            name = _local(tag)
+            if name == "t" and not state["skip"]:
+                state["in_t"] = True
+            elif name in ("rPh", "phoneticPr"):
+                state["skip"] += 1
+            elif name == "si":
+                parts.clear()
+
+        def end(tag: str) -> None:
+            name = _local(tag)
+            if name == "t":
+                state["in_t"] = False
+            elif name in ("rPh", "phoneticPr"):
+                state["skip"] -= 1
+            elif name == "si":
+                out.append("".join(parts))
+
+        def text(data: str) -> None:
+            if state["in_t"]:
+                parts.append(data)
+
+        with self.zip.open(part) as f:
+            _parse_all(f, start, end, text)
+        return out
+
+    def date_styles(self) -> frozenset[int]:
+        if self._dates is None:
+            self._dates = self._read_dates()
+        return self._dates
+
+    def _read_dates(self) -> frozenset[int]:
+        part = self._style_part
+        if part is None or part not in self._names:
+            return frozenset()
+        custom: dict[int, str] = {}
+        xfs: list[int] = []
+        state = {"in_xfs": False}
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            name = _local(tag)
+            if name == "numFmt":
+                with contextlib.suppress(ValueError):
+                    custom[int(attrs.get("numFmtId", "-1"))] = attrs.get("formatCode", "")
+            elif name == "cellXfs":
+                state["in_xfs"] = True
+            elif name == "xf" and state["in_xfs"]:
+                try:
+                    xfs.append(int(attrs.get("numFmtId", "0")))
+                except ValueError:
+                    xfs.append(0)
+
+        def end(tag: str) -> None:
+            if _local(tag) == "cellXfs":
+                state["in_xfs"] = False
+
+        with self.zip.open(part) as f:
+            _parse_all(f, start, end)
+        dates = set()
+        for i, fid in enumerate(xfs):
+            if fid in custom:
+                if _is_date_code(custom[fid]):
+                    dates.add(i)
+            elif fid in _DATE_BUILTIN:
+                dates.add(i)
+        return frozenset(dates)
+
+    # -- rows -------------------------------------------------------------------------
+
+    def rows(self, sheet: SheetRef) -> Iterator[tuple[Any, ...]]:
+        """Every row from the first, values only; rows the file skips come as empty tuples."""
+        if sheet.part not in self._names:
+            raise XlsxError(f"sheet {sheet.name!r} has no part {sheet.part}")
+        strings = self.strings()
+        dates = self.date_styles()
+        done: list[tuple[Any, ...]] = []
+        cur: dict[int, Any] = {}
+        st: dict[str, Any] = {"row": 0, "col": -1, "t": None, "s": 0, "in_v": False, "in_t": False, "buf": [], "is": False}
+
+        def col_of(ref: str) -> int:
+            n = 0
+            for ch in ref:
+                o = ord(ch)
+                if 65 <= o <= 90:
+                    n = n * 26 + o - 64
+                elif 97 <= o <= 122:
+                    n = n * 26 + o - 96
+                else:
+                    break
+            return n - 1
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            name = _local(tag)
+            if name == "c":
+                ref = attrs.get("r")
+                st["col"] = col_of(ref) if ref else st["col"] + 1
+                st["t"] = attrs.get("t")
+                s = attrs.get("s")
+                st["s"] = int(s) if s else 0
+                st["buf"] = []
+            elif name == "v":
+                st["in_v"] = True
+            elif name == "t" and st["is"]:
+                st["in_t"] = True
+            elif name == "is":
+                st["is"] = True
+            elif name == "row":
+                r = attrs.get("r")
+                n = int(r) if r else st["row"] + 1
+                while st["row"] < n - 1:
+                    st["row"] += 1
+                    done.append(())
+                st["row"] = n
+                st["col"] = -1
+                cur.clear()
+
+        def end(tag: str) -> None:
+            name = _local(tag)
+            if name == "c":
+                text = "".join(st["buf"])
+                t = st["t"]
+                if text == "" and t not in ("inlineStr", "str"):
+                    return
+                value: Any
+                if t == "s":
+                    try:
+                        value = strings[int(text)]
+                    except (ValueError, IndexError):
+                        raise XlsxError(f"cell refers to shared string {text!r}, which does not exist") from None
+                elif t in ("inlineStr", "str", "e"):
+                    value = text
+                elif t == "b":
+                    value = text.strip() == "1"
+                elif t == "d":
+                    value = _iso_datetime(text)
+                else:
+                    value = _number(text)
+                    if st["s"] in dates and type(value) in (int, float):
+                        value = _from_excel(value)
+                if value is not None:
+                    cur[st["col"]] = value
+            elif name == "v":
+                st["in_v"] = False
+            elif name == "t":
+                st["in_t"] = False
+            elif name == "is":
+                st["is"] = False
+            elif name == "row":
+                if cur:
+                    width = max(cur) + 1
+                    done.append(tuple(cur.get(i) for i in range(width)))
+                else:
+                    done.append(())
+
+        def text(data: str) -> None:
+            if st["in_v"] or st["in_t"]:
+                st["buf"].append(data)
+
+        p = _parser()
+        p.StartElementHandler = start
+        p.EndElementHandler = end
+        p.CharacterDataHandler = text
+        with self.zip.open(sheet.part) as f:
+            while True:
+                block = f.read(BLOCK)
+                try:
+                    p.Parse(block, not block)
+                except expat.ExpatError as exc:
+                    raise XlsxError(f"malformed XML in {sheet.part}: {exc}") from None
+                if done:
+                    yield from done
+                    done.clear()
+                if not block:
+                    break
+
+
+def _number(text: str) -> int | float:
+    if "." in text or "e" in text or "E" in text:
+        try:
+            return float(text)
+        except ValueError:
+            raise XlsxError(f"{text!r} is not a number") from None
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            raise XlsxError(f"{text!r} is not a number") from None
+
+
+def _from_excel(value: float) -> Any:
+    from openpyxl.utils.datetime import from_excel
+
+    try:
+        return from_excel(value)
+    except (ValueError, OverflowError):
+        return value
+
+
+def _iso_datetime(text: str) -> Any:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
