@@ -41,6 +41,10 @@ def errors_cmd(
     format: Annotated[ErrorsFormat, typer.Option("--format", "-f", help="Report format.")] = ErrorsFormat.text,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Users shown per code in text/markdown.")] = DEFAULT_LIMIT,
     force: Annotated[bool, typer.Option("--force", help="Replace the content of a non-empty -o folder.")] = False,
+    connection: Annotated[
+        str | None,
+        typer.Option("--connection", help="Connection of retry users whose chunk and source record name none (an import file)."),
+    ] = None,
     map_file: MapOption = None,
 ) -> None:
     """Explain an import job's failed users, map them to chunk and source record, and build retry chunks."""
@@ -54,5 +58,6 @@ def errors_cmd(
             limit=limit,
             column_map=load_column_map(map_file),
             progress=progress,
+            connection=connection,
         )
     sys.stdout.write(RENDERERS[format.value](result.to_dict()))

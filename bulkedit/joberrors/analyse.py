@@ -447,6 +447,7 @@ def explain_answers(
     column_map: dict[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
     parallel: bool | None = None,
+    connection: str | None = None,
 ) -> ErrorsResult:
     """Explain the answers; with `chunks`, `source` and `retry_dir`, map the failed users and build retry chunks."""
     if retry_dir is not None:
@@ -476,7 +477,7 @@ def explain_answers(
     if retry_dir is not None:
         from bulkedit.joberrors.retry import build_retry
 
-        retry = build_retry(works, retry_dir, answers=answers, source=source, force=force)
+        retry = build_retry(works, retry_dir, answers=answers, source=source, force=force, connection=connection)
     failures = tuple(_freeze(w) for w in works)
     _mapping_notes(failures, chunks, source, notes)
     return ErrorsResult(

@@ -65,7 +65,13 @@ def decide(w: _Work) -> tuple[str, str | None]:
 
 
 def build_retry(
-    works: list[_Work], folder: Path, *, answers: list[JobAnswer], source: Path | None, force: bool
+    works: list[_Work],
+    folder: Path,
+    *,
+    answers: list[JobAnswer],
+    source: Path | None,
+    force: bool,
+    connection: str | None = None,
 ) -> RetryOutcome:
     """Decide for every failure, write the retry folder atomically and return what it holds."""
     from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkWriter
@@ -86,12 +92,14 @@ def build_retry(
         if w.source.pos in taken:  # the same record failed in two answers: retry it once
             w.decision, w.reason = LISTED, "already in the retry chunks (it failed in more than one answer)"
             continue
-        connection = (w.chunk.connection if w.chunk else None) or w.source.connection
-        if connection is None:
-            w.decision, w.reason = LISTED, "no connection known for this user: pass --chunks (the emit folder)"
+        conn = (w.chunk.connection if w.chunk else None) or w.source.connection or connection
+        if conn is None:
+            w.decision, w.reason = LISTED, (
+                "no connection known for this user: pass --chunks (the emit folder) or --connection NAME"
+            )
             continue
         taken.add(w.source.pos)
-        w.extra["connection"] = connection
+        w.extra["connection"] = conn
         candidates.append(w)
     found = lint_errors([(w.source.pos, w.source.user, w.extra["connection"]) for w in candidates if w.source], str(source))
     for w in candidates:

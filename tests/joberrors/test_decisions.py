@@ -28,7 +28,7 @@ def test_decision(case_file: Path, tmp_path: Path) -> None:
     source = tmp_path / "edited.ndjson"
     source.write_text("".join(json.dumps(u) + "\n" for u in case["source"]))
     out = tmp_path / "retry"
-    result = explain([answer], source=source, retry_dir=out)
+    result = explain([answer], source=source, retry_dir=out, **case.get("options", {}))
     (failure,) = result.failures
     assert failure.decision == case["decision"], failure.reason
     manifest = json.loads((out / "manifest.json").read_text())
