@@ -71,6 +71,10 @@ def diff_at(old: Any, new: Any, paths: list[Path]) -> list[tuple[Path, Any, Any]
     Gives the changes `diff` gives (in the order the paths were written): each path is
     followed while both sides are objects, and compared (whole) where they stop being so.
     """
+    if len(paths) > 1:
+        # a written path inside another written path is covered by the outer one's diff
+        unique = set(paths)
+        paths = [p for p in dict.fromkeys(paths) if not any(p[:i] in unique for i in range(1, len(p)))]
     out: list[tuple[Path, Any, Any]] = []
     seen: set[Path] = set()
     for p in paths:
