@@ -227,6 +227,7 @@ class _Candidate:
         self.parts: list[tuple[Source, str | None]] = []
         #: users `emit` left out on purpose (manifest `left_out`): user_id or lower-case email -> reason
         self.left_out: dict[str, str] = {}
+        self.progress: ProgressFn | None = None
         if path.is_dir():
             self.kind = "emit folder"
             self.parts, self.left_out = _emit_chunks(path)
@@ -234,10 +235,16 @@ class _Candidate:
             self.kind = "file"
             self.parts = [(open_source(path, column_map=column_map), None)]
 
-    def records(self) -> Iterator[tuple[int, Any, Source, str | None]]:
+    def records(self, done_before: int = 0) -> Iterator[tuple[int, Any, Source, str | None]]:
+        progress = self.progress
         for src, conn in self.parts:
-            for rec in src.records():
+            for n, rec in enumerate(src.records(), 1):
+                if progress is not None and n % 8192 == 0:
+                    progress(done_before + src.bytes_read)
                 yield rec.pos, rec, src, conn
+            done_before += src.size
+            if progress is not None:
+                progress(done_before)
 
 
 def _emit_chunks(folder: Path) -> tuple[list[tuple[Source, str | None]], dict[str, str]]:
@@ -357,12 +364,34 @@ class _Keys:
         return prefixed if prefixed in index else None
 
 
-def diff(backup_path: Path | str, candidate_path: Path | str, options: DiffOptions | None = None) -> DiffResult:
-    """Compare BACKUP with CANDIDATE user by user; see the module docstring for how."""
+ProgressFn = Callable[[int], None]
+
+
+def input_size(backup_path: Path | str, candidate_path: Path | str) -> int:
+    """Bytes `diff` reads (for a progress bar): the backup and the candidate file or chunks."""
+    cand = Path(candidate_path)
+    size = Path(backup_path).stat().st_size if Path(backup_path).is_file() else 0
+    if cand.is_dir():
+        return size + sum(p.stat().st_size for p in cand.rglob("*.json") if "rollback" not in p.relative_to(cand).parts)
+    return size + (cand.stat().st_size if cand.is_file() else 0)
+
+
+def diff(
+    backup_path: Path | str,
+    candidate_path: Path | str,
+    options: DiffOptions | None = None,
+    *,
+    progress: ProgressFn | None = None,
+) -> DiffResult:
+    """Compare BACKUP with CANDIDATE user by user; see the module docstring for how.
+
+    `progress`, when given, is called now and then with the input bytes read so far.
+    """
     opts = options or DiffOptions()
     keys = _Keys(opts.key)
     backup = open_source(backup_path, column_map=opts.column_map)
     candidate = _Candidate(Path(candidate_path), opts.column_map)
+    candidate.progress = progress
     if opts.max_changed is not None:
         parse_max_changed(opts.max_changed)
     gc_was = gc.isenabled()
@@ -382,7 +411,17 @@ def _diff(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffOptions)
         and not opts.column_map
     ):
         return _diff_ndjson(backup, candidate, keys, opts)
-    return _compare(backup, backup.records(), candidate, candidate.records(), keys, opts)
+    progress = candidate.progress
+
+    def backup_records() -> Iterator[Record]:
+        for n, rec in enumerate(backup.records(), 1):
+            if progress is not None and n % 8192 == 0:
+                progress(backup.bytes_read)
+            yield rec
+        if progress is not None:
+            progress(backup.size)
+
+    return _compare(backup, backup_records(), candidate, candidate.records(backup.size), keys, opts)
 
 
 def _diff_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffOptions) -> DiffResult:
@@ -395,7 +434,7 @@ def _diff_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffO
     cand_src = candidate.parts[0][0]
     seen: dict[bytes, int] = {}  # backup line -> its line number; negated once matched
     n_backup = 0
-    for lineno, line in _ndjson_lines(backup):
+    for lineno, line in _ndjson_lines(backup, candidate.progress, 0):
         n_backup += 1
         if seen.setdefault(line, lineno) != lineno:
             rec = backup._ndjson_line(line, lineno, False)
@@ -408,7 +447,7 @@ def _diff_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffO
     unchanged = 0
     unmatched: list[tuple[int, bytes]] = []
     get = seen.get
-    for lineno, line in _ndjson_lines(cand_src):
+    for lineno, line in _ndjson_lines(cand_src, candidate.progress, backup.size):
         p = get(line)
         if p is None:
             unmatched.append((lineno, line))
@@ -462,16 +501,19 @@ def _check_added_are_new(backup: Source, added: dict[str, str], keys: _Keys) -> 
             )
 
 
-def _ndjson_lines(src: Source) -> Iterator[tuple[int, bytes]]:
+def _ndjson_lines(src: Source, progress: ProgressFn | None = None, done_before: int = 0) -> Iterator[tuple[int, bytes]]:
     """(line number, bytes without the line end) of every non-blank NDJSON line, unparsed."""
     try:
-        f = gzip.open(src.path, "rb") if src.compressed else open(src.path, "rb")  # noqa: SIM115
-        with f:
+        raw = open(src.path, "rb")  # noqa: SIM115
+        f: Any = gzip.GzipFile(fileobj=raw, mode="rb") if src.compressed else raw
+        with raw, f:
             lineno = 0
             rest = b""
             first = True
             while True:
                 block = f.read(BLOCK)
+                if progress is not None:
+                    progress(done_before + raw.tell())
                 if first:
                     first = False
                     if block.startswith(fmt.BOM):

@@ -11,7 +11,8 @@ import typer
 
 from bulkedit.cli.app import app
 from bulkedit.cli.options import InputFile, Key, KeyOption, MapOption
-from bulkedit.diff import DiffOptions, diff, parse_max_changed
+from bulkedit.cli.progress import progress_bar
+from bulkedit.diff import DiffOptions, diff, input_size, parse_max_changed
 from bulkedit.errors import EXIT_FINDINGS, EXIT_OK
 from bulkedit.io.atomic import atomic_file, refuse_overwriting_inputs
 from bulkedit.io.read import load_column_map
@@ -63,7 +64,8 @@ def diff_cmd(
         max_changed=max_changed,
         column_map=load_column_map(map_file),
     )
-    result = diff(backup, candidate, options)
+    with progress_bar("diff", input_size(backup, candidate)) as progress:
+        result = diff(backup, candidate, options, progress=progress)
     render = RENDERERS[format.value]
     kwargs = {} if limit is None else {"limit": limit or None}
     report = render(result.to_dict(), **kwargs)

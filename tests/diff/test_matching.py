@@ -396,3 +396,14 @@ def test_diff_of_a_real_edit_equals_the_plan(workdir: Path, capsys: pytest.Captu
     assert got == expected
     assert (result.counts.added, result.counts.removed) == (0, 0)
     assert not result.gate.failed
+
+
+@pytest.mark.parametrize("candidate", ["edited.ndjson", "edited.json"])
+def test_progress_reaches_the_input_size(workdir: Path, candidate: str) -> None:
+    from bulkedit.diff import input_size
+
+    (workdir / "edited.json").write_bytes(jsonio.dumps_pretty(read_users(workdir / "edited.ndjson")))
+    seen: list[int] = []
+    diff("backup.json.gz", candidate, progress=seen.append)
+    total = input_size("backup.json.gz", candidate)
+    assert seen and all(0 <= n <= total for n in seen) and seen == sorted(seen)
