@@ -545,17 +545,17 @@ def _by_code(failures: tuple[Failure, ...], limit: int) -> list[CodeSummary]:
 
 
 def _mapping_notes(failures: tuple[Failure, ...], chunks: Path | None, source: Path | None, notes: list[str]) -> None:
-    if chunks is not None:
-        missing = sum(1 for f in failures if f.chunk is None)
+    checks = (
+        (chunks, "chunk", f"not found in any chunk of {chunks}: was it the folder the job's files came from?"),
+        (source, "source", f"not found in the source {source}"),
+    )
+    for given, kind, not_found in checks:
+        if given is None:
+            continue
+        missing = sum(1 for f in failures if getattr(f, kind) is None)
         if missing:
-            notes.append(f"{missing} failed user(s) not found in any chunk of {chunks}: was it the folder the job's files came from?")
-        ambiguous = sum(1 for f in failures if f.chunk_ties)
+            notes.append(f"{missing} failed user(s) {not_found}")
+        ambiguous = sum(1 for f in failures if getattr(f, f"{kind}_ties"))
         if ambiguous:
-            notes.append(f"{ambiguous} failed user(s) match more than one chunk user equally well; the first is shown")
-    if source is not None:
-        missing = sum(1 for f in failures if f.source is None)
-        if missing:
-            notes.append(f"{missing} failed user(s) not found in the source {source}")
-        ambiguous = sum(1 for f in failures if f.source_ties)
-        if ambiguous:
-            notes.append(f"{ambiguous} failed user(s) match more than one source record equally well; the first is shown")
+            what = "chunk user" if kind == "chunk" else "source record"
+            notes.append(f"{ambiguous} failed user(s) match more than one {what} equally well; the first is shown")

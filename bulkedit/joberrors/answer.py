@@ -232,16 +232,11 @@ def _read_ndjson(text: str, name: str) -> JobAnswer:
 
 def _entry(doc: Any, name: str, line: int, index: int) -> FailedEntry:
     where = f"{name}:{line}"
-    if not isinstance(doc, dict):
-        raise InputError(
-            f"element {index} is {_json_type(doc)}, not an entry {{user, errors}}",
-            where=where,
-            hint="each element of the errors answer is an object with 'user' and 'errors'",
-        )
-    user = doc.get("user")
+    user = doc.get("user") if isinstance(doc, dict) else None
     if not isinstance(user, dict):
+        problem = "has no 'user' object" if isinstance(doc, dict) else f"is {_json_type(doc)}, not an entry {{user, errors}}"
         raise InputError(
-            f"element {index} has no 'user' object",
+            f"element {index} {problem}",
             where=where,
             hint="each element of the errors answer is an object with 'user' and 'errors'",
         )

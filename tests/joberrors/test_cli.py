@@ -214,3 +214,15 @@ def test_broken_chunk_is_an_input_error_from_either_scan(tmp_path: Path) -> None
         with pytest.raises(InputError) as info:
             explain([CORPUS / "errors-job2.json.gz"], chunks=chunks, source=CORPUS / "edited.ndjson", parallel=parallel)
         assert info.value.where == f"{chunks / 'legacy-db' / 'chunk-0002.json'}:2"
+
+
+def test_ambiguous_and_missing_matches_are_noted(tmp_path: Path) -> None:
+    lines = (CORPUS / "edited.ndjson").read_text(encoding="utf-8").splitlines(keepends=True)
+    src = tmp_path / "twice.ndjson"
+    src.write_text(lines[3] + lines[3], encoding="utf-8")  # user3 twice; everyone else missing
+    result = explain([CORPUS / "errors-job2.json.gz"], chunks=CORPUS / "chunks", source=src)
+    user3 = next(f for f in result.failures if f.user_id == "5cfbfb52865eea043d1922fe")
+    assert user3.source == f"{src}:1" and user3.source_ties == 1
+    assert f"3 failed user(s) not found in the source {src}" in result.notes
+    assert "1 failed user(s) match more than one source record equally well; the first is shown" in result.notes
+    assert any(n.startswith("1 failed user(s) not found in any chunk") for n in result.notes)
