@@ -104,7 +104,12 @@ def test_summary_per_code_path_and_answer(capsys: pytest.CaptureFixture[str], co
     by_code = {c["code"]: c for c in data["by_code"]}
     assert by_code["DUPLICATED_USER"]["users"] == 2 and by_code["MAX_LENGTH"]["users"] == 2
     assert len(by_code["MAX_LENGTH"]["first_users"]) == 1 and by_code["MAX_LENGTH"]["more_users"] == 1
-    assert by_code["UNHEARD_OF_CODE"]["known"] is False
+    assert by_code["UNHEARD_OF_CODE"]["known"] is False and by_code["UNHEARD_OF_CODE"]["lint"] == []
+    from bulkedit.lint.registry import all_rules
+
+    code_of = {r.name: r.code for r in all_rules()}
+    assert code_of["phone-not-e164"] in by_code["PATTERN"]["lint"]
+    assert by_code["PROFILE_SIZE_EXCEEDED"]["lint"] == [code_of["profile-too-large"]]
     assert data["by_path"]["phone_number"] == 1 and data["by_path"]["(no path)"] == 4
     kinds = [(a["kind"], a["failed_users"]) for a in data["answers"]]
     assert kinds == [("errors", 9), ("errors", 4), ("errors", 0), ("status", 0)]
