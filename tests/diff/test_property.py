@@ -95,7 +95,7 @@ def _covers(edited: str, reported: str) -> bool:
     return reported == edited or reported.startswith(edited + ".") or reported.startswith(edited + "[")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edited_users(), st.randoms(use_true_random=False))
 def test_diff_lists_exactly_the_edited_paths(case: Any, order: random.Random) -> None:
     users, edited, expected = case
@@ -117,3 +117,32 @@ def test_diff_lists_exactly_the_edited_paths(case: Any, order: random.Random) ->
         for c in u.changes:
             if c.path in want and c.change in ("changed", "type_changed"):
                 assert type(c.old) not in (dict, list) or type(c.new) not in (dict, list) or c.old != c.new
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edited_users())
+def test_import_shaped_candidate_lists_the_importable_edits(case: Any) -> None:
+    """An import file (prefix stripped, export-only fields gone) shows the edits of import fields, nothing else."""
+    from bulkedit import fields
+
+    users, edited, expected = case
+    shaped = []
+    for u in edited:
+        out = {k: v for k, v in u.items() if k not in fields.EXPORT_ONLY_FIELDS}
+        out["user_id"] = out["user_id"].split("|", 1)[1]
+        shaped.append(out)
+    want = {
+        k: {p for p in paths if p.split(".")[0].split("[")[0] not in fields.EXPORT_ONLY_FIELDS}
+        for k, paths in expected.items()
+    }
+    want = {k: v for k, v in want.items() if v}
+    with tempfile.TemporaryDirectory() as tmp:
+        backup = write_ndjson(Path(tmp) / "backup.ndjson", users)
+        candidate = Path(tmp) / "import.json"
+        candidate.write_bytes(jsonio.dumps(shaped))
+        result = diff(backup, candidate)
+    assert (result.counts.added, result.counts.removed, result.counts.changed) == (0, 0, len(want))
+    for u in result.changed_users:
+        got = [c.path for c in u.changes]
+        assert all(any(_covers(w, g) for w in want[u.key]) for g in got), (want[u.key], got)
+        assert all(any(_covers(w, g) for g in got) for w in want[u.key]), (want[u.key], got)
