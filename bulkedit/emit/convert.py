@@ -87,12 +87,8 @@ def _conversion(user, dropped, renamed, strip, connection, strategy):  # type: i
     return c
 
 
-def to_import_user(user: dict[str, Any]) -> Conversion:
-    """Convert an exported (or already import-ready) user to the import schema.
-
-    A user whose keys are all import fields and whose user_id has no `auth0|` prefix
-    passes through unchanged (`Conversion.user is user`).
-    """
+def identity(user: dict[str, Any]) -> tuple[str | None, str | None, bool]:
+    """(connection, strategy, has the `auth0|` prefix) of a user, as emit sees them."""
     connection = strategy = None
     ids = user.get("identities")
     if ids.__class__ is list and ids and ids[0].__class__ is dict:
@@ -108,9 +104,22 @@ def to_import_user(user: dict[str, Any]) -> Conversion:
         if c.__class__ is str:
             connection = c
     uid = user.get("user_id")
-    strip = uid.__class__ is str and uid.startswith("auth0|")
-    if strategy is None and uid.__class__ is str and "|" in uid:
-        strategy = uid.split("|", 1)[0]
+    strip = False
+    if uid.__class__ is str:
+        strip = uid.startswith("auth0|")
+        if strategy is None and "|" in uid:
+            strategy = uid.split("|", 1)[0]
+    return connection, strategy, strip
+
+
+def to_import_user(user: dict[str, Any]) -> Conversion:
+    """Convert an exported (or already import-ready) user to the import schema.
+
+    A user whose keys are all import fields and whose user_id has no `auth0|` prefix
+    passes through unchanged (`Conversion.user is user`).
+    """
+    connection, strategy, strip = identity(user)
+    uid = user.get("user_id")
     if _IMPORT.issuperset(user):
         if not strip:
             return _conversion(user, (), (), False, connection, strategy)

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
+import orjson
 
 from bulkedit import fields
-from bulkedit.emit.convert import to_import_user
+from bulkedit.emit.convert import identity, to_import_user
 from bulkedit.errors import BulkeditError, InputError
 from bulkedit.io import detect as fmt
-from bulkedit.io import jsonio
 from bulkedit.io.read import BLOCK, Record, Source, load_column_map, open_source
 from bulkedit.lint.model import FileSummary, Finding, LintResult
 from bulkedit.lint.registry import REGISTRY, Rule, Selection, all_rules, config_from_pyproject, select_rules
@@ -36,6 +36,11 @@ DEFAULT_MAX_PER_RULE = 50
 INPUT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv", ".tsv", ".xlsx", ".gz")
 _SECRET_TOPS = ("password_hash", "custom_password_hash", "mfa_factors")
 _NO_POS = (1 << 40) - 1
+_DIGITS_ONLY = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
+_LONG_RUN = b"0" * 19
+_IMPORT = fields.IMPORT_FIELDS
+_UNUSUAL: frozenset[str] = frozenset({"\x00unusual"})
+_EXPORT_ONLY = fields.EXPORT_ONLY_FIELDS
 _DUP_PATH = {"BE201": "email", "BE202": "user_id", "BE203": "username"}
 
 
@@ -72,6 +77,28 @@ def fast_validator() -> Callable[[dict[str, Any]], bool]:
             return False
         e = user["email"]
         return e.find("@") <= 64
+
+    return valid
+
+
+@lru_cache(maxsize=1)
+def fast_export_validator() -> Callable[[dict[str, Any]], bool]:
+    """True only for an exported user whose import form (`to_import_user`) the schema accepts.
+
+    The fast schema with the export-only fields allowed: conversion drops exactly those
+    and only shortens user_id, so a user this accepts converts to a valid import user,
+    and lint can skip building the import form of most users.
+    """
+    schema = json.loads(json.dumps(import_schema()))
+    schema["properties"]["email"] = {"type": "string", "maxLength": 254, "pattern": FAST_EMAIL}
+    for name in fields.EXPORT_ONLY_FIELDS:
+        schema["properties"][name] = True
+    is_valid = jsonschema_rs.validator_for(schema).is_valid
+
+    def valid(user: dict[str, Any]) -> bool:
+        if not is_valid(user):
+            return False
+        return user["email"].find("@") <= 64
 
     return valid
 
@@ -159,6 +186,8 @@ class Checker:
     _files: list[str] = field(default_factory=list)
     _agg: dict[tuple[str, str | None], list[Any]] = field(default_factory=dict)
     _sigs: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
+    _qsigs: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
+    _shapes: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         sel = self.selection
@@ -173,6 +202,7 @@ class Checker:
         self.backup_rules = sel.rules("backup") if self.tenant is not None else []
         self.schema_on = sel.enabled("BE100")
         self.is_valid = fast_validator()
+        self.is_valid_export = fast_export_validator()
         self._seen = {r.code: {} for r in self.duplicates}
 
     # -- collecting ---------------------------------------------------------------
@@ -226,6 +256,8 @@ class Checker:
                     self._sigs[sig] = [conv, rec.pos, 1, _user_key(rec.user)]
                 else:
                     slot[2] += 1
+                    if rec.pos < slot[1]:
+                        slot[1], slot[3] = rec.pos, _user_key(rec.user)
             return conv
         name = self._files[file_idx]
         for r in self.conversion:
@@ -235,7 +267,76 @@ class Checker:
                 self.add(r, name, rec.pos, path, kwargs, _user_key(rec.user))
         return conv
 
+    def quick(self, rec: Record, file_idx: int, connection: str | None) -> bool:
+        """Check an exported user without building its import form; False when it needs the full path.
+
+        Taken when the user has only import and export-only fields, belongs to a database
+        strategy, the schema accepts it (export-only fields allowed) and no backup is
+        given: then every rule but the `user` and duplicate rules is known to pass, and
+        those read fields that conversion leaves as they are.
+        """
+        if self.tenant is not None:
+            return False
+        u = rec.user
+        shape = tuple(u)  # users of one export share a few key lists: remember what each means
+        extra = self._shapes.get(shape)
+        if extra is None:
+            extra = frozenset(shape) - _IMPORT
+            if extra and not _EXPORT_ONLY.issuperset(extra):
+                extra = _UNUSUAL
+            if len(self._shapes) < 4096:
+                self._shapes[shape] = extra
+        if extra is _UNUSUAL:
+            return False
+        conn, strategy, strip = identity(u)
+        if strategy is not None and strategy != "auth0":
+            return False
+        if not self.is_valid_export(u):
+            return False
+        pos = rec.pos
+        key = _user_key(u)
+        if extra or strip:
+            sig = (extra, strip)
+            slot = self._qsigs.get(sig)
+            if slot is None:
+                self._qsigs[sig] = [u, pos, 1, key]
+            else:
+                slot[2] += 1
+        name = self._files[file_idx]
+        raw = rec.raw
+        for r in self.user_rules:
+            items = r.check(u, raw)
+            if items:
+                for path, kwargs in items:
+                    self.add(r, name, pos, path, kwargs, key)
+        conn = conn or connection
+        for r in self.duplicates:
+            value = r.check(u)
+            if value is None:
+                continue
+            by_conn = self._seen[r.code]
+            seen = by_conn.get(conn)
+            if seen is None:
+                seen = by_conn[conn] = {}
+            first = seen.get(value)
+            if first is None:
+                seen[value] = (file_idx << 40) | (pos if pos is not None else _NO_POS)
+            else:
+                self.add(r, name, pos, _DUP_PATH[r.code], {"value": value, "first": self._where(first)}, key)
+        return True
+
     def _flush_sigs(self) -> None:
+        for u, pos, count, key in self._qsigs.values():
+            conv = to_import_user(u)
+            sig = (conv.dropped, conv.stripped_prefix, conv.renamed)
+            slot = self._sigs.get(sig)
+            if slot is None:
+                self._sigs[sig] = [conv, pos, count, key]
+            else:
+                slot[2] += count
+                if pos < slot[1]:
+                    slot[1], slot[3] = pos, key
+        self._qsigs = {}
         for conv, pos, count, user in self._sigs.values():
             for r in self.conversion:
                 if not r.aggregate:
@@ -448,10 +549,14 @@ def lint_records(checker: Checker, source: Source, records: Iterable[Record], id
     any_export = False
     check = checker.check
     convert = checker.convert
+    quick = checker.quick
     always_export = source.format != fmt.JSON
     for rec in records:
         n += 1
         judged = "export" if always_export else judge(source, rec.user)
+        if judged == "export" and quick(rec, idx, connection):
+            any_export = True
+            continue
         if judged == "import":
             user = rec.user
             conn = fields.user_connection(user) or connection
@@ -478,8 +583,9 @@ def lint_source(
     idx = checker.begin_file(str(source.path))
     cut = parallel_cut(source) if options is not None and checker.tenant is None else None
     if cut is None:
-        n, any_export = lint_records(checker, source, source.records(), idx, connection)
-        size = source.bytes_read
+        records = range_records(source, 0, source.size) if _plain_ndjson(source) else source.records()
+        n, any_export = lint_records(checker, source, records, idx, connection)
+        size = source.size if _plain_ndjson(source) else source.bytes_read
     else:
         size = source.size
         with ProcessPoolExecutor(max_workers=1) as pool:
@@ -525,6 +631,10 @@ def _unwrap(value: Any) -> Any:
     if isinstance(value, _WorkerError):
         raise value.kind(value.message, where=value.where, hint=value.hint)
     return value
+
+
+def _plain_ndjson(source: Source) -> bool:
+    return source.format == fmt.NDJSON and not source.compressed
 
 
 def parallel_cut(source: Source) -> int | None:
@@ -574,7 +684,14 @@ def _lines_after(source: Source, start: int, wanted: set[int]) -> Iterator[Recor
 
 
 def range_records(source: Source, start: int, end: int) -> Iterator[Record]:
-    """The records of NDJSON bytes [start, end) (start at a line start), with their line numbers in the file."""
+    """The records of NDJSON bytes [start, end) (start at a line start), with their line numbers in the file.
+
+    The same records as `source.records()` gives for those lines, a little quicker.
+    """
+    loads = orjson.loads
+    known = fields.KNOWN_FIELDS.issuperset
+    plain = not source.column_map
+    ndjson_line = source._ndjson_line
     lineno = 0
     with open(source.path, "rb") as f:
         todo = start
@@ -605,10 +722,35 @@ def range_records(source: Source, start: int, end: int) -> Iterator[Record]:
                 continue
             rest = block[cut + 1 :]
             body = block[: cut + 1]
-            checked = not jsonio.may_hold_big_int(body)
+            # where the block has runs of 19+ digits (integers orjson may not keep exactly):
+            # only the lines holding one need the exact, slower parse
+            digits = body.translate(_DIGITS_ONLY)
+            runs = []
+            i = digits.find(_LONG_RUN)
+            while i >= 0:
+                runs.append(i)
+                i = digits.find(_LONG_RUN, digits.find(b" ", i))
+            runs.append(len(body) + 1)
+            k = 0
+            off = 0
             for line in body.split(b"\n")[:-1]:
                 lineno += 1
-                rec = source._ndjson_line(line, lineno, checked)
+                end_off = off + len(line)
+                checked = runs[k] > end_off
+                while runs[k] <= end_off:
+                    k += 1
+                off = end_off + 1
+                # the usual line, read here; anything unusual (CR, blank, big integers, renamed
+                # keys, not an object, malformed) goes through the reader's own line handling
+                if checked and line[-1:] == b"}":
+                    try:
+                        user = loads(line)
+                    except orjson.JSONDecodeError:
+                        user = None
+                    if user.__class__ is dict and known(user) and plain:
+                        yield Record(lineno, user, line)
+                        continue
+                rec = ndjson_line(line, lineno, checked)
                 if rec is not None:
                     yield rec
         if rest:
