@@ -255,6 +255,12 @@ def _chunk_candidates(folder: Path, emails: set[str], ids: set[str]) -> tuple[Ch
     for entry in load_manifest(folder):
         rel = entry["file"]
         path = folder / rel
+        if not path.resolve().is_relative_to(folder.resolve()):
+            raise InputError(
+                f"the manifest names a chunk outside the folder: {rel!r}",
+                where=str(folder / "manifest.json"),
+                hint="--chunks takes the output folder of `bulkedit emit`, unchanged",
+            )
         try:
             data = path.read_bytes()
         except OSError as exc:

@@ -231,3 +231,21 @@ def test_ambiguous_and_missing_matches_are_noted(tmp_path: Path) -> None:
     assert f"3 failed user(s) not found in the source {src}" in result.notes
     assert "1 failed user(s) match more than one source record equally well; the first is shown" in result.notes
     assert any(n.startswith("1 failed user(s) not found in any chunk") for n in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        ({"chunks": [{"file": "../outside.json", "connection": "x"}]}, "outside the folder"),
+        ({"chunks": [{"file": "missing/chunk-0001.json", "connection": "x"}]}, "cannot be read"),
+        ({"files": []}, "no 'chunks' list"),
+        ("{not json", "malformed JSON"),
+    ],
+)
+def test_bad_emit_folder_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], manifest: Any, message: str) -> None:
+    folder = tmp_path / "chunks"
+    folder.mkdir()
+    (tmp_path / "outside.json").write_text("[]")
+    (folder / "manifest.json").write_text(manifest if isinstance(manifest, str) else json.dumps(manifest))
+    rc, _, err = _run(capsys, [str(CORPUS / "errors-job2.json.gz"), "--chunks", str(folder)])
+    assert rc == 2 and message in err and "Traceback" not in err
