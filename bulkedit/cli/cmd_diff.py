@@ -13,7 +13,7 @@ from bulkedit.cli.app import app
 from bulkedit.cli.options import InputFile, Key, KeyOption, MapOption
 from bulkedit.cli.progress import progress_bar
 from bulkedit.diff import DiffOptions, diff, input_size, parse_max_changed
-from bulkedit.errors import EXIT_FINDINGS, EXIT_OK
+from bulkedit.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from bulkedit.io.atomic import atomic_file, refuse_overwriting_inputs
 from bulkedit.io.read import load_column_map
 from bulkedit.report.diff import RENDERERS
@@ -57,6 +57,8 @@ def diff_cmd(
         parse_max_changed(max_changed)
     if output is not None:
         refuse_overwriting_inputs(output, [backup, candidate])
+        if not output.parent.is_dir():  # say so before reading a million users, not after
+            raise UsageError(f"folder {output.parent} does not exist", hint="create it first or choose another -o path")
     options = DiffOptions(
         key=key.value,
         redact=redact,

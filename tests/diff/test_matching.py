@@ -407,3 +407,8 @@ def test_progress_reaches_the_input_size(workdir: Path, candidate: str) -> None:
     diff("backup.json.gz", candidate, progress=seen.append)
     total = input_size("backup.json.gz", candidate)
     assert seen and all(0 <= n <= total for n in seen) and seen == sorted(seen)
+
+
+def test_report_folder_must_exist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = _run(capsys, str(EXPORT), str(EXPORT), "-o", str(tmp_path / "no" / "report.html"))
+    assert rc == 2 and out == "" and "does not exist" in err
