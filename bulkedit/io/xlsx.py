@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from bulkedit.errors import InputError
 from bulkedit.io import jsonio, tabular
+from bulkedit.paths import MISSING
 
 if TYPE_CHECKING:
     from bulkedit.io.read import Source
@@ -156,36 +157,36 @@ def write_workbook(
 ) -> None:
     """Write users (already flattened to `columns`) to `path` as XLSX made for editing.
 
-    xlsxwriter in constant-memory mode: rows stream to disk, and styling costs
-    nothing per cell because a cell refers to one of a handful of shared formats
-    (openpyxl's pure-Python XML writer took ~40 s for 100k users; this ~8 s).
     The sheet: header row frozen, key and export-only columns locked and grey
     (sheet protection without a password, so locked cells cannot be edited by
     accident), every other cell unlocked; strings as text cells (`@`), booleans
-    with a TRUE/FALSE drop-down. URLs stay plain text (xlsxwriter would make
-    hyperlinks and drop cells beyond Excel's 65,530 links).
+    with a TRUE/FALSE drop-down, a filter on the header.
+
+    How: xlsxwriter writes the workbook around the data (styles, column formats,
+    protection, validation, the hidden type sheet) with the header row only, and
+    the data rows are streamed into that sheet's XML here, one string per row,
+    each cell pointing at its column's shared format. Per-cell objects were the
+    whole cost: openpyxl took ~40 s for 100k users, xlsxwriter's cell API ~20 s.
+    Strings are inline strings, written as xlsxwriter would (`_xHHHH_` escaped).
     `decorate(workbook, sheet, columns)` may add more sheet furniture.
     """
     import xlsxwriter
 
     from bulkedit.sheet.layout import is_locked
 
-    wb = xlsxwriter.Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "nan_inf_to_errors": True,
-        },
-    )
-    done = False
+    headers = columns.headers()
+    kinds = list(columns.kinds.values())
+    paths = columns.paths
+    ncols = len(headers)
+    last_col = _col_letter(max(ncols, 1))
+    skeleton = path.with_name(path.name + ".skeleton")
+    spool = path.with_name(path.name + ".rows")
     try:
+        wb = xlsxwriter.Workbook(
+            str(skeleton),
+            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+        )
         ws = wb.add_worksheet(USERS_SHEET)
-        headers = columns.headers()
-        kinds = list(columns.kinds.values())
-        paths = columns.paths
         grey = "#D9D9D9"
         f_head = wb.add_format({"bold": True, "locked": True, "bg_color": "#BDD7EE", "num_format": "@", "bottom": 1})
         f_head_locked = wb.add_format({"bold": True, "locked": True, "bg_color": grey, "num_format": "@", "bottom": 1})
@@ -193,54 +194,23 @@ def write_workbook(
         f_text_locked = wb.add_format({"locked": True, "num_format": "@", "bg_color": grey})
         f_any = wb.add_format({"locked": False})
         f_any_locked = wb.add_format({"locked": True, "bg_color": grey})
-        text_kinds = (tabular.STRING, tabular.JSON)
-        fmts = []
-        for p, kind in zip(paths, kinds, strict=True):
+        formats = {(True, True): f_text_locked, (True, False): f_text, (False, True): f_any_locked, (False, False): f_any}
+        for c, (h, p, kind) in enumerate(zip(headers, paths, kinds, strict=True)):
             locked = is_locked(p)
-            if kind in text_kinds:
-                fmts.append(f_text_locked if locked else f_text)
-            else:
-                fmts.append(f_any_locked if locked else f_any)
-        ncols = len(headers)
-        for c, (h, kind) in enumerate(zip(headers, kinds, strict=True)):
+            fmt = formats[(kind in (tabular.STRING, tabular.JSON), locked)]
             width = min(max(len(h) + 2, 12 if kind == tabular.BOOLEAN else 18), 40)
-            ws.set_column(c, c, width, fmts[c])
-        if ncols:
-            for c, h in enumerate(headers):
-                ws.write_string(0, c, h, f_head_locked if is_locked(paths[c]) else f_head)
+            ws.set_column(c, c, width, fmt)
+            ws.write_string(0, c, h, f_head_locked if locked else f_head)
         ws.freeze_panes(1, 1 if ncols > 1 else 0)
-        write_string, write_boolean, write_number = ws.write_string, ws.write_boolean, ws.write_number
-        encode = tabular.encode_xlsx
-        r = 0
-        for values in rows:
-            r += 1
-            for c, (value, kind) in enumerate(zip(values, kinds, strict=True)):
-                cell = encode(value, kind)
-                fmt = fmts[c]
-                if cell is None:
-                    continue  # an absent cell takes its column's format (unlocked, text)
-                t = type(cell)
-                if t is str:
-                    if len(cell) > 32767:
-                        raise InputError(
-                            f"column {headers[c]!r} of user {r} holds {len(cell):,} characters, more than a cell can hold (32,767)",
-                            hint="edit this file as NDJSON or CSV, or leave the column out with --columns",
-                        )
-                    write_string(r, c, cell, fmt)
-                elif t is bool:
-                    write_boolean(r, c, cell, fmt)
-                else:
-                    write_number(r, c, cell, fmt)
-        last = max(r, 1)
         for c, kind in enumerate(kinds):
             if kind == tabular.BOOLEAN and not is_locked(paths[c]):
                 ws.data_validation(
-                    1, c, max(last, 1000) + 1000, c,
+                    1, c, 1048575, c,
                     {"validate": "list", "source": ["TRUE", "FALSE"], "error_title": "true or false",
                      "error_message": "This column holds true/false: choose TRUE or FALSE, or leave the cell empty."},
                 )
         if ncols:
-            ws.autofilter(0, 0, last, ncols - 1)
+            ws.autofilter(0, 0, 1, ncols - 1)  # the real last row is put in below
         ws.protect(
             "",
             {
@@ -266,10 +236,97 @@ def write_workbook(
             meta_ws.write_string(r, 0, "column")
             meta_ws.write_string(r, 1, col["name"])
             meta_ws.write_string(r, 2, col["type"])
-        done = True
+        wb.close()
+        with zipfile.ZipFile(skeleton) as skel:
+            sheet_xml = skel.read("xl/worksheets/sheet1.xml").decode("utf-8").replace("<sheetData/>", "<sheetData></sheetData>")
+            styles = _column_styles(sheet_xml, ncols)
+            last_row = _spool_rows(spool, rows, kinds, headers, styles) + 1
+            cut = sheet_xml.index("</sheetData>")
+            head, tail = sheet_xml[:cut], sheet_xml[cut:]
+            head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_col}{last_row}"/>', head, count=1)
+            tail = tail.replace(f'<autoFilter ref="A1:{last_col}2"/>', f'<autoFilter ref="A1:{last_col}{last_row}"/>', 1)
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as out:
+                for info in skel.infolist():
+                    data = skel.read(info.filename)
+                    if info.filename == "xl/worksheets/sheet1.xml":
+                        with out.open(_entry(info), "w", force_zip64=True) as dst, open(spool, "rb") as src:
+                            dst.write(head.encode("utf-8"))
+                            while block := src.read(1 << 20):
+                                dst.write(block)
+                            dst.write(tail.encode("utf-8"))
+                        continue
+                    if info.filename == "xl/workbook.xml":
+                        data = data.replace(f"$A$1:${last_col}$2<".encode(), f"$A$1:${last_col}${last_row}<".encode(), 1)
+                    out.writestr(_entry(info), data)
     finally:
-        try:
-            wb.close()
-        except Exception:
-            if done:
-                raise
+        for tmp in (skeleton, spool):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
+def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    return entry
+
+
+def _col_letter(n: int) -> str:
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _column_styles(sheet_xml: str, ncols: int) -> list[str]:
+    """Each column's format index, from the `<col min max style>` entries xlsxwriter wrote."""
+    styles = ["0"] * ncols
+    for m in re.finditer(r'<col min="(\d+)" max="(\d+)"[^>]*?style="(\d+)"', sheet_xml):
+        for c in range(int(m.group(1)) - 1, min(int(m.group(2)), ncols)):
+            styles[c] = m.group(3)
+    return styles
+
+
+_XML_ESCAPE = re.compile(r"[&<>]|_x[0-9A-Fa-f]{4}_")
+
+
+def _xml_text(text: str) -> str:
+    if _XML_ESCAPE.search(text) is None:
+        return text
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _EXCEL_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text)
+
+
+def _spool_rows(spool: Path, rows: Iterable[list[Any]], kinds: list[str], headers: list[str], styles: list[str]) -> int:
+    """Write the data rows' XML to `spool`; the number of rows."""
+    encode = tabular.encode_xlsx
+    letters = [_col_letter(i + 1) for i in range(len(kinds))]
+    cols = list(zip(letters, styles, kinds, strict=True))
+    n = 0
+    with open(spool, "w", encoding="utf-8", buffering=1 << 20) as f:
+        write = f.write
+        for values in rows:
+            n += 1
+            rn = str(n + 1)
+            parts = [f'<row r="{rn}">']
+            add = parts.append
+            for (letter, style, kind), value in zip(cols, values, strict=True):
+                if value is MISSING:
+                    continue  # an absent cell takes its column's format (unlocked, text)
+                cell = encode(value, kind)
+                t = type(cell)
+                if t is str:
+                    if len(cell) > 32767:
+                        raise InputError(
+                            f"column {headers[cols.index((letter, style, kind))]!r} of user {n} holds {len(cell):,}"
+                            " characters, more than a spreadsheet cell can hold (32,767)",
+                            hint="edit this file as NDJSON or CSV, or leave the column out with --columns",
+                        )
+                    add(f'<c r="{letter}{rn}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(cell)}</t></is></c>')
+                elif t is bool:
+                    add(f'<c r="{letter}{rn}" s="{style}" t="b"><v>{1 if cell else 0}</v></c>')
+                else:
+                    add(f'<c r="{letter}{rn}" s="{style}"><v>{cell!r}</v></c>')
+            add("</row>")
+            write("".join(parts))
+    return n
