@@ -817,7 +817,7 @@ def classify(path: tuple[Any, ...], kind: str, old: Any, new: Any, old_user: dic
     if root in ("user_metadata", "app_metadata"):
         if kind == "removed" and (len(path) == 1 or isinstance(path[-1], str)):
             return RISKY, "metadata key removed: an upsert replaces metadata whole"
-        if root == "app_metadata" and "roles" in path[1:] and kind in ("removed", "changed", "type_changed"):
+        if "roles" in path[1:] and kind in ("removed", "changed", "type_changed"):
             return RISKY, "role removed"
     if root == "email_verified" and old is True and new is not True:
         return RISKY, "email_verified true -> false"
