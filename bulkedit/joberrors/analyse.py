@@ -44,6 +44,7 @@ class ChunkHit:
     file: str  # as the manifest names it
     position: int  # 1-based place in the chunk's array
     connection: str | None
+    digest: str = ""  # of the user exactly as the chunk holds it (see user_digest)
 
     @property
     def where(self) -> str:
@@ -248,6 +249,11 @@ def load_manifest(folder: Path) -> list[dict[str, Any]]:
 ChunkIndex = dict[str, list[tuple[dict[str, Any], ChunkHit]]]
 
 
+def user_digest(user: dict[str, Any]) -> str:
+    """A fingerprint of a user's exact content, key order aside."""
+    return hashlib.sha256(jsonio.canonical(user)).hexdigest()
+
+
 def _chunk_candidates(folder: Path, emails: set[str], ids: set[str]) -> tuple[ChunkIndex, list[str]]:
     """The chunk users whose email or user_id is wanted, by that key; and notes about the folder."""
     notes: list[str] = []
@@ -294,7 +300,7 @@ def _chunk_candidates(folder: Path, emails: set[str], ids: set[str]) -> tuple[Ch
             e = email.strip().lower() if type(email) is str else None
             i = (uid[6:] if uid.startswith("auth0|") else uid) if type(uid) is str else None
             if e in emails or i in ids:
-                hit = ChunkHit(rel, pos, conn)
+                hit = ChunkHit(rel, pos, conn, user_digest(user))
                 if e in emails:
                     candidates.setdefault(e, []).append((user, hit))  # type: ignore[arg-type]
                 if i in ids and i != e:

@@ -39,7 +39,12 @@ def decide(w: _Work) -> tuple[str, str | None]:
     if not src.importable:
         return LISTED, src.reason or "cannot be imported into a database connection"
     upsert = False
+    # unchanged: the record is still what the chunk held, or what Auth0 echoed (secrets redacted)
     unchanged = match.unchanged_since(w.entry.user, src.user)
+    if not unchanged and w.chunk is not None and w.chunk.digest:
+        from bulkedit.joberrors.analyse import user_digest
+
+        unchanged = user_digest(src.user) == w.chunk.digest
     for err in w.entry.errors:
         ci = codemod.info(err.code)
         if ci.policy == codemod.UNKNOWN:

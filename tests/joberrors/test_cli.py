@@ -249,3 +249,16 @@ def test_bad_emit_folder_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture
     (folder / "manifest.json").write_text(manifest if isinstance(manifest, str) else json.dumps(manifest))
     rc, _, err = _run(capsys, [str(CORPUS / "errors-job2.json.gz"), "--chunks", str(folder)])
     assert rc == 2 and message in err and "Traceback" not in err
+
+
+def test_unchanged_is_judged_against_the_chunk_when_auth0_echo_differs(tmp_path: Path) -> None:
+    chunk = json.loads((CORPUS / "chunks" / "legacy-db" / "chunk-0001.json").read_text())
+    echoed = dict(chunk[0], email_verified=False, blocked=False)  # an echo with defaults filled in
+    answer = tmp_path / "job.json"
+    answer.write_text(json.dumps([{"user": echoed, "errors": [{"code": "CONFLICT_USERNAME", "message": "m", "path": "username"}]}]))
+    with_chunks = explain([answer], chunks=CORPUS / "chunks", source=CORPUS / "edited.ndjson", retry_dir=tmp_path / "a")
+    (f,) = with_chunks.failures
+    assert f.chunk_match == "email+user_id" and f.decision == "listed" and "unchanged in the source" in (f.reason or "")
+    # without the chunks only Auth0's echo is there to compare with: the record looks changed
+    without = explain([answer], source=CORPUS / "edited.ndjson", retry_dir=tmp_path / "b")
+    assert without.failures[0].decision == "retry"
