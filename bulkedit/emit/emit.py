@@ -10,7 +10,6 @@ OUTDIR only when no lint error was found: a refusal leaves nothing behind.
 from __future__ import annotations
 
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from bulkedit.lint.engine import (
     parallel_cut,
     range_records,
     users_at,
+    worker_pool,
 )
 from bulkedit.lint.model import FileSummary, LintResult
 from bulkedit.lint.registry import config_from_pyproject
@@ -203,7 +203,7 @@ def _emit_part(path: str, column_map: Any, start: int, end: int, options: EmitOp
             em.run(source, range_records(source, start, end), len(files) - 1)
         finally:
             paths = spool.close()
-        return {"state": checker.export_state(), "spool": paths, "left_out": em.left_out, "dropped": em.dropped,
+        return {"state": checker.export_state(compact=True), "spool": paths, "left_out": em.left_out, "dropped": em.dropped,
                 "users": em.users, "read": em.read, "renamed": source.renamed}
     except BulkeditError as exc:
         return _WorkerError(type(exc), exc.message, exc.where, exc.hint)
@@ -244,7 +244,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
             size = source.size
             spool_dir = tmp / ".spool"
             spool_dir.mkdir()
-            with ProcessPoolExecutor(max_workers=1) as pool:
+            with worker_pool() as pool:
                 future = pool.submit(_emit_part, str(source.path), source.column_map, cut, size, options, lint_options,
                                      list(checker._files), str(spool_dir))
                 em.run(source, range_records(source, 0, cut), idx)

@@ -10,7 +10,9 @@ users it rejects.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -188,6 +190,7 @@ class Checker:
     _sigs: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
     _qsigs: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
     _shapes: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
+    _pending: list[tuple[Any, ...]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         sel = self.selection
@@ -415,23 +418,33 @@ class Checker:
 
     # -- parallel parts -------------------------------------------------------------
 
-    def export_state(self) -> dict[str, Any]:
-        """What a worker found, for `merge()` in the parent."""
-        self._flush_sigs()
-        return {"counts": self.counts, "findings": self.findings, "agg": self._agg, "seen": self._seen}
+    def export_state(self, *, compact: bool = False) -> dict[str, Any]:
+        """What a worker found, for `merge()` in the parent.
 
-    def merge(self, state: dict[str, Any], users_at: Callable[[list[int]], dict[int, str | None]] | None = None) -> None:
-        """Add a later part of the same file (read by a worker) to this checker's findings.
-
-        `users_at(lines)` gives the user key of those lines (for duplicates that span the
-        parts, which the worker could not know); without it they carry no user.
+        `compact`: the values seen for duplicate rules go back as 64-bit hashes with
+        their positions (a few MB instead of a million strings to pickle); enough to find
+        the duplicates that span the parts when no later file needs the values themselves.
         """
         self._flush_sigs()
-        for f in state["findings"]:
-            kept = self._kept.get(f.code, 0)
-            if not self.max_per_rule or kept < self.max_per_rule:
-                self.findings.append(f)
-                self._kept[f.code] = kept + 1
+        seen: dict[str, Any] = self._seen
+        if compact:
+            seen = {
+                code: {
+                    conn: (array("q", map(hash, values)).tobytes(), array("q", values.values()).tobytes())
+                    for conn, values in by_conn.items()
+                }
+                for code, by_conn in self._seen.items()
+            }
+        return {"counts": self.counts, "findings": self.findings, "agg": self._agg, "seen": seen, "compact": compact}
+
+    def merge(self, state: dict[str, Any], users_at: Callable[[list[int]], dict[int, dict[str, Any]]] | None = None) -> None:
+        """Add a later part of the same file (read by a worker) to this checker's findings.
+
+        `users_at(lines)` gives the users at those lines: the user key of a duplicate that
+        spans the parts, which the worker could not know, and (with compact state) the
+        proof that equal hashes are equal values.
+        """
+        self._flush_sigs()
         for code, n in state["counts"].items():
             self.counts[code] = self.counts.get(code, 0) + n
         for key, slot in state["agg"].items():
@@ -442,12 +455,25 @@ class Checker:
                 mine[1] += slot[1]
                 if slot[0] < mine[0]:
                     mine[0], mine[3] = slot[0], slot[3]
-        pending: list[tuple[Rule, int | None, dict[str, Any]]] = []
+        # (rule, value, first packed position here, first packed position in the part)
+        cross: list[tuple[Rule, Any, int, int]] = []
         for code, by_conn in state["seen"].items():
             mine_by_conn = self._seen[code]
             rule = REGISTRY[code]
             for conn, values in by_conn.items():
                 mine = mine_by_conn.get(conn)
+                if state["compact"]:
+                    if not mine:
+                        continue
+                    hashes, packs = array("q"), array("q")
+                    hashes.frombytes(values[0])
+                    packs.frombytes(values[1])
+                    theirs = dict(zip(hashes, packs, strict=True))
+                    for value, first in mine.items():
+                        packed = theirs.get(hash(value))
+                        if packed is not None:
+                            cross.append((rule, value, first, packed))
+                    continue
                 if mine is None:
                     mine_by_conn[conn] = values
                     continue
@@ -456,14 +482,34 @@ class Checker:
                     if first is None:
                         mine[value] = packed
                     else:
-                        pos = packed & _NO_POS
-                        pending.append((rule, None if pos == _NO_POS else pos, {"value": value, "first": self._where(first)}))
-        if pending:
-            lines = sorted({pos for _, pos, _ in pending if pos is not None})
-            keys = users_at(lines) if users_at is not None else {}
-            name = self._files[-1]
-            for rule, pos, kwargs in pending:
-                self.add(rule, name, pos, _DUP_PATH[rule.code], kwargs, keys.get(pos) if pos is not None else None)
+                        cross.append((rule, value, first, packed))
+        users: dict[int, dict[str, Any]] = {}
+        lines = sorted({p & _NO_POS for *_, p in cross if p & _NO_POS != _NO_POS})
+        if lines and users_at is not None:
+            users = users_at(lines)
+        # the part reported its later duplicates against its own first occurrence: point them
+        # at the first one of the whole file, as one pass would
+        moved: dict[tuple[str, str], str] = {}
+        for rule, value, first, packed in cross:
+            pos = packed & _NO_POS
+            user = users.get(pos)
+            if state["compact"] and (user is None or rule.check(user) != value):
+                continue  # equal hashes of different values
+            moved[(rule.code, rule.format(value=value, first=self._where(packed)))] = rule.format(value=value, first=self._where(first))
+            self._pending.append((rule, None if pos == _NO_POS else pos, {"value": value, "first": self._where(first)},
+                                  _user_key(user) if user is not None else None))
+        for f in state["findings"]:
+            new = moved.get((f.code, f.message))
+            if new is not None:
+                f = replace(f, message=new)
+            kept = self._kept.get(f.code, 0)
+            if not self.max_per_rule or kept < self.max_per_rule:
+                self.findings.append(f)
+                self._kept[f.code] = kept + 1
+        name = self._files[-1]
+        for rule, pos, kwargs, key in self._pending:
+            self.add(rule, name, pos, _DUP_PATH[rule.code], kwargs, key)
+        self._pending = []
 
     def _where(self, packed: int) -> str:
         fi, fp = packed >> 40, packed & _NO_POS
@@ -536,9 +582,10 @@ def lint(
     checker = make_checker(options)
     column_map = load_column_map(options.column_map)
     summaries: list[FileSummary] = []
-    for inp in inputs:
+    for i, inp in enumerate(inputs):
         source = open_source(inp.path, column_map=column_map)
-        summaries.append(lint_source(checker, source, inp.connection or options.connection, options, progress=progress))
+        last = i == len(inputs) - 1
+        summaries.append(lint_source(checker, source, inp.connection or options.connection, options, last=last, progress=progress))
     backup = str(options.backup) if options.backup is not None else None
     return checker.result(summaries, backup)
 
@@ -577,9 +624,10 @@ def lint_source(
     connection: str | None,
     options: LintOptions | None = None,
     *,
+    last: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> FileSummary:
-    """Lint one file with `checker` (a large NDJSON file in two processes)."""
+    """Lint one file with `checker` (a large NDJSON file in two processes); `last`: no file follows."""
     idx = checker.begin_file(str(source.path))
     cut = parallel_cut(source) if options is not None and checker.tenant is None else None
     if cut is None:
@@ -588,8 +636,8 @@ def lint_source(
         size = source.size if _plain_ndjson(source) else source.bytes_read
     else:
         size = source.size
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            future = pool.submit(_lint_part, str(source.path), source.column_map, cut, size, options, list(checker._files), connection)
+        with worker_pool() as pool:
+            future = pool.submit(_lint_part, str(source.path), source.column_map, cut, size, options, list(checker._files), connection, last)
             n, any_export = lint_records(checker, source, range_records(source, 0, cut), idx, connection)
             part = _unwrap(future.result())
         checker.merge(part["state"], users_at(source, cut))
@@ -601,13 +649,13 @@ def lint_source(
     return FileSummary(str(source.path), source.format, n, size, judged_as)
 
 
-def _lint_part(path: str, column_map: Any, start: int, end: int, options: LintOptions, files: list[str], connection: str | None) -> Any:
+def _lint_part(path: str, column_map: Any, start: int, end: int, options: LintOptions, files: list[str], connection: str | None, compact: bool) -> Any:
     try:
         source = Source(path=Path(path), format=fmt.NDJSON, compressed=False, column_map=column_map)
         checker = make_checker(options)
         checker._files = files
         n, any_export = lint_records(checker, source, range_records(source, start, end), len(files) - 1, connection)
-        return {"state": checker.export_state(), "users": n, "any_export": any_export, "renamed": source.renamed}
+        return {"state": checker.export_state(compact=compact), "users": n, "any_export": any_export, "renamed": source.renamed}
     except BulkeditError as exc:
         return _WorkerError(type(exc), exc.message, exc.where, exc.hint)
 
@@ -637,6 +685,11 @@ def _plain_ndjson(source: Source) -> bool:
     return source.format == fmt.NDJSON and not source.compressed
 
 
+def worker_pool() -> ProcessPoolExecutor:
+    """One worker process, forked: it shares this process's string hashes (compact merge relies on it)."""
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+
+
 def parallel_cut(source: Source) -> int | None:
     """Where to cut an uncompressed NDJSON file in two at a line start, or None to read it in one go."""
     if source.format != fmt.NDJSON or source.compressed or (os.cpu_count() or 1) < 2:
@@ -651,15 +704,11 @@ def parallel_cut(source: Source) -> int | None:
     return cut if 0 < cut < size else None
 
 
-def users_at(source: Source, start: int) -> Callable[[list[int]], dict[int, str | None]]:
-    """A function giving the user key (user_id, else email) of given lines after byte `start`."""
+def users_at(source: Source, start: int) -> Callable[[list[int]], dict[int, dict[str, Any]]]:
+    """A function giving the users at given lines after byte `start`."""
 
-    def find(lines: list[int]) -> dict[int, str | None]:
-        wanted = set(lines)
-        out: dict[int, str | None] = {}
-        for rec in _lines_after(source, start, wanted):
-            out[rec.pos] = _user_key(rec.user)
-        return out
+    def find(lines: list[int]) -> dict[int, dict[str, Any]]:
+        return {rec.pos: rec.user for rec in _lines_after(source, start, set(lines))}
 
     return find
 

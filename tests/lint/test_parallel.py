@@ -19,8 +19,11 @@ from bulkedit.lint.engine import fast_validator, validator
 def _file(tmp_path, n=400, extra=()):
     users = list(generate(n, seed=3, social_every=25))
     users[5]["email"] = "bad@@x"
-    users[n - 3]["email"] = users[2]["email"].upper()  # a duplicate across the two halves
-    users[n - 3]["identities"] = users[2]["identities"]
+    for j in (n - 3, n - 6):  # twice the duplicate of a user of the first half
+        users[j]["email"] = users[2]["email"].upper()
+        users[j]["identities"] = users[2]["identities"]
+    users[n - 10]["user_id"] = users[n - 20]["user_id"]  # a duplicate within the second half
+    users[n - 10]["identities"] = users[n - 20]["identities"]
     users[n // 2 + 10]["user_metadata"] = {"a.b": 1}
     for i, u in extra:
         users[i] = u
@@ -42,6 +45,18 @@ def test_lint_two_processes_equal_one(tmp_path, monkeypatch):
     seq = lint([path], LintOptions(config={}, max_per_rule=0)).to_dict()
     assert par == seq
     assert {"BE201", "BE301", "BE602", "BE004"} <= set(seq["rules"])
+
+
+def test_two_files_two_processes_equal_one(tmp_path, monkeypatch):
+    path = _file(tmp_path)
+    other = tmp_path / "other.ndjson"
+    other.write_bytes(path.read_bytes().split(b"\n", 1)[1])  # every user again, one line lower
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 1)
+    par = lint([path, other], LintOptions(config={}, max_per_rule=0)).to_dict()
+    _sequential(monkeypatch)
+    seq = lint([path, other], LintOptions(config={}, max_per_rule=0)).to_dict()
+    assert par == seq
+    assert seq["rules"]["BE202"]["count"] > 380
 
 
 def test_emit_two_processes_equal_one(tmp_path, monkeypatch):
