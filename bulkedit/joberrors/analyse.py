@@ -481,6 +481,11 @@ def explain_answers(
             raise UsageError(
                 f"-o {retry_dir} is the --chunks folder", hint="write retry chunks to a new folder; inputs are never modified"
             )
+    # every input is checked even when no user failed: a wrong path is an error, not an empty report
+    if chunks is not None:
+        load_manifest(chunks)
+    if source is not None:
+        open_source(source, column_map=column_map)
     notes: list[str] = []
     works = [_Work(e) for a in answers if a.kind == ERRORS for e in a.entries]
     if works:

@@ -262,3 +262,12 @@ def test_unchanged_is_judged_against_the_chunk_when_auth0_echo_differs(tmp_path:
     # without the chunks only Auth0's echo is there to compare with: the record looks changed
     without = explain([answer], source=CORPUS / "edited.ndjson", retry_dir=tmp_path / "b")
     assert without.failures[0].decision == "retry"
+
+
+def test_inputs_are_checked_even_when_nothing_failed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = str(CORPUS / "errors-empty.json")
+    assert _run(capsys, [empty, "--chunks", str(tmp_path)])[0] == 2
+    assert _run(capsys, [empty, "--source", str(tmp_path / "nope.ndjson")])[0] == 2
+    rc, out, _ = _run(capsys, [empty, "--chunks", str(CORPUS / "chunks"), "--source", str(CORPUS / "edited.ndjson"), "-o", str(tmp_path / "r")])
+    assert rc == 0 and "retry: 0 user(s) in 0 chunk(s)" in out
+    assert json.loads((tmp_path / "r" / "manifest.json").read_text())["chunks"] == []
