@@ -219,7 +219,15 @@ class Workbook:
         dates = self.date_styles()
         done: list[tuple[Any, ...]] = []
         cur: dict[int, Any] = {}
-        st: dict[str, Any] = {"row": 0, "col": -1, "t": None, "s": 0, "in_v": False, "in_t": False, "buf": [], "is": False}
+        buf: list[str] = []
+        # parser state, kept in closure variables (the handlers run once per XML element)
+        row_no = 0
+        col = -1
+        ctype: str | None = None
+        style = 0
+        collect = False
+        inline = False
+        names: dict[str, str] = {}
 
         def col_of(ref: str) -> int:
             n = 0
@@ -234,39 +242,48 @@ class Workbook:
             return n - 1
 
         def start(tag: str, attrs: dict[str, str]) -> None:
-            name = _local(tag)
+            nonlocal row_no, col, ctype, style, collect, inline
+            name = names.get(tag)
+            if name is None:
+                name = names[tag] = _local(tag)
             if name == "c":
                 ref = attrs.get("r")
-                st["col"] = col_of(ref) if ref else st["col"] + 1
-                st["t"] = attrs.get("t")
+                col = col_of(ref) if ref else col + 1
+                ctype = attrs.get("t")
                 s = attrs.get("s")
-                st["s"] = int(s) if s else 0
-                st["buf"] = []
+                style = int(s) if s else 0
+                buf.clear()
             elif name == "v":
-                st["in_v"] = True
-            elif name == "t" and st["is"]:
-                st["in_t"] = True
+                collect = True
+            elif name == "t":
+                collect = inline
             elif name == "is":
-                st["is"] = True
+                inline = True
             elif name == "row":
                 r = attrs.get("r")
-                n = int(r) if r else st["row"] + 1
-                while st["row"] < n - 1:
-                    st["row"] += 1
+                n = int(r) if r else row_no + 1
+                while row_no < n - 1:
+                    row_no += 1
                     done.append(())
-                st["row"] = n
-                st["col"] = -1
+                row_no = n
+                col = -1
                 cur.clear()
 
         def end(tag: str) -> None:
-            name = _local(tag)
+            nonlocal collect, inline
+            name = names.get(tag) or _local(tag)
             if name == "c":
-                text = "".join(st["buf"])
-                t = st["t"]
+                collect = False
+                text = "".join(buf) if len(buf) != 1 else buf[0]
+                t = ctype
                 if text == "" and t not in ("inlineStr", "str"):
                     return
                 value: Any
-                if t == "s":
+                if t is None or t == "n":
+                    value = _number(text)
+                    if style in dates:
+                        value = _from_excel(value)
+                elif t == "s":
                     try:
                         value = strings[int(text)]
                     except (ValueError, IndexError):
@@ -279,26 +296,20 @@ class Workbook:
                     value = _iso_datetime(text)
                 else:
                     value = _number(text)
-                    if st["s"] in dates and type(value) in (int, float):
-                        value = _from_excel(value)
-                if value is not None:
-                    cur[st["col"]] = value
-            elif name == "v":
-                st["in_v"] = False
-            elif name == "t":
-                st["in_t"] = False
+                cur[col] = value
+            elif name == "v" or name == "t":
+                collect = False
             elif name == "is":
-                st["is"] = False
+                inline = False
             elif name == "row":
                 if cur:
-                    width = max(cur) + 1
-                    done.append(tuple(cur.get(i) for i in range(width)))
+                    done.append(tuple(cur.get(i) for i in range(max(cur) + 1)))
                 else:
                     done.append(())
 
         def text(data: str) -> None:
-            if st["in_v"] or st["in_t"]:
-                st["buf"].append(data)
+            if collect:
+                buf.append(data)
 
         p = _parser()
         p.StartElementHandler = start
