@@ -27,7 +27,11 @@ class ErrorsFormat(StrEnum):
 def errors_cmd(
     answers: Annotated[
         list[Path],
-        typer.Argument(help="Saved answers of GET /jobs/{id}/errors (JSON, optionally .gz), one per job.", show_default=False),
+        typer.Argument(
+            help="Saved answers of GET /jobs/{id}/errors (JSON, optionally .gz), one per job; a folder for all in it.",
+            show_default=False,
+            metavar="ERRORS.json...",
+        ),
     ],
     chunks: Annotated[
         Path | None, typer.Option("--chunks", help="The `emit` output folder the job's files came from (uses manifest.json).")
