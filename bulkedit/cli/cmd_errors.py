@@ -30,7 +30,7 @@ def errors_cmd(
         typer.Argument(
             help="Saved answers of GET /jobs/{id}/errors (JSON, optionally .gz), one per job; a folder for all in it.",
             show_default=False,
-            metavar="ERRORS.json...",
+            metavar="ERRORS.json",
         ),
     ],
     chunks: Annotated[
