@@ -46,6 +46,36 @@ fi
 step "A CI gate: a forbidden change (email) exits 1" $BULKEDIT diff fixtures/export.json.gz $OUT/diff-forbidden.ndjson --limit 1 \
   || echo "(exit $? as expected: CI stops here)"
 # -- sheet --
+SHEET_PY=$(dirname "$(command -v "$BULKEDIT" 2>/dev/null || echo .venv/bin/bulkedit)")/python
+[ -x "$SHEET_PY" ] || SHEET_PY=.venv/bin/python
+step "A spreadsheet to edit: key columns first and locked, TRUE/FALSE drop-downs, types in a hidden sheet" \
+  $BULKEDIT convert fixtures/export.json.gz -o $OUT/users.xlsx
+echo '$ (a person changes a name and unticks email_verified in row 3, then saves)'
+"$SHEET_PY" - "$OUT/users.xlsx" <<'PY'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["users"]
+col = {c.value: c.column for c in ws[1]}
+ws.cell(3, col["given_name"]).value = "Annie"
+ws.cell(3, col["email_verified"]).value = False
+wb.save(sys.argv[1])
+PY
+step "Apply the sheet: only the changed cells become edits; every other user byte for byte" \
+  $BULKEDIT edit fixtures/export.json.gz --sheet $OUT/users.xlsx -o $OUT/from-sheet.ndjson
+step "The same as a CSV sheet (UTF-8 with BOM, types in users.csv.bulkedit.json)" \
+  $BULKEDIT convert fixtures/export.json.gz -o $OUT/users.csv
+echo '$ (Excel opens the CSV, the person edits a name, Excel saves it and rewrites a date on the way)'
+"$SHEET_PY" - "$OUT/users.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
+col = {name: i for i, name in enumerate(rows[0])}
+rows[1][col["created_at"]] = "4/11/2021 13:26"          # was 2021-04-11T13:26:20.581Z
+rows[2][col["given_name"]] = "Annie"                    # the person's real edit
+with open(sys.argv[1], "w", encoding="utf-8-sig", newline="") as f:
+    csv.writer(f, lineterminator="\r\n").writerows(rows)
+PY
+step "Spreadsheet damage is refused, row and column named (exit 1, nothing written)" \
+  $BULKEDIT edit fixtures/export.json.gz --sheet $OUT/users.csv -o $OUT/from-csv-sheet.ndjson \
+  || echo "(exit $? as expected: fix the cells, or --accept-damage date-rewritten)"
 # -- errors --
 ERR_CHUNKS=fixtures/job-errors/chunks; [ -f "$OUT/chunks/manifest.json" ] && ERR_CHUNKS=$OUT/chunks
 ERR_SOURCE=fixtures/export.json.gz; [ -f "$OUT/edited.ndjson" ] && ERR_SOURCE=$OUT/edited.ndjson
