@@ -412,3 +412,25 @@ def test_progress_reaches_the_input_size(workdir: Path, candidate: str) -> None:
 def test_report_folder_must_exist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, err = _run(capsys, str(EXPORT), str(EXPORT), "-o", str(tmp_path / "no" / "report.html"))
     assert rc == 2 and out == "" and "does not exist" in err
+
+
+def test_sheet_with_some_columns_edited_in_a_spreadsheet_app(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A sheet of a few columns, one cell changed by a spreadsheet program (openpyxl here): one change."""
+    import openpyxl
+
+    sheet = tmp_path / "few.xlsx"
+    if main(["convert", str(EXPORT), "-o", str(sheet), "--columns", "given_name,user_metadata.prefs.lang"]) != 0:
+        pytest.skip("convert --columns is not available in this checkout")
+    capsys.readouterr()
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    col = header.index("user_metadata.prefs.lang") + 1
+    old = ws.cell(row=4, column=col).value
+    ws.cell(row=4, column=col).value = "fr" if old != "fr" else "de"
+    wb.save(sheet)
+    result = diff(EXPORT, sheet)
+    assert (result.counts.changed, result.counts.unchanged) == (1, 51)
+    (u,) = result.changed_users
+    assert [(c.path, c.old) for c in u.changes] == [("user_metadata.prefs.lang", old)]
+    assert u.candidate_at == f"{sheet}:4"
