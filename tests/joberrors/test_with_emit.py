@@ -98,3 +98,16 @@ def test_a_folder_of_answers(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     empty.mkdir()
     assert main(["errors", str(empty)]) == 2
     assert "holds no saved answers" in capsys.readouterr().err
+
+
+def test_dashboard_csv_source_maps_to_rows(tmp_path: Path) -> None:
+    dash = ROOT / "fixtures" / "export-dashboard.csv"
+    chunks = tmp_path / "chunks"
+    assert main(["emit", str(dash), "-o", str(chunks)]) == 0
+    answer = tmp_path / "job.json"
+    ids = _answer_from_chunks(chunks, {0: "CONNECTION_NOT_FOUND", 9: "CONFLICT"}, answer)
+    result = explain([answer], chunks=chunks, source=dash, retry_dir=tmp_path / "retry")
+    rows = {u["user_id"].removeprefix("auth0|"): n for n, u in enumerate(read_users(dash), 2)}  # row 1 is the header
+    for uid, f in zip(ids, result.failures, strict=True):
+        assert f.source == f"{dash}:{rows[uid]}" and f.source_match == "exact" and f.chunk_match == "exact"
+    assert [f.decision for f in result.failures] == ["retry", "retry-upsert"]
