@@ -287,14 +287,17 @@ def _column_styles(sheet_xml: str, ncols: int) -> list[str]:
     return styles
 
 
-_XML_ESCAPE = re.compile(r"[&<>]|_x[0-9A-Fa-f]{4}_")
+_XML_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _xml_text(text: str) -> str:
+    """Text for an XML text node, with Excel's `_xHHHH_` escapes for what XML cannot carry."""
     if _XML_ESCAPE.search(text) is None:
         return text
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _EXCEL_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text)
+    text = _EXCEL_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text)
+    return _XML_UNSAFE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
 
 
 def _spool_rows(spool: Path, rows: Iterable[list[Any]], kinds: list[str], headers: list[str], styles: list[str]) -> int:
