@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,9 +42,22 @@ def _setup(src: Path) -> Callable[[], None]:
     return setup
 
 
+def _emit_setup(src: Path, out: Path) -> Callable[[], None]:
+    def setup() -> None:
+        edited = changed_copy(src)
+        manifest = out / "manifest.json"
+        if manifest.exists() and manifest.stat().st_mtime >= edited.stat().st_mtime:
+            return
+        subprocess.run([*BULKEDIT, "emit", str(edited), "-o", str(out), "--force"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    return setup
+
+
 def steps(users: int) -> list[Step]:
     big = data_file(users)
     edited = DATA / f"{big.stem}-diff100.ndjson"
+    small = data_file(min(users, 100_000))
+    chunks = DATA / f"{small.stem}-diff100-chunks"
     return [
         Step(
             "diff 1% changed (json report)",
@@ -51,5 +65,12 @@ def steps(users: int) -> list[Step]:
             max_ratio=2.0,
             max_mb=3072,
             setup=_setup(big),
+        ),
+        # an emit folder: JSON-array chunks, every user parsed and compared on import fields (no target in the issue)
+        Step(
+            f"diff vs emit folder ({min(users, 100_000):,}, 1% changed)",
+            BULKEDIT + ["diff", str(small), str(chunks), "--format", "json", "-o", str(DATA / "diff-chunks.json")],
+            max_mb=3072,
+            setup=_emit_setup(small, chunks),
         ),
     ]
