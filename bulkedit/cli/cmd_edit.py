@@ -40,6 +40,10 @@ def edit_cmd(
     to: Annotated[str | None, typer.Option("--to", help="Output format (ndjson, json, csv, xlsx); default: OUT's suffix.")] = None,
     format: Annotated[EditFormat, typer.Option("--format", "-f", help="Report format (stdout).")] = EditFormat.text,
     show: Annotated[int, typer.Option("--show", min=0, help="How many changes the report lists.")] = SHOW_CHANGES,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", min=1, help="Processes for a large plain NDJSON input (default: up to 2; 1 = one process)."),
+    ] = None,
     map_file: MapOption = None,
     sheet: Annotated[
         Path | None, typer.Option("--sheet", help="A CSV/XLSX sheet made by `convert` and edited by a person.")
@@ -80,7 +84,15 @@ def edit_cmd(
                     yield rec
 
         result = apply_edits(
-            source, editor, None if dry_run else output, to=to, dry_run=dry_run, key=key.value, show=show, wrap=wrap
+            source,
+            editor,
+            None if dry_run else output,
+            to=to,
+            dry_run=dry_run,
+            key=key.value,
+            show=show,
+            wrap=wrap,
+            workers=jobs,
         )
     data = result.to_dict()
     sys.stdout.write(RENDERERS[format.value](data))

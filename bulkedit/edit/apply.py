@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bulkedit.edit.guards import check_user
+from bulkedit.edit.parallel import run_parallel, workers_for
 from bulkedit.edit.result import Change, EditResult, Notice, StepStat
 from bulkedit.edit.values import diff, diff_at
 from bulkedit.io import detect as fmt
@@ -105,6 +106,33 @@ class _Run:
         if n < SHOW_PER_WARNING and len(self.warnings) < SHOW_NOTICES:
             self.warnings.append(notice)
 
+    _STATE = ("read", "changed", "refused_users", "changes_total", "fields", "changes", "warnings",
+              "warning_counts", "refusals", "refusal_counts")  # fmt: skip
+
+    def export(self) -> dict[str, Any]:
+        """What this run collected, as plain data (a worker sends it to the parent)."""
+        return {name: getattr(self, name) for name in self._STATE}
+
+    def absorb(self, other: dict[str, Any]) -> None:
+        """Add the collection of a run over the records that come after this one's."""
+        for name in ("read", "changed", "refused_users", "changes_total"):
+            setattr(self, name, getattr(self, name) + other[name])
+        for name in ("fields", "refusal_counts"):
+            mine = getattr(self, name)
+            for k, n in other[name].items():
+                mine[k] = mine.get(k, 0) + n
+        self.changes.extend(other["changes"][: max(0, self.show - len(self.changes))])
+        self.refusals.extend(other["refusals"][: max(0, SHOW_NOTICES - len(self.refusals))])
+        kept: dict[str, int] = {}
+        for w in self.warnings:
+            kept[w.code] = kept.get(w.code, 0) + 1
+        for w in other["warnings"]:
+            if kept.get(w.code, 0) < SHOW_PER_WARNING and len(self.warnings) < SHOW_NOTICES:
+                self.warnings.append(w)
+                kept[w.code] = kept.get(w.code, 0) + 1
+        for k, n in other["warning_counts"].items():
+            self.warning_counts[k] = self.warning_counts.get(k, 0) + n
+
     def process(self, rec: Record) -> Record:
         """The record to write for `rec`, collecting changes, warnings and refusals."""
         self.read += 1
@@ -163,11 +191,14 @@ def apply_edits(
     show: int = SHOW_CHANGES,
     meta: dict[str, Any] | None = None,
     wrap: Callable[[Iterator[Record]], Iterator[Record]] | None = None,
+    workers: int | None = None,
 ) -> EditResult:
     """Apply `editor` to every user of `source`; write the result to `out` unless `dry_run` or refused.
 
     `wrap` may wrap the record stream (a progress bar). CSV/XLSX outputs need the
     columns first, so for them the users are edited twice (the first pass collects).
+    A large plain NDJSON is edited on two cores when the editor supports it
+    (see parallel.py); `workers` caps the processes (1: one process).
     """
     out_format = None
     if out is not None:
@@ -193,6 +224,11 @@ def apply_edits(
                 yield Record(None, user, None)  # type: ignore[arg-type]
 
     written = None
+    parts = workers_for(source, editor, None if dry_run else out_format, workers)
+    if parts > 1:
+        done, written = run_parallel(run, None if dry_run else out, parts)
+        if done:
+            return _result(run, source, out, out_format, dry_run, written, 0, _notes(editor))
     if dry_run or out is None:
         for _ in edited():
             pass

@@ -210,6 +210,18 @@ class Plan:
         self._written = written
         return None if cur is user else cur
 
+    def state(self) -> tuple[list[list[int]], list[set[str]]]:
+        """The counters a copy of this plan (in a worker process) collected."""
+        return self._counts, [listed.found for _, _, listed in self.lists]
+
+    def merge_state(self, state: tuple[list[list[int]], list[set[str]]]) -> None:
+        counts, found = state
+        for mine, theirs in zip(self._counts, counts, strict=True):
+            mine[0] += theirs[0]
+            mine[1] += theirs[1]
+        for (_, _, listed), seen in zip(self.lists, found, strict=True):
+            listed.found |= seen
+
     def written(self) -> list[FieldPath]:
         """The paths the last `edit` changed (the engine diffs only there)."""
         return self._written

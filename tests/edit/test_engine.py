@@ -174,3 +174,45 @@ def test_plan_may_be_a_bare_list_and_yaml_is_1_2(tmp_path: Path) -> None:
     apply_edits(open_source(src), load_plan(plan), tmp_path / "out.ndjson")
     (got,) = read_users(tmp_path / "out.ndjson")
     assert got["user_metadata"] == {"country": "NO", "since": "2024-01-01", "n": 12}
+
+
+# -- two processes ---------------------------------------------------------------------
+
+
+PARALLEL_PLAN = """\
+edits:
+  - where: {email: {in_file: listed.txt}}
+    set: {family_name: Listed}
+  - set: {email_verified: true}
+  - where: {app_metadata.plan: {in: [free, trial]}}
+    set: {user_metadata.tier: basic}
+    unset: [user_metadata.legacy_id]
+  - where: {email: nobody@none.com}
+    set: {nickname: never}
+"""
+
+
+@pytest.mark.parametrize("refuse", [False, True])
+def test_two_processes_give_what_one_gives(tmp_path: Path, refuse: bool) -> None:
+    from bench.generate import write_ndjson
+
+    src = tmp_path / "users.ndjson"
+    write_ndjson(src, 3000, social_every=7)
+    users = read_users(src)
+    (tmp_path / "listed.txt").write_text("\n".join(u["email"] for u in users[::250]) + "\nmissing@x.com\n")
+    plan_text = PARALLEL_PLAN + ("  - where: {email: {startswith: user29}}\n    set: {blocked: true}\n" if refuse else "")
+    (tmp_path / "plan.yaml").write_text(plan_text)
+    results = {}
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}.ndjson"
+        result = apply_edits(open_source(src), load_plan(tmp_path / "plan.yaml"), out, workers=workers, show=50)
+        data = result.to_dict()
+        data.pop("output")
+        results[workers] = (data, out.read_bytes() if out.exists() else None)
+    assert results[1] == results[2]
+    data, written = results[1]
+    assert data["refused"] is refuse and (written is None) is refuse
+    assert data["users"]["read"] == 3000 and data["users"]["changed"] > 1000
+    assert data["warning_counts"]["step-selected-none"] == 1
+    assert data["warning_counts"]["listed-not-found"] == 1
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no part files left

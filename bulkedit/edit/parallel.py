@@ -1,0 +1,189 @@
+"""Editing a large plain NDJSON file on several cores.
+
+The file is cut at line starts into one range per core; each forked worker edits
+its range exactly as the sequential pass does (same `_Run.process`) and writes its
+users to a private part file beside OUT. The parent merges the counts (in file
+order, so "the first N changes" are the same as sequentially) and, when nothing
+was refused, concatenates the parts into the atomic output. Used only when the
+editor can merge the state of its copies (`state()` / `merge_state()`, as `Plan`
+does) and adds no users; anything else runs sequentially.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from bulkedit import fields
+from bulkedit.io import detect as fmt
+from bulkedit.io import jsonio
+from bulkedit.io.atomic import atomic_file
+from bulkedit.io.read import BLOCK, Source
+from bulkedit.io.write import WriteResult
+
+#: Below this size the cost of forking and merging is not worth it.
+PARALLEL_MIN_BYTES = 32 << 20
+
+_JOB: dict[str, Any] = {}  # what forked workers inherit: the source, the editor, the run settings
+
+
+def workers_for(source: Source, editor: Any, out_format: str | None, limit: int | None = None) -> int:
+    """How many processes to use (1 = sequential); `limit` caps it and skips the size threshold."""
+    if limit is not None and limit <= 1:
+        return 1
+    if source.format != fmt.NDJSON or source.compressed or out_format not in (None, fmt.NDJSON):
+        return 1
+    if not (hasattr(editor, "state") and hasattr(editor, "merge_state")) or hasattr(editor, "extra"):
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if limit is None and source.size < PARALLEL_MIN_BYTES:
+        return 1
+    return min(limit or 2, os.cpu_count() or 1)
+
+
+def split_points(path: Path, parts: int) -> list[int]:
+    """Byte offsets that cut the file into `parts` ranges at line starts."""
+    size = path.stat().st_size
+    cuts = [0]
+    with open(path, "rb") as f:
+        for i in range(1, parts):
+            f.seek(size * i // parts)
+            f.readline()
+            cuts.append(max(f.tell(), cuts[-1]))
+    cuts.append(size)
+    return cuts
+
+
+def run_parallel(run: Any, out: Path | None, parts: int) -> tuple[bool, WriteResult | None]:
+    """Edit `run.source` in `parts` processes, merging into `run` and `run.editor`.
+
+    Returns (done, written). done=False: a worker failed (a malformed line, say);
+    nothing was merged and the caller runs sequentially, which reports the error
+    with its exact line.
+    """
+    source = run.source
+    cuts = split_points(source.path, parts)
+    part_files: list[Path | None] = []
+    try:
+        for _ in range(parts):
+            if out is None:
+                part_files.append(None)
+                continue
+            fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent if str(out.parent) else ".")
+            os.close(fd)
+            part_files.append(Path(name))
+        _JOB.update(run=run)
+        try:
+            with ProcessPoolExecutor(max_workers=parts, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_edit_range, cuts[i], cuts[i + 1], part_files[i]) for i in range(parts)]
+                results = [f.result() for f in futures]
+        except Exception:  # noqa: BLE001 - the sequential pass reports it properly
+            return False, None
+        finally:
+            _JOB.clear()
+        private = False
+        users = 0
+        for state, editor_state, part_private in results:
+            run.absorb(state)
+            run.editor.merge_state(editor_state)
+            private = private or part_private
+            users += state["read"]
+        if out is None or run.refusal_counts:
+            return True, None
+        with atomic_file(out) as af, open(af.path, "wb") as dst:
+            for part in part_files:
+                assert part is not None
+                with open(part, "rb") as src:
+                    _copy(src, dst)
+            af.private = private
+        return True, WriteResult(out, fmt.NDJSON, users, private)
+    finally:
+        for part in part_files:
+            if part is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    part.unlink()
+
+
+def _copy(src: Any, dst: Any) -> None:
+    dst.flush()
+    try:
+        while os.copy_file_range(src.fileno(), dst.fileno(), 1 << 30):
+            pass
+    except (AttributeError, OSError):  # no copy_file_range here: plain copy
+        while chunk := src.read(BLOCK):
+            dst.write(chunk)
+
+
+def _line_number_at(path: Path, offset: int) -> int:
+    """How many lines end before byte `offset`."""
+    count = 0
+    with open(path, "rb") as f:
+        remaining = offset
+        while remaining > 0:
+            block = f.read(min(BLOCK * 8, remaining))
+            if not block:
+                break
+            remaining -= len(block)
+            count += block.count(b"\n")
+    return count
+
+
+def _edit_range(start: int, end: int, part: Path | None) -> tuple[dict[str, Any], Any, bool]:
+    """In a worker: edit the users of bytes [start, end) and write them to `part`."""
+    run = _JOB["run"]
+    source: Source = run.source
+    process = run.process
+    line_of = source._ndjson_line  # the reader's own line handling: normalising, errors, raw bytes
+    lineno = _line_number_at(source.path, start) if start else 0
+    secret_keys = fields.SECRET_FIELDS
+    dumps = jsonio.dumps
+    private = False
+    out = open(part, "wb", buffering=1 << 20) if part is not None else None  # noqa: SIM115 - closed below
+    try:
+        with open(source.path, "rb") as f:
+            f.seek(start)
+            remaining = end - start
+            rest = b""
+            first = start == 0
+            while remaining > 0:
+                block = f.read(min(BLOCK, remaining))
+                if not block:
+                    break
+                remaining -= len(block)
+                if first:
+                    first = False
+                    if block.startswith(fmt.BOM):
+                        block = block[3:]
+                block = rest + block
+                if remaining > 0:
+                    cut = block.rfind(b"\n")
+                    if cut < 0:
+                        rest = block
+                        continue
+                    rest = block[cut + 1 :]
+                    body = block[: cut + 1]
+                else:
+                    rest = b""
+                    body = block if block.endswith(b"\n") else block + b"\n"
+                checked = not jsonio.may_hold_big_int(body)
+                for line in body.split(b"\n")[:-1]:
+                    lineno += 1
+                    rec = line_of(line, lineno, checked)
+                    if rec is None:
+                        continue
+                    rec = process(rec)
+                    if out is not None:
+                        user = rec.user
+                        if not private and not secret_keys.isdisjoint(user):
+                            private = True
+                        out.write((rec.raw if rec.raw is not None else dumps(user)) + b"\n")
+    finally:
+        if out is not None:
+            out.close()
+    return run.export(), run.editor.state(), private
