@@ -2,20 +2,23 @@
 
 Users are matched by a key (`user_id`, prefix-aware, or `email`, case-insensitive);
 the order of users never matters. The work is split so that a million users stay
-cheap:
+cheap, and no side is ever held as a million dicts:
 
-1. One streaming pass over BACKUP keeps, per user, only the key and the user's
-   encoded JSON bytes (the original line when the reader has it), never dicts.
-2. One streaming pass over CANDIDATE: a user whose bytes equal the backup's is
-   unchanged without any further work. Otherwise both are compared in a canonical
-   (sorted-key) serialisation, and only users that really differ go through
-   deepdiff for field-level changes.
+1. Two NDJSON files: each backup line is kept as bytes in a dict; a candidate line
+   with an identical twin is an unchanged user, found by one hash lookup without
+   parsing. Only the lines without a twin go on to step 2.
+2. Keyed comparison (every other candidate, and the rest of step 1): the backup is
+   kept as key -> encoded bytes; each candidate user is matched by key, and the two
+   are compared in a canonical (sorted-key) serialisation.
+3. Only users that really differ get field-level changes: objects are walked,
+   skipping equal branches; lists that differ go to deepdiff.
 
-A candidate may be an `emit` output folder: its chunks are import-shaped users
-(no `auth0|` prefix, no `identities`, no export-only fields) for the connection
-the manifest names. Such users — and any user of a plain file that carries no
-export-only field — are compared on import fields only, with the connection from
-the manifest, so export-only fields missing from a chunk are not "removed".
+What is compared is what the candidate can carry. An `emit` output folder holds
+import-shaped users (no `auth0|` prefix, no export-only fields) for the connection
+its manifest names: such users - and any user of a file without export-only fields -
+are compared on import fields, with the connection from the manifest, so fields
+missing from a chunk because an import cannot carry them are not "removed". A CSV or
+XLSX candidate is compared on its columns.
 """
 
 from __future__ import annotations
