@@ -22,6 +22,10 @@ def _value(change: dict[str, Any], side: str) -> str:
     return jsonio.dumps(change[side]).decode("utf-8")
 
 
+def _status(user: dict[str, Any]) -> str:
+    return str(user["status"]).replace("_", " ")
+
+
 def _verdict(data: dict[str, Any]) -> str:
     gate = data["gate"]
     if not gate["failed"]:
@@ -73,7 +77,7 @@ def render_text(data: dict[str, Any], *, limit: int | None = 20) -> str:
         where = u["candidate_at"] or u["backup_at"]
         label = f" <{u['email']}>" if u["email"] and u["email"] != u["key"] else ""
         cls = f" [{u['class']}]" if u["class"] else ""
-        lines.append(f"{where}: {u['status']} {u['key']}{label}{cls}")
+        lines.append(f"{where}: {_status(u)} {u['key']}{label}{cls}")
         for ch in u["changes"]:
             lines.append(f"    {ch['path']}: {_value(ch, 'old')} -> {_value(ch, 'new')}  ({ch['class']}: {ch['reason']})")
         if u["note"]:
@@ -126,7 +130,7 @@ def render_markdown(data: dict[str, Any], *, limit: int | None = 50) -> str:
             who = f"`{_md(u['key'])}`" + (f" {_md(u['email'])}" if u["email"] and u["email"] != u["key"] else "")
             if not u["changes"]:
                 note = f" {_md(u['note'])} " if u["note"] else " "
-                out.append(f"| {who} | {u['status']} |{note}| | | |")
+                out.append(f"| {who} | {_status(u)} |{note}| | | |")
             for i, ch in enumerate(u["changes"]):
                 first = i == 0
                 out.append(
@@ -258,7 +262,7 @@ def render_html(data: dict[str, Any], *, limit: int | None = 5000) -> str:
         cls = u["class"] or ""
         parts.append(
             f'<div class="user" data-status="{u["status"]}" data-class="{_e(cls)}" data-search="{_e(search)}">'
-            f'<b>{_e(u["key"])}</b> {_e(u["email"] if u["email"] != u["key"] else "")} &middot; {u["status"]}'
+            f'<b>{_e(u["key"])}</b> {_e(u["email"] if u["email"] != u["key"] else "")} &middot; {_status(u)}'
             + (f' <span class="cls {cls}">{cls}</span>' if cls else "")
             + f' <span class="muted">{_e(where)}</span>'
             + (f'<br><span class="muted">{_e(u["note"])}</span>' if u["note"] else "")
