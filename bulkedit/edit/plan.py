@@ -65,6 +65,8 @@ class Plan:
         self.steps: list[Step] = []
         self.lists: list[tuple[Step, Loc, ListedValues]] = []
         self._written: list[FieldPath] = []
+        self._unknown: set[Any] = set()
+        self.plan_warnings: list[Notice] = []
         problems: list[PlanProblem] = []
         for i, spec in enumerate(doc.data["edits"]):
             try:
@@ -82,12 +84,24 @@ class Plan:
     def _resolver(self, problems: list[PlanProblem]) -> Callable[[str, Loc], FieldPath]:
         def resolve(text: str, loc: Loc) -> FieldPath:
             try:
-                return resolve_path(text)
+                path = resolve_path(text)
             except PathError as exc:
                 problems.append(self.doc.problem(loc, f"malformed path: {exc}",
                                                  'write paths like user_metadata.plan, identities[0].connection '
                                                  'or app_metadata["a.b"]'))
                 raise _Abandon from None
+            head = path[0]
+            if head not in fields.KNOWN_FIELDS and head not in self._unknown:
+                # Auth0 users have a fixed set of top-level fields; custom data lives in metadata
+                self._unknown.add(head)
+                hit = fields.suggest_field(str(head))
+                hint = f"did you mean {hit!r}? " if hit else ""
+                self.plan_warnings.append(Notice(
+                    "unknown-field",
+                    f"{text!r} is not an Auth0 user field: {hint}custom data belongs in user_metadata or app_metadata",
+                    where=self.doc.where(loc),
+                ))
+            return path
 
         return resolve
 
@@ -230,7 +244,7 @@ class Plan:
         for s, (selected, changed) in zip(self.steps, self._counts, strict=True):
             s.selected, s.changed = selected, changed
         stats = tuple(StepStat(s.index, s.where, s.summary, s.selected, s.changed) for s in self.steps)
-        warnings: list[Notice] = []
+        warnings: list[Notice] = list(self.plan_warnings)
         for s in self.steps:
             if s.selected == 0:
                 warnings.append(Notice("step-selected-none", f"step {s.index} ({s.summary}) selected no user",

@@ -337,6 +337,11 @@ def _explain(doc: PlanDoc, err: Any) -> list[PlanProblem]:
             return [doc.problem(loc, "in_file takes a file name, or {path, column, ignore_case}")]
         if "template" in loc:
             return [doc.problem(loc, f"the template for {last!r} must be a string or {{format, default}}")]
+    if v == "type" and _context(loc) == "step":
+        return [doc.problem(loc, f"a step must be a mapping (where:, set:, ...), not {_type_name(err.instance)}")]
+    if v == "minProperties" and _context(loc) == "operators":
+        return [doc.problem(loc, "an empty mapping selects nothing",
+                            "give an operator (eq, in, exists, ...); to compare with an empty object write {eq: {}}")]
     if v == "type":
         want = err.validator_value
         want = " or ".join(want) if isinstance(want, list) else want

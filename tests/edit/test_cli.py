@@ -145,6 +145,14 @@ def test_step_that_selects_nobody_is_a_warning(tmp_path: Path, capsys: pytest.Ca
     assert f"{plan}:3: step-selected-none" in stdout
 
 
+def test_unknown_top_level_field_is_a_warning_with_a_suggestion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = _export(tmp_path)
+    plan = _plan(tmp_path, "edits:\n  - where: {emial: a@x.com}\n    set: {user_metadata.tier: x}\n")
+    rc, stdout, _ = run(capsys, src, "--plan", plan, "--dry-run")
+    assert rc == 0
+    assert f"{plan}:2: unknown-field ('emial' is not an Auth0 user field: did you mean 'email'?" in stdout
+
+
 # -- plan errors ---------------------------------------------------------------------
 
 
@@ -166,6 +174,9 @@ PLAN_ERRORS = [
     ("edit:\n  - set: {a: 1}\n", 1, "unknown top-level key 'edit' (did you mean 'edits'?)"),
     ("edits:\n  - set: {a: 1}\n    set: {b: 2}\n", 3, "appears twice"),
     ("", None, "the plan is empty"),
+    ("- 1\n", 1, "step 1 (edits[0]): a step must be a mapping"),
+    ("edits:\n  - where: {email: {}}\n    set: {b: 1}\n", 2, "an empty mapping selects nothing"),
+    ("edits:\n  - where: {email: {ignore_case: true}}\n    set: {b: 1}\n", 2, "ignore_case alone selects nothing"),
 ]
 
 
