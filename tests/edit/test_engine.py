@@ -216,3 +216,19 @@ def test_two_processes_give_what_one_gives(tmp_path: Path, refuse: bool) -> None
     assert data["warning_counts"]["step-selected-none"] == 1
     assert data["warning_counts"]["listed-not-found"] == 1
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no part files left
+
+
+def test_a_malformed_line_is_named_exactly_with_two_processes(tmp_path: Path) -> None:
+    from bulkedit.errors import InputError
+
+    src = tmp_path / "users.ndjson"
+    lines = [json.dumps({"user_id": f"auth0|{i}", "email": f"u{i}@x.com"}) for i in range(400)]
+    lines[300] = '{"user_id": "auth0|300", "email": '
+    src.write_text("\n".join(lines) + "\n")
+    (tmp_path / "plan.yaml").write_text("edits:\n  - set: {email_verified: true}\n")
+    out = tmp_path / "out.ndjson"
+    with pytest.raises(InputError) as info:
+        apply_edits(open_source(src), load_plan(tmp_path / "plan.yaml"), out, workers=2)
+    assert info.value.where == f"{src}:301"
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml", "users.ndjson"]
