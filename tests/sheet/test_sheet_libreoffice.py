@@ -58,3 +58,34 @@ def test_a_sheet_saved_again_by_libreoffice_applies_with_no_changes(tmp_path: Pa
     import gzip
 
     assert out.read_bytes() == gzip.decompress(FIXTURE.read_bytes())
+
+
+def test_a_csv_sheet_saved_by_libreoffice_has_its_damage_found(tmp_path: Path) -> None:
+    """The real thing: Calc opens the CSV with its default number detection and saves it again."""
+    import json
+
+    from bulkedit.cli.app import main
+    from bulkedit.io.read import open_source
+    from bulkedit.sheet.apply import find_damage
+
+    corpus = Path(__file__).resolve().parent / "damaged"
+    src = tmp_path / "users.csv"
+    shutil.copyfile(corpus / "sheet.csv", src)
+    outdir = tmp_path / "lo"
+    outdir.mkdir()
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--infilter=CSV:44,34,76,1",
+         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(outdir), str(src)],
+        check=True, capture_output=True, timeout=180,
+    )
+    saved = outdir / "users.csv"
+    sidecar = json.loads((corpus / "sheet.csv.bulkedit.json").read_text("utf-8"))
+    (outdir / "users.csv.bulkedit.json").write_text(json.dumps(sidecar), encoding="utf-8")
+    found = {(d.code, d.row, d.column) for d in find_damage(open_source(corpus / "backup.ndjson"), saved)}
+    assert {("leading-zeros", 2, "user_metadata.zip"), ("leading-zeros", 4, "user_metadata.zip")} <= found
+    assert {c for c, _, k in found if k == "user_metadata.ledger"} <= {"scientific-notation", "number-precision"}
+    assert any(k == "user_metadata.ledger" for _, _, k in found)
+    out = tmp_path / "out.ndjson"
+    assert main(["edit", str(corpus / "backup.ndjson"), "--sheet", str(saved), "-o", str(out)]) == 1
+    assert not out.exists()
