@@ -207,6 +207,8 @@ class Checker:
         self.is_valid = fast_validator()
         self.is_valid_export = fast_export_validator()
         self._seen = {r.code: {} for r in self.duplicates}
+        self._user_checks = [(r, r.check) for r in self.user_rules]
+        self._dup_checks = [(r, r.check, self._seen[r.code]) for r in self.duplicates]
 
     # -- collecting ---------------------------------------------------------------
 
@@ -297,35 +299,31 @@ class Checker:
         if not self.is_valid_export(u):
             return False
         pos = rec.pos
-        key = _user_key(u)
         if extra or strip:
             sig = (extra, strip)
             slot = self._qsigs.get(sig)
             if slot is None:
-                self._qsigs[sig] = [u, pos, 1, key]
+                self._qsigs[sig] = [u, pos, 1, _user_key(u)]
             else:
                 slot[2] += 1
-        name = self._files[file_idx]
         raw = rec.raw
-        for r in self.user_rules:
-            items = r.check(u, raw)
+        for r, check in self._user_checks:
+            items = check(u, raw)
             if items:
                 for path, kwargs in items:
-                    self.add(r, name, pos, path, kwargs, key)
+                    self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(u))
         conn = conn or connection
-        for r in self.duplicates:
-            value = r.check(u)
+        packed = (file_idx << 40) | (pos if pos is not None else _NO_POS)
+        for r, check, by_conn in self._dup_checks:
+            value = check(u)
             if value is None:
                 continue
-            by_conn = self._seen[r.code]
             seen = by_conn.get(conn)
             if seen is None:
                 seen = by_conn[conn] = {}
-            first = seen.get(value)
-            if first is None:
-                seen[value] = (file_idx << 40) | (pos if pos is not None else _NO_POS)
-            else:
-                self.add(r, name, pos, _DUP_PATH[r.code], {"value": value, "first": self._where(first)}, key)
+            first = seen.setdefault(value, packed)
+            if first != packed:
+                self.add(r, self._files[file_idx], pos, _DUP_PATH[r.code], {"value": value, "first": self._where(first)}, _user_key(u))
         return True
 
     def _flush_sigs(self) -> None:
