@@ -70,7 +70,11 @@ def edit_cmd(
         editor = load_plan(plan)  # validated and compiled before any user is read
     source = open_source(input, column_map=load_column_map(map_file))
     if sheet is not None:
+        from bulkedit.io.atomic import refuse_overwriting_inputs
         from bulkedit.sheet.apply import prepare
+
+        if output is not None and not dry_run:
+            refuse_overwriting_inputs(output, [sheet])
 
         editor = prepare(source, sheet, key=key.value, allow_new=allow_new, accept=accept_damage or ())
     with progress_bar("edit", source.size) as progress:

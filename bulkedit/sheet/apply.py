@@ -271,6 +271,26 @@ def prepare(
         problems.append(f"{sheet.where(again)}: sheet-duplicate-row: {key} {k!r} is also on row {first}")
     if len(sheet.duplicates) > SHOW_ROWS:
         problems.append(f"... and {len(sheet.duplicates) - SHOW_ROWS} more rows repeating a {key}")
+    if not sheet.typed:
+        editor.warnings.append(
+            Notice(
+                "sheet-untyped",
+                "the sheet carries no column types (its hidden sheet or .bulkedit.json sidecar is gone):"
+                " cells are typed like the backup's values",
+                str(sheet.path),
+            )
+        )
+    else:
+        made = {c.get("name") for c in sheet.meta.get("columns", []) if isinstance(c, dict)}
+        added = [column_name(c) for c in sheet.columns if c.path and column_name(c) not in made]
+        if added:
+            editor.warnings.append(
+                Notice(
+                    "sheet-new-column",
+                    f"columns not made by convert: {', '.join(added[:10])}: their cells add or change those fields",
+                    sheet.where(1),
+                )
+            )
     recorded = sheet.source_sha256
     if recorded is not None and recorded != backup.sha256():
         editor.warnings.append(

@@ -81,6 +81,7 @@ def test_clearing_a_cell_removes_the_field_and_a_new_column_adds_one(base_sheet:
 
     result = apply_sheet(FIXTURE, edited(base_sheet, tmp_path, person), tmp_path / "out.ndjson")
     users = read_users(tmp_path / "out.ndjson")
+    assert result.warning_counts.get("sheet-new-column") == 1
     assert "nickname" not in users[0]
     assert users[1]["user_metadata"]["tier"] == "gold"
     assert {(c[1], c[3]) for c in change_set(result)} == {("nickname", "-"), ("user_metadata.tier", '"gold"')}
@@ -225,3 +226,27 @@ def test_cli_edit_sheet_exit_codes_and_json(base_sheet: Path, tmp_path: Path, ca
     capsys.readouterr()
     assert main(["edit", str(FIXTURE), "--sheet", str(sheet), "--dry-run"]) == 0
     assert not out2.exists()
+
+
+def test_a_sheet_without_its_hidden_sheet_is_typed_like_the_backup(base_sheet: Path, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(base_sheet)
+    del wb["_bulkedit"]
+    ws = wb["users"]
+    col = {c.value: c.column for c in ws[1]}
+    ws.cell(2, col["email_verified"]).value = "false"
+    ws.cell(2, col["app_metadata.seats"]).value = "9"
+    wb.save(tmp_path / "plain.xlsx")
+    result = apply_sheet(FIXTURE, tmp_path / "plain.xlsx", tmp_path / "o.ndjson")
+    assert result.warning_counts.get("sheet-untyped") == 1
+    user = read_users(tmp_path / "o.ndjson")[0]
+    assert user["email_verified"] is False and user["app_metadata"]["seats"] == 9
+
+
+def test_the_output_may_not_overwrite_the_sheet(base_sheet: Path, tmp_path: Path) -> None:
+    import shutil
+
+    sheet = tmp_path / "s.xlsx"
+    shutil.copyfile(base_sheet, sheet)
+    before = sheet.read_bytes()
+    assert main(["edit", str(FIXTURE), "--sheet", str(sheet), "-o", str(sheet)]) == 2
+    assert sheet.read_bytes() == before
