@@ -13,13 +13,14 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 from bulkedit import fields
 from bulkedit.io import detect as fmt
-from bulkedit.io.read import BLOCK, Source
+from bulkedit.io.read import BLOCK, Source, split_points
 from bulkedit.paths import format_path
 
 PARALLEL_MIN_BYTES = 64 << 20
@@ -61,6 +62,8 @@ class _Tally:
             self.flush()
 
     def flush(self) -> None:
+        import polars as pl  # imported when used: other commands need not pay its start-up
+
         if self.emails:
             self.frames.append(
                 pl.DataFrame(
@@ -71,6 +74,8 @@ class _Tally:
             self.emails, self.user_ids, self.connections = [], [], []
 
     def table(self) -> pl.DataFrame:
+        import polars as pl
+
         self.flush()
         if not self.frames:
             return pl.DataFrame(schema={"email": pl.String, "user_id": pl.String, "connection": pl.String})
@@ -85,6 +90,8 @@ class _Tally:
 
 
 def _counts(table: pl.DataFrame, column: str, *, duplicates_only: bool) -> dict[str, int]:
+    import polars as pl
+
     counted = table.filter(pl.col(column).is_not_null()).group_by(column).len()
     if duplicates_only:
         counted = counted.filter(pl.col("len") > 1)
@@ -195,6 +202,8 @@ def inspect(source: Source, *, progress: Callable[[int], None] | None = None, wo
                 progress(source.bytes_read)
     if progress is not None:
         progress(size)
+    import polars as pl
+
     table = tally.table().with_columns(pl.col("connection").fill_null("(none)"))
     return InspectResult(
         file=str(source.path),
@@ -211,21 +220,8 @@ def inspect(source: Source, *, progress: Callable[[int], None] | None = None, wo
     )
 
 
-def _split_points(path: Path, parts: int) -> list[int]:
-    """Byte offsets that cut the file into `parts` ranges at line starts."""
-    size = path.stat().st_size
-    cuts = [0]
-    with open(path, "rb") as f:
-        for i in range(1, parts):
-            f.seek(size * i // parts)
-            f.readline()
-            cuts.append(max(f.tell(), cuts[-1]))
-    cuts.append(size)
-    return cuts
-
-
 def _parallel_ndjson(source: Source, parts: int) -> _Tally:
-    cuts = _split_points(source.path, parts)
+    cuts = split_points(source.path, parts)
     # Line numbers for error messages: each worker counts its own lines; the first
     # error found is re-read by a sequential pass below so its line is exact.
     with ProcessPoolExecutor(max_workers=parts) as pool:
