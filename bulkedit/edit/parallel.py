@@ -23,7 +23,7 @@ from bulkedit import fields
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_file
-from bulkedit.io.read import BLOCK, Source
+from bulkedit.io.read import BLOCK, Source, split_points
 from bulkedit.io.write import WriteResult
 
 #: Below this size the cost of forking and merging is not worth it.
@@ -45,19 +45,6 @@ def workers_for(source: Source, editor: Any, out_format: str | None, limit: int 
     if limit is None and source.size < PARALLEL_MIN_BYTES:
         return 1
     return min(limit or 2, os.cpu_count() or 1)
-
-
-def split_points(path: Path, parts: int) -> list[int]:
-    """Byte offsets that cut the file into `parts` ranges at line starts."""
-    size = path.stat().st_size
-    cuts = [0]
-    with open(path, "rb") as f:
-        for i in range(1, parts):
-            f.seek(size * i // parts)
-            f.readline()
-            cuts.append(max(f.tell(), cuts[-1]))
-    cuts.append(size)
-    return cuts
 
 
 def run_parallel(run: Any, out: Path | None, parts: int) -> tuple[bool, WriteResult | None]:

@@ -676,6 +676,19 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def split_points(path: Path, parts: int) -> list[int]:
+    """Byte offsets that cut a file into `parts` ranges at line starts (for NDJSON read by several processes)."""
+    size = path.stat().st_size
+    cuts = [0]
+    with open(path, "rb") as f:
+        for i in range(1, parts):
+            f.seek(size * i // parts)
+            f.readline()
+            cuts.append(max(f.tell(), cuts[-1]))
+    cuts.append(size)
+    return cuts
+
+
 def load_column_map(path: Path | None) -> dict[str, str] | None:
     """Read a `--map` file: a JSON or YAML object {"column": "auth0.field.path"}."""
     if path is None:
