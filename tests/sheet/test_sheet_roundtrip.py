@@ -93,3 +93,43 @@ def test_fixture_export_round_trips(tmp_path: Path, suffix: str) -> None:
     import gzip
 
     assert out.read_bytes() == gzip.decompress(FIXTURE.read_bytes())
+
+
+NAME = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    names=st.lists(NAME, min_size=1, max_size=6),
+    edits=st.dictionaries(st.integers(min_value=0, max_value=5), st.one_of(NAME, st.booleans(), st.none()), max_size=4),
+)
+def test_the_change_set_is_exactly_the_cells_edited(names: list[str], edits: dict[int, Any]) -> None:
+    """Law: apply(backup, sheet with some cells changed) differs from the backup in exactly those cells."""
+    import openpyxl
+    from sheet_helpers import change_set
+
+    from bulkedit.paths import MISSING
+
+    data = [{"user_id": f"auth0|{i}", "email": f"u{i}@example.com", "given_name": n, "email_verified": i % 2 == 0}
+            for i, n in enumerate(names)]
+    with tempfile.TemporaryDirectory() as tmp:
+        backup = write_ndjson(Path(tmp) / "backup.ndjson", data)
+        sheet = make_sheet(backup, Path(tmp) / "users.xlsx")
+        wb = openpyxl.load_workbook(sheet)
+        ws = wb["users"]
+        col = {c.value: c.column for c in ws[1]}
+        expected = set()
+        for i, value in edits.items():
+            if i >= len(data):
+                continue
+            field = "email_verified" if type(value) is bool else "given_name"
+            ws.cell(i + 2, col[field]).value = value
+            old = data[i][field]
+            new = MISSING if value is None else value
+            if new != old or type(new) is not type(old):
+                show = lambda v: "-" if v is MISSING else jsonio.dumps(v).decode()  # noqa: E731
+                expected.add((data[i]["user_id"], field, show(old), show(new)))
+        wb.save(Path(tmp) / "edited.xlsx")
+        result = apply_sheet(backup, Path(tmp) / "edited.xlsx", Path(tmp) / "out.ndjson")
+        assert not result.refused
+        assert change_set(result) == expected
