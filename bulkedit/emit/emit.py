@@ -147,9 +147,16 @@ class _Emitter:
     add: Any  # ChunkWriter.add or _Spool.add
     rollback: _Rollback | None = None
     left_out: list[dict[str, Any]] = field(default_factory=list)
-    dropped: dict[str, int] = field(default_factory=dict)
+    dropped: dict[tuple[str, ...], int] = field(default_factory=dict)
     users: int = 0
     read: int = 0
+
+    def dropped_fields(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for names, n in self.dropped.items():
+            for f in names:
+                out[f] = out.get(f, 0) + n
+        return dict(sorted(out.items()))
 
     def run(self, source: Any, records: Any, idx: int) -> None:
         checker, add, options = self.checker, self.add, self.options
@@ -165,8 +172,8 @@ class _Emitter:
             if not conv.importable:
                 self.left_out.append({"user_id": orig.get("user_id"), "email": orig.get("email"), "reason": conv.reason, "pos": rec.pos})
                 continue
-            for f in conv.dropped:
-                dropped[f] = dropped.get(f, 0) + 1
+            if conv.dropped:  # counted per kind of user; expanded to fields in `dropped_fields()`
+                dropped[conv.dropped] = dropped.get(conv.dropped, 0) + 1
             user = conv.user
             conn = conv.connection or options.connection
             if conn is None:
@@ -182,7 +189,7 @@ class _Emitter:
                     where=source.where(rec.pos),
                     hint="raise --max-bytes (Auth0 accepts up to about 500 KB per file), or shrink the user's metadata",
                 )
-            check(user, idx, rec.pos, conn, raw=encoded, judged_as="import", key=_key(orig))
+            check(user, idx, rec.pos, conn, raw=encoded, judged_as="import", key_user=orig)
             add(conn, encoded, private=has_secret(user))
             self.users += 1
             if self.rollback is not None:
@@ -283,20 +290,12 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
             "rollback": [c.to_dict() for c in rb_chunks],
             "rollback_cannot_undo": rollback.cannot_undo if rollback is not None else [],
             "left_out": em.left_out,
-            "dropped_fields": dict(sorted(em.dropped.items())),
+            "dropped_fields": em.dropped_fields(),
             "users": em.users,
             "private_files": [c.file for c in chunks + rb_chunks if c.private],
         }
         (tmp / "manifest.json").write_bytes(jsonio.dumps_pretty(manifest) + b"\n")
     return EmitResult(outdir, manifest, result)
-
-
-def _key(user: dict[str, Any]) -> str | None:
-    uid = user.get("user_id")
-    if type(uid) is str:
-        return uid
-    e = user.get("email")
-    return e if type(e) is str else None
 
 
 __all__ = ["ChunkInfo", "EmitOptions", "EmitRefused", "EmitResult", "emit"]

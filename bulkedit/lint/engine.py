@@ -361,43 +361,38 @@ class Checker:
         *,
         raw: bytes | None = None,
         judged_as: str = "export",
-        key: str | None = None,
+        key_user: dict[str, Any] | None = None,
     ) -> None:
-        """All rules on one user as it would be imported."""
-        name = self._files[file_idx]
-        if key is None:
-            key = _user_key(user)
+        """All rules on one user as it would be imported; findings name `key_user` (default: the user)."""
+        ku = key_user if key_user is not None else user
         if judged_as == "import":
             for r in self.importing:
                 for path, kwargs in r.check(user, raw) or ():
-                    self.add(r, name, pos, path, kwargs, key)
-        for r in self.user_rules:
-            items = r.check(user, raw)
+                    self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(ku))
+        for r, check in self._user_checks:
+            items = check(user, raw)
             if items:
                 for path, kwargs in items:
-                    self.add(r, name, pos, path, kwargs, key)
+                    self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(ku))
         if not self.is_valid(user):
-            self._explain(user, name, pos, raw, key)
-        for r in self.duplicates:
-            value = r.check(user)
+            self._explain(user, self._files[file_idx], pos, raw, _user_key(ku))
+        packed = (file_idx << 40) | (pos if pos is not None else _NO_POS)
+        for r, check, by_conn in self._dup_checks:
+            value = check(user)
             if value is None:
                 continue
-            by_conn = self._seen[r.code]
             seen = by_conn.get(connection)
             if seen is None:
                 seen = by_conn[connection] = {}
-            first = seen.get(value)
-            if first is None:
-                # (file index, position) packed in one int: a million users stay small in memory
-                seen[value] = (file_idx << 40) | (pos if pos is not None else _NO_POS)
-            else:
-                self.add(r, name, pos, _DUP_PATH[r.code], {"value": value, "first": self._where(first)}, key)
+            first = seen.setdefault(value, packed)
+            if first != packed:
+                self.add(r, self._files[file_idx], pos, _DUP_PATH[r.code], {"value": value, "first": self._where(first)}, _user_key(ku))
         if self.tenant is not None and self.backup_rules:
             backup, _known = self.tenant.find(user, connection)
             if backup is not None:
                 for r in self.backup_rules:
                     for path, kwargs in r.check(user, backup) or ():
-                        self.add(r, name, pos, path, kwargs, key)
+                        self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(ku))
 
     def _explain(self, user: dict[str, Any], name: str, pos: int | None, raw: bytes | None, key: str | None) -> None:
         explained: list[str] = []
@@ -612,7 +607,7 @@ def lint_records(checker: Checker, source: Source, records: Iterable[Record], id
                 continue
             user = conv.user
             conn = conv.connection or connection
-        check(user, idx, rec.pos, conn, raw=rec.raw, judged_as=judged, key=_user_key(rec.user))
+        check(user, idx, rec.pos, conn, raw=rec.raw, judged_as=judged, key_user=rec.user)
     return n, any_export
 
 
