@@ -74,20 +74,29 @@ def diff_at(old: Any, new: Any, paths: list[Path]) -> list[tuple[Path, Any, Any]
     if len(paths) > 1:
         # a written path inside another written path is covered by the outer one's diff
         unique = set(paths)
-        paths = [p for p in dict.fromkeys(paths) if not any(p[:i] in unique for i in range(1, len(p)))]
+        kept = []
+        for p in dict.fromkeys(paths):
+            for i in range(1, len(p)):
+                if p[:i] in unique:
+                    break
+            else:
+                kept.append(p)
+        paths = kept
     out: list[tuple[Path, Any, Any]] = []
     seen: set[Path] = set()
     for p in paths:
         a, b = old, new
+        n = len(p)
         i = 0
-        while i < len(p) and type(a) is dict and type(b) is dict and type(p[i]) is str:
-            a, b = a.get(p[i], MISSING), b.get(p[i], MISSING)
+        while i < n and type(a) is dict and type(b) is dict:
+            seg = p[i]
+            a, b = a.get(seg, MISSING), b.get(seg, MISSING)
             i += 1
             if a is b:
                 break
         if a is b:
             continue
-        at = p[:i]
+        at = p[:i] if i < n else p
         if at not in seen:
             seen.add(at)
             _diff(a, b, at, out)
