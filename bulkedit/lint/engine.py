@@ -172,6 +172,7 @@ class FileContext:
     judged_as: str
     bytes: int
     users: int
+    has_backup: bool = False
 
 
 @dataclass
@@ -638,7 +639,7 @@ def lint_source(
         any_export = any_export or part["any_export"]
         source.renamed.update(part["renamed"])
     judged_as = "export" if any_export or source.format != fmt.JSON else "import"
-    checker.end_file(FileContext(source, judged_as, size, n))
+    checker.end_file(FileContext(source, judged_as, size, n, checker.tenant is not None))
     return FileSummary(str(source.path), source.format, n, size, judged_as)
 
 

@@ -53,9 +53,13 @@ def _write(path: Path, users: list, as_: str) -> Path:
 @pytest.mark.parametrize(("code", "case"), _load())
 def test_rule_case(code, case, tmp_path):
     as_ = case.get("as", "json")
-    suffix = ".ndjson" if as_ == "ndjson" else ".json"
-    groups = case["files"] if "files" in case else [case["users"]]
-    paths = [_write(tmp_path / f"in{i}{suffix}", _users(g, case), as_) for i, g in enumerate(groups)]
+    suffix = {"ndjson": ".ndjson", "csv": ".csv"}.get(as_, ".json")
+    if as_ == "csv":  # the file's text as given
+        paths = [tmp_path / "in0.csv"]
+        paths[0].write_text(case["text"], encoding="utf-8")
+    else:
+        groups = case["files"] if "files" in case else [case["users"]]
+        paths = [_write(tmp_path / f"in{i}{suffix}", _users(g, case), as_) for i, g in enumerate(groups)]
     backup = None
     if "backup" in case:
         backup = _write(tmp_path / "backup.ndjson", case["backup"], "ndjson")

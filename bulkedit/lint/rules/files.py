@@ -22,3 +22,38 @@ def file_too_large(fctx):  # type: ignore[no-untyped-def]
     if fctx.judged_as == "import" and fctx.bytes > IMPORT_FILE_LIMIT:
         return [(None, None, {"size": fctx.bytes, "limit": IMPORT_FILE_LIMIT})]
     return None
+
+
+@rule(
+    "BE702",
+    "metadata-from-columns",
+    "warning",
+    "{field} is built from {n} column(s) ({columns}); an upsert replaces the tenant's whole {field} with it",
+    "file",
+)
+def metadata_from_columns(fctx):  # type: ignore[no-untyped-def]
+    """A spreadsheet or CSV whose metadata comes from dotted leaf columns, linted without `--backup`.
+
+    Why: an upsert replaces `user_metadata`/`app_metadata` whole. A sheet that carries only
+    some metadata leaves (`user_metadata.plan`) gives each user a partial object, which
+    erases every other metadata key of the user in the tenant. Without the tenant's
+    export bulkedit cannot tell whether the columns hold the complete objects.
+
+    Example: a Dashboard CSV with a `user_metadata.plan` column, emitted as it is.
+
+    Fix: make the sheet with `bulkedit convert` from the full export (all metadata
+    columns), or lint and emit with `--backup export.json.gz` (BE801 then names the keys
+    that would be erased).
+    """
+    if fctx.has_backup or fctx.source.format not in ("csv", "xlsx"):
+        return None
+    cols: dict[str, list[str]] = {}
+    for col in fctx.source.columns:
+        path = col.path
+        if len(path) > 1 and path[0] in ("user_metadata", "app_metadata"):
+            cols.setdefault(str(path[0]), []).append(col.header)
+    out = []
+    for field, headers in cols.items():
+        shown = ", ".join(headers[:5]) + (", ..." if len(headers) > 5 else "")
+        out.append((None, field, {"field": field, "n": len(headers), "columns": shown}))
+    return out or None
