@@ -22,11 +22,11 @@ def _show(entry: dict[str, Any], name: str) -> str:
 
 
 def _notice(n: dict[str, Any]) -> str:
-    head = n.get("where", "")
+    head = f"{n['where']}: " if "where" in n else ""
     key = f" [{n['key']}]" if "key" in n else ""
     path = f" {n['path']}:" if "path" in n else ""
     values = f" {_show(n, 'old')} -> {_show(n, 'new')}" if ("old" in n or "new" in n) else ""
-    return f"  {head}: {n['code']}{key}{path}{values} ({n['message']})"
+    return f"  {head}{n['code']}{key}{path}{values} ({n['message']})"
 
 
 def render_text(data: dict[str, Any]) -> str:
