@@ -38,3 +38,8 @@ def emit_cmd(
         print(f"bulkedit: error: {exc.render()}", file=sys.stderr)
         raise typer.Exit(EXIT_FINDINGS) from None
     sys.stderr.write(render_summary(result.to_dict(), str(outdir)))
+    if result.lint.warnings:
+        data = result.lint.to_dict()
+        data["findings"] = [f for f in data["findings"] if f["severity"] == "warning"]
+        data["rules"] = {c: r for c, r in data["rules"].items() if r["severity"] == "warning"}
+        sys.stderr.write("warnings in what was written:\n" + render_text(data))

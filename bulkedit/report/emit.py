@@ -37,7 +37,4 @@ def render_summary(data: dict[str, Any], outdir: str) -> str:
                 lines.append(f"  line/row {u['pos']}: {u['user_id'] or u['email']}: {u['field']}: {u['reason']}")
             if len(notes) > MAX_LISTED:
                 lines.append(f"  ... and {len(notes) - MAX_LISTED:,} more (see manifest.json rollback_cannot_undo)")
-    lint = data.get("lint")
-    if lint and (lint["warning"] or lint["error"]):
-        lines.append(f"lint: {lint['warning']:,} warning(s) in what was written; run `bulkedit lint` on the output folder for details")
     return "\n".join(lines) + "\n"
