@@ -134,7 +134,9 @@ class Plan:
             summary.append(_summary(name, arg))
         if bad:
             raise _Abandon
-        step = Step(i + 1, self.doc.where(loc), spec.get("description") or "; ".join(summary), select, actions)
+        actions_text = "; ".join(summary)
+        label = f"{spec['description']} ({actions_text})" if spec.get("description") else actions_text
+        step = Step(i + 1, self.doc.where(loc), label, select, actions)
         self.lists.extend((step, where, listed) for where, listed in lists)
         return step
 
