@@ -13,6 +13,7 @@ are refused (the row and column named) unless their code is accepted.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,7 @@ class SheetEditor:
     _cols: list[_Col] = field(default_factory=list)
     _accepted: dict[tuple[int, str], Damage] = field(default_factory=dict)
     _seen_missing: set[str] = field(default_factory=set)
+    _text_in_json: dict[tuple[int, str], Notice] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._cols = [
@@ -119,6 +121,7 @@ class SheetEditor:
                     where=str(self.sheet.path),
                 )
             )
+        out.extend(self._text_in_json.values())
         for d in self._accepted.values():
             out.append(
                 Notice(f"accepted-{d.code}", f"accepted damage: {d.message}", self.sheet.where(d.row), path=d.column)
@@ -191,6 +194,16 @@ class SheetEditor:
         try:
             return tabular.decode_cell(cell, kind, guarded=self.sheet.guarded)
         except tabular.CellError as exc:
+            text = cell.strip() if type(cell) is str else None
+            if kind == tabular.JSON and text and text[0] not in '[{"' and not _JSONISH.fullmatch(text):
+                # a JSON column holds mixed types (0 in one row, "trial" in another): plain words are text
+                self._text_in_json[(row, col.name)] = Notice(
+                    "sheet-text-in-json-column",
+                    f"column {col.name!r} holds JSON; {cell!r} is not JSON and was taken as the text {cell!r}",
+                    self.sheet.where(row),
+                    path=col.name,
+                )
+                return cell
             problems.append(
                 Notice(
                     "sheet-invalid-cell",
@@ -220,6 +233,10 @@ class SheetEditor:
             except PathConflict as exc:
                 problems.append(Notice("sheet-cell-conflict", f"column {col.name!r}: {exc}", self.sheet.where(hit.row)))
         return user, problems
+
+
+#: Cells of a JSON column that look like a mistyped JSON value rather than a word.
+_JSONISH = re.compile(r"-?[0-9.][0-9.eE+-]*|true|false|null|TRUE|FALSE|NULL|True|False", re.ASCII)
 
 
 class _Skip:

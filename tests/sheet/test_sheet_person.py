@@ -250,3 +250,14 @@ def test_the_output_may_not_overwrite_the_sheet(base_sheet: Path, tmp_path: Path
     before = sheet.read_bytes()
     assert main(["edit", str(FIXTURE), "--sheet", str(sheet), "-o", str(sheet)]) == 2
     assert sheet.read_bytes() == before
+
+
+def test_a_word_in_a_mixed_type_json_column_is_text(base_sheet: Path, tmp_path: Path, backup_users: list) -> None:
+    # app_metadata.plan holds 0 for some users and "trial" for others, so its cells are JSON
+    def person(ws: Any, col: dict[str, int]) -> None:
+        ws.cell(2, col["app_metadata.plan"]).value = "enterprise"
+        ws.cell(3, col["app_metadata.plan"]).value = '["broken"'
+
+    result = apply_sheet(FIXTURE, edited(base_sheet, tmp_path, person), tmp_path / "o.ndjson")
+    assert [(r.code, r.where.rsplit(":", 1)[1]) for r in result.refusals] == [("sheet-invalid-cell", "3")]
+    assert result.warning_counts.get("sheet-text-in-json-column") == 1
