@@ -89,3 +89,27 @@ def test_a_csv_sheet_saved_by_libreoffice_has_its_damage_found(tmp_path: Path) -
     out = tmp_path / "out.ndjson"
     assert main(["edit", str(corpus / "backup.ndjson"), "--sheet", str(saved), "-o", str(out)]) == 1
     assert not out.exists()
+
+
+def test_a_csv_sheet_opened_in_libreoffice_and_saved_as_xlsx(tmp_path: Path) -> None:
+    """No type information survives (the sidecar stays behind); the backup's values type the cells."""
+    from bulkedit.io.read import open_source
+    from bulkedit.sheet.apply import find_damage
+
+    corpus = Path(__file__).resolve().parent / "damaged"
+    src = tmp_path / "users.csv"
+    shutil.copyfile(corpus / "sheet.csv", src)
+    outdir = tmp_path / "lo"
+    outdir.mkdir()
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
+         "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", str(outdir), str(src)],
+        check=True, capture_output=True, timeout=180,
+    )
+    saved = outdir / "users.xlsx"
+    found = {(d.code, d.row, d.column) for d in find_damage(open_source(corpus / "backup.ndjson"), saved)}
+    assert {("leading-zeros", 2, "user_metadata.zip"), ("leading-zeros", 4, "user_metadata.zip")} <= found
+    ledger = {c for c, _, k in found if k == "user_metadata.ledger"}
+    assert ledger and ledger <= {"scientific-notation", "number-precision"}
+    # untouched typed values (booleans, numbers, ids, text) are not findings
+    assert {k for _, _, k in found} <= {"user_metadata.zip", "user_metadata.ledger", "user_metadata.flag", "user_metadata.since", "created_at"}
