@@ -64,6 +64,8 @@ def user_strategy(user: dict[str, Any]) -> str | None:
 _IMPORT = fields.IMPORT_FIELDS
 _EXPORT_ONLY = fields.EXPORT_ONLY_FIELDS
 _new = object.__new__
+_SHAPES: dict[tuple[str, ...], Any] = {}
+_OTHER = (frozenset(), ())
 
 
 def _conversion(user, dropped, renamed, strip, connection, strategy):  # type: ignore[no-untyped-def]
@@ -107,7 +109,7 @@ def identity(user: dict[str, Any]) -> tuple[str | None, str | None, bool]:
     strip = False
     if uid.__class__ is str:
         strip = uid.startswith("auth0|")
-        if strategy is None and "|" in uid:
+        if not strip and "|" in uid:  # a foreign prefix wins over what identities says
             strategy = uid.split("|", 1)[0]
     return connection, strategy, strip
 
@@ -126,10 +128,16 @@ def to_import_user(user: dict[str, Any]) -> Conversion:
         out = dict(user)
         out["user_id"] = uid[6:]
         return _conversion(out, (), (), True, connection, strategy)
-    extra = user.keys() - _IMPORT
-    if _EXPORT_ONLY.issuperset(extra):  # the usual export: drop, nothing to rename
+    shape = tuple(user)  # an export has a few key lists: work each out once
+    known = _SHAPES.get(shape)
+    if known is None:
+        extra = user.keys() - _IMPORT
+        known = (extra, tuple(k for k in user if k in extra)) if _EXPORT_ONLY.issuperset(extra) else None
+        if len(_SHAPES) < 4096:
+            _SHAPES[shape] = known or _OTHER
+    if known is not None and known is not _OTHER:  # the usual export: drop, nothing to rename
+        extra, dropped = known
         out = {k: v for k, v in user.items() if k not in extra}
-        dropped = tuple(k for k in user if k in extra)
         if strip:
             out["user_id"] = uid[6:]
         return _conversion(out, dropped, (), strip, connection, strategy)

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from bulkedit import __version__, fields
+from bulkedit.emit.convert import to_import_user
 from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkInfo, ChunkWriter, UserTooLarge
-from bulkedit.emit.pack import holds_secret as has_secret_bytes
 from bulkedit.errors import BulkeditError, RefusedError, UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_dir, refuse_overwriting_inputs
@@ -158,6 +158,21 @@ class _Emitter:
                 out[f] = out.get(f, 0) + n
         return dict(sorted(out.items()))
 
+    @staticmethod
+    def _no_connection(source: Any, pos: int) -> None:
+        raise UsageError(
+            "this user names no connection (an import file has none)",
+            where=source.where(pos),
+            hint="pass --connection NAME: the database connection these users are imported into",
+        )
+
+    def _too_large(self, source: Any, pos: int, size: int) -> None:
+        raise UserTooLarge(
+            f"the user takes {size:,} bytes encoded, more than a chunk of {self.options.max_bytes:,} bytes can hold",
+            where=source.where(pos),
+            hint="raise --max-bytes (Auth0 accepts up to about 500 KB per file), or shrink the user's metadata",
+        )
+
     def run(self, source: Any, records: Any, idx: int) -> None:
         checker, add, options = self.checker, self.add, self.options
         convert, check = checker.convert, checker.check
@@ -165,10 +180,25 @@ class _Emitter:
         limit = options.max_bytes - 2
         dropped = self.dropped
         dumps = jsonio.dumps
+        quick = checker.quick
         for rec in records:
             self.read += 1
-            conv = convert(rec, idx)
             orig = rec.user
+            if quick(rec, idx, options.connection):  # checked already: only convert and write it
+                conv = to_import_user(orig)
+                user = conv.user
+                if conv.dropped:
+                    dropped[conv.dropped] = dropped.get(conv.dropped, 0) + 1
+                conn = conv.connection or options.connection
+                if conn is None:
+                    self._no_connection(source, rec.pos)
+                encoded = rec.raw if (user is orig and rec.raw is not None) else dumps(user)
+                if len(encoded) > limit:
+                    self._too_large(source, rec.pos, len(encoded))
+                add(conn, encoded, private=has_secret(user))
+                self.users += 1
+                continue
+            conv = convert(rec, idx)
             if not conv.importable:
                 self.left_out.append({"user_id": orig.get("user_id"), "email": orig.get("email"), "reason": conv.reason, "pos": rec.pos})
                 continue
@@ -177,18 +207,10 @@ class _Emitter:
             user = conv.user
             conn = conv.connection or options.connection
             if conn is None:
-                raise UsageError(
-                    "this user names no connection (an import file has none)",
-                    where=source.where(rec.pos),
-                    hint="pass --connection NAME: the database connection these users are imported into",
-                )
+                self._no_connection(source, rec.pos)
             encoded = rec.raw if (user is orig and rec.raw is not None) else dumps(user)
             if len(encoded) > limit:
-                raise UserTooLarge(
-                    f"the user takes {len(encoded):,} bytes encoded, more than a chunk of {options.max_bytes:,} bytes can hold",
-                    where=source.where(rec.pos),
-                    hint="raise --max-bytes (Auth0 accepts up to about 500 KB per file), or shrink the user's metadata",
-                )
+                self._too_large(source, rec.pos, len(encoded))
             check(user, idx, rec.pos, conn, raw=encoded, judged_as="import", key_user=orig)
             add(conn, encoded, private=has_secret(user))
             self.users += 1
@@ -259,9 +281,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
             checker.merge(part["state"], users_at(source, cut))
             for conn, (spath, private) in part["spool"].items():
                 with open(spath, "rb") as f:
-                    for line in f:
-                        item = line[:-1]
-                        writer.add(conn, item, private=private and has_secret_bytes(item))
+                    writer.add_lines(conn, f, private=private)
             shutil.rmtree(spool_dir)
             em.left_out.extend(part["left_out"])
             for k, v in part["dropped"].items():

@@ -167,11 +167,27 @@ class ChunkWriter:
         return st
 
     def add(self, connection: str, item: bytes, *, private: bool = False, where: str | None = None) -> None:
-        st = self._state(connection)
-        full = st.packer.add(item, where=where)
+        st = self._open.get(connection)
+        if st is None:
+            st = self._state(connection)
+        if private:
+            st.private = True
+        p = st.packer
+        size = p.size + len(item) + SEP
+        if p.items and size <= p.max_bytes:  # the usual case: it fits in the open chunk
+            p.items.append(item)
+            p.size = size
+            return
+        full = p.add(item, where=where)
         if full is not None:
             self._write(connection, st, full)
-        st.private = st.private or private
+
+    def add_lines(self, connection: str, lines: Iterable[bytes], *, private: bool = False) -> None:
+        """Add users given one per line (each ending with a newline), in order."""
+        add = self.add
+        for line in lines:
+            item = line[:-1] if line[-1:] == b"\n" else line
+            add(connection, item, private=private and holds_secret(item))
 
     def close(self) -> list[ChunkInfo]:
         for connection, st in self._open.items():

@@ -50,3 +50,8 @@ def test_converting_twice_changes_nothing_more():
         twice = to_import_user(once.user)
         assert twice.user == once.user
         assert not twice.changed
+
+
+def test_foreign_prefix_is_not_importable_even_with_auth0_identity():
+    c = to_import_user({"user_id": "samlp|corp|u1", "email": "a@x.io", "identities": [{"provider": "auth0", "connection": "db"}]})
+    assert not c.importable and c.strategy == "samlp"

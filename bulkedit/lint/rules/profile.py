@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bulkedit import fields
+from bulkedit.emit.convert import to_import_user
 from bulkedit.io import jsonio
 from bulkedit.lint.registry import rule
 from bulkedit.paths import format_path
@@ -78,6 +79,8 @@ def profile_too_large(u, raw):  # type: ignore[no-untyped-def]
     if raw is not None and len(raw) <= PROFILE_LIMIT:
         return None  # the raw line is never shorter than the converted user
     size = len(jsonio.dumps(u))
+    if size > PROFILE_LIMIT:  # judge the import form: what Auth0 stores, without export-only fields
+        size = len(jsonio.dumps(to_import_user(u).user))
     return [(None, {"size": size, "limit": PROFILE_LIMIT})] if size > PROFILE_LIMIT else None
 
 
