@@ -88,6 +88,7 @@ class SheetEditor:
     _accepted: dict[tuple[int, str], Damage] = field(default_factory=dict)
     _seen_missing: set[str] = field(default_factory=set)
     _text_in_json: dict[tuple[int, str], Notice] = field(default_factory=dict)
+    _refused_codes: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._cols = [
@@ -122,6 +123,16 @@ class SheetEditor:
                 )
             )
         out.extend(self._text_in_json.values())
+        if self._refused_codes:
+            codes = ",".join(sorted(self._refused_codes))
+            out.append(
+                Notice(
+                    "sheet-damage-refused",
+                    "cells a spreadsheet changed were refused: put the backup's values back in those cells (or"
+                    f" re-make the sheet with `convert`), or apply them as they are with --accept-damage {codes}",
+                    str(self.sheet.path),
+                )
+            )
         for d in self._accepted.values():
             out.append(
                 Notice(f"accepted-{d.code}", f"accepted damage: {d.message}", self.sheet.where(d.row), path=d.column)
@@ -175,6 +186,7 @@ class SheetEditor:
             code, message = found
             d = Damage(code, row, col.name, message, None if cell is None else str(cell), old)
             if code not in self.accept:
+                self._refused_codes.add(code)
                 problems.append(
                     Notice(
                         code,
