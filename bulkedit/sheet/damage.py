@@ -34,6 +34,7 @@ ENCODING: Final = "encoding"
 BOM_ADDED: Final = "bom-added"
 BOM_LOST: Final = "bom-lost"
 SEMICOLON: Final = "semicolon-separator"
+LINE_BREAKS: Final = "line-breaks"
 
 #: code -> (refused unless accepted?, what it means). Warnings are reported, never refused:
 #: a BOM or a separator changes how the file is stored, not a value.
@@ -46,6 +47,7 @@ CODES: Final[dict[str, tuple[bool, str]]] = {
     SMART_QUOTES: (True, "straight quotes turned into curly ones"),
     DECIMAL_COMMA: (True, "a number written with a decimal comma"),
     MOJIBAKE: (True, "UTF-8 text read as another encoding (Ã© for é)"),
+    LINE_BREAKS: (True, "line breaks inside a cell rewritten (CRLF saved as LF, or the reverse)"),
     ENCODING: (True, "the file was saved in an encoding other than UTF-8; characters may be lost"),
     BOM_ADDED: (False, "a UTF-8 byte order mark was added (Excel's 'CSV UTF-8'); harmless"),
     BOM_LOST: (False, "the UTF-8 byte order mark was removed"),
@@ -157,6 +159,9 @@ def check_cell(cell: Any, kind: str, old: Any) -> tuple[str, str] | None:
     # decimal comma in a number column
     if kind in (tabular.NUMBER, tabular.INTEGER) and _DECIMAL_COMMA.fullmatch(text.strip()):
         return DECIMAL_COMMA, f"{text!r} uses a decimal comma{_was(old)}"
+    # line breaks inside a cell: CRLF saved as LF (or the reverse)
+    if old_is_text and text != old and ("\r" in old or "\r" in text) and text.replace("\r\n", "\n") == old.replace("\r\n", "\n"):
+        return LINE_BREAKS, f"{text!r} was {old!r}: the line breaks inside the cell were rewritten"
     # text re-encoded
     if old_is_text and text != old and type(cell) is str:
         for enc in ("cp1252", "latin-1"):

@@ -111,5 +111,7 @@ def test_a_csv_sheet_opened_in_libreoffice_and_saved_as_xlsx(tmp_path: Path) -> 
     assert {("leading-zeros", 2, "user_metadata.zip"), ("leading-zeros", 4, "user_metadata.zip")} <= found
     ledger = {c for c, _, k in found if k == "user_metadata.ledger"}
     assert ledger and ledger <= {"scientific-notation", "number-precision"}
+    assert ("line-breaks", 3, "user_metadata.note") in found  # a CRLF inside the cell came back as LF
     # untouched typed values (booleans, numbers, ids, text) are not findings
-    assert {k for _, _, k in found} <= {"user_metadata.zip", "user_metadata.ledger", "user_metadata.flag", "user_metadata.since", "created_at"}
+    damaged = {"user_metadata.zip", "user_metadata.ledger", "user_metadata.flag", "user_metadata.since", "created_at", "user_metadata.note"}
+    assert {k for _, _, k in found} <= damaged

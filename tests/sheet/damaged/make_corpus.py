@@ -69,6 +69,7 @@ def main() -> None:
             [("boolean-case", 2, "user_metadata.flag"), ("boolean-case", 3, "user_metadata.flag")])
     variant("smart-quotes.csv", {(2, "family_name"): "O\u2019Neil", (2, "user_metadata.note"): "say \u201chi\u201d"},
             [("smart-quotes", 2, "family_name"), ("smart-quotes", 2, "user_metadata.note")])
+    variant("line-breaks.csv", {(3, "user_metadata.note"): "line one\nline two"}, [("line-breaks", 3, "user_metadata.note")])
     variant("mojibake.csv", {(2, "given_name"): "ZoÃ«"}, [("mojibake", 2, "given_name")])
     # Excel's "CSV (Comma delimited)": cp1252, no BOM
     variant("encoding-cp1252.csv", {}, [("bom-lost", 1, None), ("encoding", 2, None), ("encoding", 2, "user_metadata.city")],
