@@ -684,15 +684,18 @@ def worker_pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
 
 
-def parallel_cut(source: Source) -> int | None:
-    """Where to cut an uncompressed NDJSON file in two at a line start, or None to read it in one go."""
+def parallel_cut(source: Source, share: float = 0.5) -> int | None:
+    """Where to cut an uncompressed NDJSON file in two at a line start, or None to read it in one go.
+
+    `share`: the part this process reads itself (less when it has more to do afterwards).
+    """
     if source.format != fmt.NDJSON or source.compressed or (os.cpu_count() or 1) < 2:
         return None
     size = source.size
     if size < PARALLEL_MIN_BYTES:
         return None
     with open(source.path, "rb") as f:
-        f.seek(size // 2)
+        f.seek(int(size * share))
         f.readline()
         cut = f.tell()
     return cut if 0 < cut < size else None
