@@ -75,7 +75,9 @@ with open(sys.argv[1], "w", encoding="utf-8-sig", newline="") as f:
 PY
 step "Spreadsheet damage is refused, row and column named (exit 1, nothing written)" \
   $BULKEDIT edit fixtures/export.json.gz --sheet $OUT/users.csv -o $OUT/from-csv-sheet.ndjson \
-  || echo "(exit $? as expected: fix the cells, or --accept-damage date-rewritten)"
+  || echo "(exit $? as expected: fix the cells, keep the backup values with --keep-damaged, or --accept-damage date-rewritten)"
+step "Keep the backup's values where the spreadsheet damaged cells; the person's edit applies" \
+  $BULKEDIT edit fixtures/export.json.gz --sheet $OUT/users.csv -o $OUT/from-csv-sheet.ndjson --keep-damaged
 # -- errors --
 ERR_CHUNKS=fixtures/job-errors/chunks; [ -f "$OUT/chunks/manifest.json" ] && ERR_CHUNKS=$OUT/chunks
 ERR_SOURCE=fixtures/export.json.gz; [ -f "$OUT/edited.ndjson" ] && ERR_SOURCE=$OUT/edited.ndjson

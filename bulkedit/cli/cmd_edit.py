@@ -53,6 +53,9 @@ def edit_cmd(
         list[str] | None,
         typer.Option("--accept-damage", help="With --sheet: apply cells flagged with this damage code anyway (repeatable; 'all').", show_default=False),
     ] = None,
+    keep_damaged: Annotated[
+        bool, typer.Option("--keep-damaged", help="With --sheet: cells flagged as damage keep the backup's value; other edits apply.")
+    ] = False,
 ) -> None:
     """Apply a declarative edit plan to every user of IN and write the whole edited export to OUT.
 
@@ -76,7 +79,9 @@ def edit_cmd(
         if output is not None and not dry_run:
             refuse_overwriting_inputs(output, [sheet])
 
-        editor = prepare(source, sheet, key=key.value, allow_new=allow_new, accept=accept_damage or ())
+        editor = prepare(
+            source, sheet, key=key.value, allow_new=allow_new, accept=accept_damage or (), keep_damaged=keep_damaged
+        )
     with progress_bar("edit", source.size) as progress:
         wrap = None
         if progress is not None:

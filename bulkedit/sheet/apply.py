@@ -81,6 +81,7 @@ class SheetEditor:
     sheet: Sheet
     key: str
     accept: frozenset[str]
+    keep_damaged: bool = False
     new_users: list[dict[str, Any]] = field(default_factory=list)
     missing_rows: int = 0
     warnings: list[Notice] = field(default_factory=list)
@@ -89,6 +90,7 @@ class SheetEditor:
     _seen_missing: set[str] = field(default_factory=set)
     _text_in_json: dict[tuple[int, str], Notice] = field(default_factory=dict)
     _refused_codes: set[str] = field(default_factory=set)
+    _kept: dict[tuple[int, str], Damage] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._cols = [
@@ -128,10 +130,14 @@ class SheetEditor:
             out.append(
                 Notice(
                     "sheet-damage-refused",
-                    "cells a spreadsheet changed were refused: put the backup's values back in those cells (or"
-                    f" re-make the sheet with `convert`), or apply them as they are with --accept-damage {codes}",
+                    "cells a spreadsheet changed were refused: keep the backup's values for them with --keep-damaged,"
+                    f" or apply them as they are with --accept-damage {codes}",
                     str(self.sheet.path),
                 )
+            )
+        for d in self._kept.values():
+            out.append(
+                Notice(f"kept-{d.code}", f"kept the backup's value: {d.message}", self.sheet.where(d.row), path=d.column)
             )
         for d in self._accepted.values():
             out.append(
@@ -185,6 +191,9 @@ class SheetEditor:
         if found is not None:
             code, message = found
             d = Damage(code, row, col.name, message, None if cell is None else str(cell), old)
+            if code not in self.accept and self.keep_damaged and damage.CODES[code][0]:
+                self._kept[(row, col.name)] = d
+                return _SKIP
             if code not in self.accept:
                 self._refused_codes.add(code)
                 problems.append(
@@ -277,21 +286,25 @@ def prepare(
     key: str = "user_id",
     allow_new: bool = False,
     accept: Iterable[str] = (),
+    keep_damaged: bool = False,
     workdir: Path | None = None,
 ) -> SheetEditor:
     """Read the sheet, check it against the backup's keys, and return the editor that applies it.
 
-    Raises RefusedError (exit 1, nothing written) for what cannot be applied as a
-    per-user change: refused file-level damage, a key found in two rows, rows no
+    `keep_damaged`: a cell flagged as damage (and not accepted) keeps the backup's
+    value instead of refusing the edit. Raises RefusedError (exit 1, nothing
+    written) for what cannot be applied as a per-user change: refused file-level damage, a key found in two rows, rows no
     backup user matches (without `allow_new`), or a changed key cell.
     """
     accepted = parse_accept(accept)
     sheet = read_sheet(sheet_path, key=key, workdir=workdir)
-    editor = SheetEditor(sheet, key, accepted)
+    editor = SheetEditor(sheet, key, accepted, keep_damaged)
     problems: list[str] = []
     for d in sheet.findings:
-        if d.refused and d.code not in accepted:
+        if d.refused and d.code not in accepted and not keep_damaged:
             problems.append(f"{sheet.where(d.row)}: {d.code}: {d.message}")
+        elif d.refused and d.code not in accepted:  # read anyway; damaged cells keep the backup's values
+            editor.warnings.append(Notice(d.code, d.message, sheet.where(d.row)))
         elif d.refused:
             editor._accepted[(d.row or 0, d.code)] = d
         else:

@@ -121,3 +121,23 @@ def test_an_xlsx_date_cell_where_text_was_is_damage() -> None:
 
     found = damage.check_cell(datetime(2024, 1, 2, 3, 4), tabular.STRING, "2024-01-02T03:04:05.000Z")
     assert found is not None and found[0] == damage.DATE
+
+
+def test_keep_damaged_keeps_the_backup_values_and_applies_the_real_edit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "o.ndjson"
+    sheet = CORPUS / "excel-resave.csv"
+    assert main(["edit", str(BACKUP), "--sheet", str(sheet), "-o", str(out), "--keep-damaged", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(c["key"], c["path"], c["new"]) for c in data["changes"]] == [("auth0|u3", "given_name", "May")]
+    assert {"kept-leading-zeros", "kept-date-rewritten", "kept-boolean-case", "kept-scientific-notation"} <= set(data["warning_counts"])
+    before = BACKUP.read_text("utf-8").splitlines()
+    after = out.read_text("utf-8").splitlines()
+    assert after[:2] == before[:2] and json.loads(after[2])["given_name"] == "May"
+
+
+def test_keep_damaged_reads_a_cp1252_file_and_keeps_what_it_lost(tmp_path: Path) -> None:
+    out = tmp_path / "o.ndjson"
+    sheet = CORPUS / "encoding-cp1252.csv"
+    assert main(["edit", str(BACKUP), "--sheet", str(sheet), "-o", str(out)]) == 1
+    assert main(["edit", str(BACKUP), "--sheet", str(sheet), "-o", str(out), "--keep-damaged"]) == 0
+    assert out.read_bytes() == BACKUP.read_bytes()
