@@ -185,14 +185,14 @@ class _Emitter:
             self.read += 1
             orig = rec.user
             if quick(rec, idx, options.connection):  # checked already: only convert and write it
-                conv = to_import_user(orig)
+                conv = to_import_user(orig, in_place=True)
                 user = conv.user
                 if conv.dropped:
                     dropped[conv.dropped] = dropped.get(conv.dropped, 0) + 1
                 conn = conv.connection or options.connection
                 if conn is None:
                     self._no_connection(source, rec.pos)
-                encoded = rec.raw if (user is orig and rec.raw is not None) else dumps(user)
+                encoded = rec.raw if (rec.raw is not None and user is orig and not conv.changed) else dumps(user)
                 if len(encoded) > limit:
                     self._too_large(source, rec.pos, len(encoded))
                 add(conn, encoded, private=has_secret(user))
@@ -208,7 +208,7 @@ class _Emitter:
             conn = conv.connection or options.connection
             if conn is None:
                 self._no_connection(source, rec.pos)
-            encoded = rec.raw if (user is orig and rec.raw is not None) else dumps(user)
+            encoded = rec.raw if (rec.raw is not None and user is orig and not conv.changed) else dumps(user)
             if len(encoded) > limit:
                 self._too_large(source, rec.pos, len(encoded))
             check(user, idx, rec.pos, conn, raw=encoded, judged_as="import", key_user=orig)

@@ -304,7 +304,7 @@ class Checker:
             sig = (extra, strip)
             slot = self._qsigs.get(sig)
             if slot is None:
-                self._qsigs[sig] = [u, pos, 1, _user_key(u)]
+                self._qsigs[sig] = [dict(u), pos, 1, _user_key(u)]  # a copy: emit converts `u` in place
             else:
                 slot[2] += 1
         raw = rec.raw

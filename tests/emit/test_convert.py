@@ -55,3 +55,12 @@ def test_converting_twice_changes_nothing_more():
 def test_foreign_prefix_is_not_importable_even_with_auth0_identity():
     c = to_import_user({"user_id": "samlp|corp|u1", "email": "a@x.io", "identities": [{"provider": "auth0", "connection": "db"}]})
     assert not c.importable and c.strategy == "samlp"
+
+
+def test_in_place_conversion_equals_copy():
+    for rec in open_source("fixtures/export.json.gz").records():
+        copy = to_import_user(dict(rec.user))
+        user = dict(rec.user)
+        inplace = to_import_user(user, in_place=True)
+        assert inplace.user == copy.user and list(inplace.user) == list(copy.user)
+        assert inplace.dropped == copy.dropped and inplace.importable == copy.importable
