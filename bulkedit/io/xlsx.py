@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bulkedit.io.read import Source
 
 USERS_SHEET = "users"
+MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header
 
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
@@ -310,6 +311,11 @@ def _spool_rows(spool: Path, rows: Iterable[list[Any]], kinds: list[str], header
         write = f.write
         for values in rows:
             n += 1
+            if n > MAX_ROWS:
+                raise InputError(
+                    f"more than {MAX_ROWS:,} users: a spreadsheet sheet holds at most {MAX_ROWS + 1:,} rows",
+                    hint="write a CSV (-o users.csv), or convert part of the users at a time",
+                )
             rn = str(n + 1)
             parts = [f'<row r="{rn}">']
             add = parts.append
