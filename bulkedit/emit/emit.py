@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from bulkedit import __version__, fields
-from bulkedit.emit.convert import to_import_user
 from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkInfo, ChunkWriter, UserTooLarge
 from bulkedit.errors import BulkeditError, RefusedError, UsageError
 from bulkedit.io import jsonio
@@ -147,7 +146,7 @@ class _Emitter:
     add: Any  # ChunkWriter.add or _Spool.add
     rollback: _Rollback | None = None
     left_out: list[dict[str, Any]] = field(default_factory=list)
-    dropped: dict[tuple[str, ...], int] = field(default_factory=dict)
+    dropped: dict[Any, int] = field(default_factory=dict)  # a kind of user's dropped fields -> users
     users: int = 0
     read: int = 0
 
@@ -185,14 +184,23 @@ class _Emitter:
             self.read += 1
             orig = rec.user
             if quick(rec, idx, options.connection):  # checked already: only convert and write it
-                conv = to_import_user(orig, in_place=True)
-                user = conv.user
-                if conv.dropped:
-                    dropped[conv.dropped] = dropped.get(conv.dropped, 0) + 1
-                conn = conv.connection or options.connection
+                extra, strip, conn = checker.quick_facts
+                user = orig
+                if extra or strip:
+                    # to_import_user's conversion of such a user, done in place: drop the
+                    # export-only keys, strip the prefix (tests hold the two equal)
+                    for k in extra:
+                        del user[k]
+                    if strip:
+                        user["user_id"] = user["user_id"][6:]
+                    if extra:
+                        dropped[extra] = dropped.get(extra, 0) + 1
+                    encoded = dumps(user)
+                else:
+                    encoded = rec.raw if rec.raw is not None else dumps(user)
+                conn = conn or options.connection
                 if conn is None:
                     self._no_connection(source, rec.pos)
-                encoded = rec.raw if (rec.raw is not None and user is orig and not conv.changed) else dumps(user)
                 if len(encoded) > limit:
                     self._too_large(source, rec.pos, len(encoded))
                 add(conn, encoded, private=has_secret(user))
@@ -268,8 +276,9 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
         # this process also packs the worker's users and hashes the file afterwards: it reads less
         cut = parallel_cut(source, share=0.45) if tenant is None else None
         if cut is None:
-            em.run(source, source.records(), idx)
-            size = source.bytes_read
+            plain = source.format == "ndjson" and not source.compressed
+            em.run(source, range_records(source, 0, source.size) if plain else source.records(), idx)
+            size = source.size if plain else source.bytes_read
         else:
             size = source.size
             spool_dir = tmp / ".spool"

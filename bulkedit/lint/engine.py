@@ -192,6 +192,8 @@ class Checker:
     _qsigs: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
     _shapes: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
     _pending: list[tuple[Any, ...]] = field(default_factory=list)
+    #: after `quick()` accepted a user: (export-only keys it has, has the auth0| prefix, its connection)
+    quick_facts: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         sel = self.selection
@@ -299,6 +301,7 @@ class Checker:
             return False
         if not self.is_valid_export(u):
             return False
+        self.quick_facts = (extra, strip, conn)  # what emit needs to convert the user
         pos = rec.pos
         if extra or strip:
             sig = (extra, strip)

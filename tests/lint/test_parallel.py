@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import bulkedit.lint.engine as engine
 from bench.generate import generate
+from bulkedit.emit.convert import to_import_user
 from bulkedit.emit.emit import EmitOptions, emit
 from bulkedit.errors import InputError
 from bulkedit.lint import LintOptions, lint
@@ -68,8 +69,16 @@ def test_emit_two_processes_equal_one(tmp_path, monkeypatch):
     _sequential(monkeypatch)
     seq = emit(path, tmp_path / "seq", EmitOptions(max_bytes=20_000, config={}, select="BE1,BE3,BE4"))
     assert par.manifest == seq.manifest
+    written: dict[str, list] = {}
     for c in seq.chunks:
         assert (tmp_path / "par" / c["file"]).read_bytes() == (tmp_path / "seq" / c["file"]).read_bytes()
+        written.setdefault(c["connection"], []).extend(json.loads((tmp_path / "seq" / c["file"]).read_bytes()))
+    expected: dict[str, list] = {}
+    for line in path.read_bytes().splitlines():  # each connection's users, in order, as to_import_user makes them
+        conv = to_import_user(json.loads(line))
+        if conv.importable:
+            expected.setdefault(conv.connection, []).append(conv.user)
+    assert written == expected
 
 
 def test_error_in_second_half_names_its_line(tmp_path, monkeypatch):
