@@ -61,6 +61,8 @@ _LOCAL = r'[^\s@"(),:;<>\[\]\\.]'
 _DOMAIN = _LOCAL
 _TLD = r'[^\s@"(),:;<>\[\]\\.0-9]'
 FAST_EMAIL = f"^{_LOCAL}+(?:[.]{_LOCAL}+)*@(?:{_DOMAIN}+[.])+{_TLD}{{2,}}$"
+#: the schema's email rule said with two look-around-free patterns (both must match)
+FAST_EMAIL_SCHEMA = {"type": "string", "maxLength": 254, "allOf": [{"pattern": FAST_EMAIL}, {"pattern": "^[^@]{1,64}@"}]}
 
 
 @lru_cache(maxsize=1)
@@ -68,19 +70,11 @@ def fast_validator() -> Callable[[dict[str, Any]], bool]:
     """A validity test equal to the schema's, but quicker for the top-level email.
 
     The schema's email pattern uses look-arounds (a backtracking regex engine); this
-    one says the same without them, plus a plain length check of the local part.
+    one says the same with two patterns that need none.
     """
     schema = json.loads(json.dumps(import_schema()))
-    schema["properties"]["email"] = {"type": "string", "maxLength": 254, "pattern": FAST_EMAIL}
-    is_valid = jsonschema_rs.validator_for(schema).is_valid
-
-    def valid(user: dict[str, Any]) -> bool:
-        if not is_valid(user):
-            return False
-        e = user["email"]
-        return e.find("@") <= 64
-
-    return valid
+    schema["properties"]["email"] = FAST_EMAIL_SCHEMA
+    return jsonschema_rs.validator_for(schema).is_valid  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=1)
@@ -92,17 +86,10 @@ def fast_export_validator() -> Callable[[dict[str, Any]], bool]:
     and lint can skip building the import form of most users.
     """
     schema = json.loads(json.dumps(import_schema()))
-    schema["properties"]["email"] = {"type": "string", "maxLength": 254, "pattern": FAST_EMAIL}
+    schema["properties"]["email"] = FAST_EMAIL_SCHEMA
     for name in fields.EXPORT_ONLY_FIELDS:
         schema["properties"][name] = True
-    is_valid = jsonschema_rs.validator_for(schema).is_valid
-
-    def valid(user: dict[str, Any]) -> bool:
-        if not is_valid(user):
-            return False
-        return user["email"].find("@") <= 64
-
-    return valid
+    return jsonschema_rs.validator_for(schema).is_valid  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
