@@ -273,7 +273,9 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
         rollback = _Rollback(ChunkWriter(tmp, options.max_bytes, prefix="rollback/")) if tenant is not None else None
         em = _Emitter(checker, options, writer.add, rollback)
         idx = checker.begin_file(str(source.path))
-        cut = parallel_cut(source) if tenant is None else None
+        # this process also packs the worker's users and hashes the file afterwards (about
+        # 6% of a half at 1M users): it reads a little less than half
+        cut = parallel_cut(source, share=0.47) if tenant is None else None
         if cut is None:
             plain = source.format == "ndjson" and not source.compressed
             em.run(source, range_records(source, 0, source.size) if plain else source.records(), idx)
