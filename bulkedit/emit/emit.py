@@ -21,18 +21,9 @@ from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_dir, refuse_overwriting_inputs
 from bulkedit.io.read import Source, load_column_map, open_source
 from bulkedit.io.write import has_secret
-from bulkedit.lint.engine import (
-    FileContext,
-    LintOptions,
-    _unwrap,
-    _WorkerError,
-    make_checker,
-    parallel_cut,
-    range_records,
-    users_at,
-    worker_pool,
-)
+from bulkedit.lint.engine import FileContext, LintOptions, make_checker
 from bulkedit.lint.model import FileSummary, LintResult
+from bulkedit.lint.parts import WorkerError, parallel_cut, range_records, unwrap, users_at, worker_pool
 from bulkedit.lint.registry import config_from_pyproject
 from bulkedit.paths import MISSING
 
@@ -243,7 +234,7 @@ def _emit_part(path: str, column_map: Any, start: int, end: int, options: EmitOp
         return {"state": checker.export_state(compact=True), "spool": paths, "left_out": em.left_out, "dropped": em.dropped,
                 "users": em.users, "read": em.read, "renamed": source.renamed}
     except BulkeditError as exc:
-        return _WorkerError(type(exc), exc.message, exc.where, exc.hint)
+        return WorkerError(type(exc), exc.message, exc.where, exc.hint)
 
 
 def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = None) -> EmitResult:
@@ -288,7 +279,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
                 future = pool.submit(_emit_part, str(source.path), source.column_map, cut, size, options, lint_options,
                                      list(checker._files), str(spool_dir))
                 em.run(source, range_records(source, 0, cut), idx)
-                part = _unwrap(future.result())
+                part = unwrap(future.result())
             checker.merge(part["state"], users_at(source, cut))
             for conn, (spath, private) in part["spool"].items():
                 with open(spath, "rb") as f:

@@ -10,25 +10,22 @@ users it rejects.
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
 from array import array
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import orjson
 
 from bulkedit import fields
 from bulkedit.emit.convert import identity, to_import_user
 from bulkedit.errors import BulkeditError, InputError
 from bulkedit.io import detect as fmt
-from bulkedit.io.read import BLOCK, Record, Source, load_column_map, open_source
+from bulkedit.io.read import Record, Source, load_column_map, open_source
 from bulkedit.lint.model import FileSummary, Finding, LintResult
+from bulkedit.lint.parts import WorkerError, parallel_cut, plain_ndjson, range_records, unwrap, users_at, worker_pool
 from bulkedit.lint.registry import REGISTRY, Rule, Selection, all_rules, config_from_pyproject, select_rules
 from bulkedit.lint.tenant_state import TenantState
 from bulkedit.paths import format_path
@@ -38,8 +35,6 @@ DEFAULT_MAX_PER_RULE = 50
 INPUT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv", ".tsv", ".xlsx", ".gz")
 _SECRET_TOPS = ("password_hash", "custom_password_hash", "mfa_factors")
 _NO_POS = (1 << 40) - 1
-_DIGITS_ONLY = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
-_LONG_RUN = b"0" * 19
 _IMPORT = fields.IMPORT_FIELDS
 _UNUSUAL: frozenset[str] = frozenset({"\x00unusual"})
 _EXPORT_ONLY = fields.EXPORT_ONLY_FIELDS
@@ -615,15 +610,15 @@ def lint_source(
     idx = checker.begin_file(str(source.path))
     cut = parallel_cut(source) if options is not None and checker.tenant is None else None
     if cut is None:
-        records = range_records(source, 0, source.size) if _plain_ndjson(source) else source.records()
+        records = range_records(source, 0, source.size) if plain_ndjson(source) else source.records()
         n, any_export = lint_records(checker, source, records, idx, connection)
-        size = source.size if _plain_ndjson(source) else source.bytes_read
+        size = source.size if plain_ndjson(source) else source.bytes_read
     else:
         size = source.size
         with worker_pool() as pool:
             future = pool.submit(_lint_part, str(source.path), source.column_map, cut, size, options, list(checker._files), connection, last)
             n, any_export = lint_records(checker, source, range_records(source, 0, cut), idx, connection)
-            part = _unwrap(future.result())
+            part = unwrap(future.result())
         checker.merge(part["state"], users_at(source, cut))
         n += part["users"]
         any_export = any_export or part["any_export"]
@@ -641,155 +636,4 @@ def _lint_part(path: str, column_map: Any, start: int, end: int, options: LintOp
         n, any_export = lint_records(checker, source, range_records(source, start, end), len(files) - 1, connection)
         return {"state": checker.export_state(compact=compact), "users": n, "any_export": any_export, "renamed": source.renamed}
     except BulkeditError as exc:
-        return _WorkerError(type(exc), exc.message, exc.where, exc.hint)
-
-
-# -- reading a large NDJSON file in two parts -----------------------------------------
-
-#: Below this size one process is quicker than starting a second.
-PARALLEL_MIN_BYTES = 16 << 20
-
-
-@dataclass(frozen=True)
-class _WorkerError:
-    kind: type
-    message: str
-    where: str | None
-    hint: str | None
-
-
-def _unwrap(value: Any) -> Any:
-    """A worker's result, or its error raised again with location and hint intact."""
-    if isinstance(value, _WorkerError):
-        raise value.kind(value.message, where=value.where, hint=value.hint)
-    return value
-
-
-def _plain_ndjson(source: Source) -> bool:
-    return source.format == fmt.NDJSON and not source.compressed
-
-
-def worker_pool() -> ProcessPoolExecutor:
-    """One worker process, forked: it shares this process's string hashes (compact merge relies on it)."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-
-
-def parallel_cut(source: Source, share: float = 0.5) -> int | None:
-    """Where to cut an uncompressed NDJSON file in two at a line start, or None to read it in one go.
-
-    `share`: the part this process reads itself (less when it has more to do afterwards).
-    """
-    if source.format != fmt.NDJSON or source.compressed or (os.cpu_count() or 1) < 2:
-        return None
-    size = source.size
-    if size < PARALLEL_MIN_BYTES:
-        return None
-    with open(source.path, "rb") as f:
-        f.seek(int(size * share))
-        f.readline()
-        cut = f.tell()
-    return cut if 0 < cut < size else None
-
-
-def users_at(source: Source, start: int) -> Callable[[list[int]], dict[int, dict[str, Any]]]:
-    """A function giving the users at given lines after byte `start`."""
-
-    def find(lines: list[int]) -> dict[int, dict[str, Any]]:
-        return {rec.pos: rec.user for rec in _lines_after(source, start, set(lines))}
-
-    return find
-
-
-def _lines_after(source: Source, start: int, wanted: set[int]) -> Iterator[Record]:
-    lineno = 0
-    with open(source.path, "rb") as f:
-        while f.tell() < start:
-            block = f.read(min(BLOCK, start - f.tell()))
-            if not block:
-                break
-            lineno += block.count(b"\n")
-        last = max(wanted)
-        for line in f:
-            lineno += 1
-            if lineno in wanted:
-                rec = source._ndjson_line(line.rstrip(b"\n"), lineno, False)
-                if rec is not None:
-                    yield rec
-            if lineno >= last:
-                break
-
-
-def range_records(source: Source, start: int, end: int) -> Iterator[Record]:
-    """The records of NDJSON bytes [start, end) (start at a line start), with their line numbers in the file.
-
-    The same records as `source.records()` gives for those lines, a little quicker.
-    """
-    loads = orjson.loads
-    known = fields.KNOWN_FIELDS.issuperset
-    plain = not source.column_map
-    ndjson_line = source._ndjson_line
-    lineno = 0
-    with open(source.path, "rb") as f:
-        todo = start
-        while todo > 0:  # line numbers: count the lines before this part
-            block = f.read(min(BLOCK, todo))
-            if not block:
-                break
-            lineno += block.count(b"\n")
-            todo -= len(block)
-        f.seek(start)
-        remaining = end - start
-        rest = b""
-        first = start == 0
-        while True:
-            block = f.read(min(BLOCK, remaining)) if remaining > 0 else b""
-            remaining -= len(block)
-            if first:
-                first = False
-                if block.startswith(fmt.BOM):
-                    block = block[3:]
-            if not block:
-                break
-            if rest:
-                block = rest + block
-            cut = block.rfind(b"\n")
-            if cut < 0:
-                rest = block
-                continue
-            rest = block[cut + 1 :]
-            body = block[: cut + 1]
-            # where the block has runs of 19+ digits (integers orjson may not keep exactly):
-            # only the lines holding one need the exact, slower parse
-            digits = body.translate(_DIGITS_ONLY)
-            runs = []
-            i = digits.find(_LONG_RUN)
-            while i >= 0:
-                runs.append(i)
-                i = digits.find(_LONG_RUN, digits.find(b" ", i))
-            runs.append(len(body) + 1)
-            k = 0
-            off = 0
-            for line in body.split(b"\n")[:-1]:
-                lineno += 1
-                end_off = off + len(line)
-                checked = runs[k] > end_off
-                while runs[k] <= end_off:
-                    k += 1
-                off = end_off + 1
-                # the usual line, read here; anything unusual (CR, blank, big integers, renamed
-                # keys, not an object, malformed) goes through the reader's own line handling
-                if checked and line[-1:] == b"}":
-                    try:
-                        user = loads(line)
-                    except orjson.JSONDecodeError:
-                        user = None
-                    if user.__class__ is dict and known(user) and plain:
-                        yield Record(lineno, user, line)
-                        continue
-                rec = ndjson_line(line, lineno, checked)
-                if rec is not None:
-                    yield rec
-        if rest:
-            rec = source._ndjson_line(rest, lineno + 1, False)
-            if rec is not None:
-                yield rec
+        return WorkerError(type(exc), exc.message, exc.where, exc.hint)

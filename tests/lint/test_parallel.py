@@ -8,11 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import bulkedit.lint.engine as engine
+import bulkedit.lint.parts as parts
 from bench.generate import generate
 from bulkedit.emit.convert import to_import_user
 from bulkedit.emit.emit import EmitOptions, emit
 from bulkedit.errors import InputError
+from bulkedit.io.read import open_source
 from bulkedit.lint import LintOptions, lint
 from bulkedit.lint.engine import fast_validator, validator
 
@@ -34,13 +35,13 @@ def _file(tmp_path, n=400, extra=()):
 
 
 def _sequential(monkeypatch):
-    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 1 << 40)
+    monkeypatch.setattr(parts, "PARALLEL_MIN_BYTES", 1 << 40)
 
 
 def test_lint_two_processes_equal_one(tmp_path, monkeypatch):
     path = _file(tmp_path)
-    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 1)
-    assert engine.parallel_cut(engine.open_source(path)) is not None
+    monkeypatch.setattr(parts, "PARALLEL_MIN_BYTES", 1)
+    assert parts.parallel_cut(open_source(path)) is not None
     par = lint([path], LintOptions(config={}, max_per_rule=0)).to_dict()
     _sequential(monkeypatch)
     seq = lint([path], LintOptions(config={}, max_per_rule=0)).to_dict()
@@ -52,7 +53,7 @@ def test_two_files_two_processes_equal_one(tmp_path, monkeypatch):
     path = _file(tmp_path)
     other = tmp_path / "other.ndjson"
     other.write_bytes(path.read_bytes().split(b"\n", 1)[1])  # every user again, one line lower
-    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(parts, "PARALLEL_MIN_BYTES", 1)
     par = lint([path, other], LintOptions(config={}, max_per_rule=0)).to_dict()
     _sequential(monkeypatch)
     seq = lint([path, other], LintOptions(config={}, max_per_rule=0)).to_dict()
@@ -64,7 +65,7 @@ def test_emit_two_processes_equal_one(tmp_path, monkeypatch):
     path = _file(tmp_path, extra=[(5, {"email": "ok@x.io", "user_id": "auth0|zz", "identities": [{"connection": "db3", "provider": "auth0"}]}),
                                   (397, {"email": "z@x.io", "identities": [{"connection": "legacy-db", "provider": "auth0"}]}),
                                   (210, {"email": "m@x.io", "user_id": "auth0|m", "identities": [{"connection": "legacy-db", "provider": "auth0"}]})])
-    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(parts, "PARALLEL_MIN_BYTES", 1)
     par = emit(path, tmp_path / "par", EmitOptions(max_bytes=20_000, config={}, select="BE1,BE3,BE4"))
     _sequential(monkeypatch)
     seq = emit(path, tmp_path / "seq", EmitOptions(max_bytes=20_000, config={}, select="BE1,BE3,BE4"))
@@ -86,7 +87,7 @@ def test_error_in_second_half_names_its_line(tmp_path, monkeypatch):
     lines = path.read_bytes().split(b"\n")
     lines[350] = b'{"email": '
     path.write_bytes(b"\n".join(lines))
-    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(parts, "PARALLEL_MIN_BYTES", 1)
     with pytest.raises(InputError) as exc:
         lint([path], LintOptions(config={}))
     assert exc.value.where == f"{path}:351"
