@@ -82,3 +82,20 @@ def test_subprocess_no_traceback(tmp_path):
     p = subprocess.run([sys.executable, "-m", "bulkedit", "lint", str(f)], capture_output=True, text=True, cwd=tmp_path)
     assert p.returncode == 2
     assert "Traceback" not in p.stderr and str(f) in p.stderr
+
+
+def test_dashboard_csv_renamed_columns_are_info(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    csv = ROOT / "fixtures" / "export-dashboard.csv"
+    assert main(["lint", str(csv), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    renamed = {f["message"] for f in data["findings"] if f["code"] == "BE003"}
+    assert "column 'Family Name' is read as family_name" in renamed
+    assert "column 'Connection' is read as identities[0].connection" in renamed
+    assert data["files"][0]["judged_as"] == "export"
+    # emit writes Auth0 field names, one folder per connection
+    assert main(["emit", str(csv), "-o", str(tmp_path / "o")]) == 0
+    chunk = json.loads((tmp_path / "o" / "legacy-db" / "chunk-0001.json").read_text())
+    assert {"family_name", "given_name", "email_verified"} <= set(chunk[0])
+    assert not {"Family Name", "Connection", "created_at"} & set(chunk[0])
+    assert chunk[0]["email_verified"] is True
