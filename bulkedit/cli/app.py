@@ -45,16 +45,17 @@ def _root(
     _state["debug"] = debug
 
 
-# Each command module registers itself on `app` when imported.
-# fmt: off
-from bulkedit.cli import cmd_inspect, cmd_convert  # noqa: E402,F401  (foundation)
-# commands: add `from bulkedit.cli import cmd_<name>  # noqa: E402,F401` lines below, one per command module
-from bulkedit.cli import cmd_lint  # noqa: E402,F401
-from bulkedit.cli import cmd_emit  # noqa: E402,F401
-from bulkedit.cli import cmd_edit  # noqa: E402,F401
-from bulkedit.cli import cmd_diff  # noqa: E402,F401
-from bulkedit.cli import cmd_errors  # noqa: E402,F401
-# fmt: on
+# Each command module registers itself on `app` when imported; this order (the
+# workflow's) is the order `bulkedit --help` lists them in.
+from bulkedit.cli import (  # noqa: E402,F401,I001
+    cmd_inspect,
+    cmd_convert,
+    cmd_edit,
+    cmd_diff,
+    cmd_lint,
+    cmd_emit,
+    cmd_errors,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
