@@ -37,7 +37,7 @@ from bulkedit import fields
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio
-from bulkedit.io.read import BLOCK, Record, Source, open_source
+from bulkedit.io.read import Record, Source, ndjson_bodies, open_source
 from bulkedit.paths import MISSING, PathConflict, format_path, get_path, set_path
 
 #: Classes of a change, worst first.
@@ -504,6 +504,19 @@ def _check_added_are_new(backup: Source, added: dict[str, str], keys: _Keys) -> 
             )
 
 
+class _Progress:
+    """A binary reader that reports how far the underlying file is read."""
+
+    def __init__(self, f: Any, raw: Any, progress: ProgressFn | None, done_before: int) -> None:
+        self._f, self._raw, self._progress, self._before = f, raw, progress, done_before
+
+    def read(self, n: int = -1) -> bytes:
+        data: bytes = self._f.read(n)
+        if self._progress is not None:
+            self._progress(self._before + self._raw.tell())
+        return data
+
+
 def _ndjson_lines(src: Source, progress: ProgressFn | None = None, done_before: int = 0) -> Iterator[tuple[int, bytes]]:
     """(line number, bytes without the line end) of every non-blank NDJSON line, unparsed."""
     try:
@@ -511,37 +524,13 @@ def _ndjson_lines(src: Source, progress: ProgressFn | None = None, done_before: 
         f: Any = gzip.GzipFile(fileobj=raw, mode="rb") if src.compressed else raw
         with raw, f:
             lineno = 0
-            rest = b""
-            first = True
-            while True:
-                block = f.read(BLOCK)
-                if progress is not None:
-                    progress(done_before + raw.tell())
-                if first:
-                    first = False
-                    if block.startswith(fmt.BOM):
-                        block = block[len(fmt.BOM) :]
-                if not block:
-                    break
-                if rest:
-                    block = rest + block
-                cut = block.rfind(b"\n")
-                if cut < 0:
-                    rest = block
-                    continue
-                rest = block[cut + 1 :]
-                for line in block[:cut].split(b"\n"):
+            for body in ndjson_bodies(_Progress(f, raw, progress, done_before)):
+                for line in body.split(b"\n"):
                     lineno += 1
                     if line[-1:] == b"\r":
                         line = line[:-1]
                     if line and not line.isspace():
                         yield lineno, line
-            if rest:
-                lineno += 1
-                if rest[-1:] == b"\r":
-                    rest = rest[:-1]
-                if not rest.isspace():
-                    yield lineno, rest
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"cannot read the file ({exc})", where=str(src.path), hint="download or write the file again") from None
 

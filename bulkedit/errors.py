@@ -6,6 +6,8 @@ Exit codes are defined once here: 0 clean, 1 findings or a refused change,
 
 from __future__ import annotations
 
+from typing import Any
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -22,9 +24,17 @@ class BulkeditError(Exception):
         self.where = where
         self.hint = hint
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keep where/hint when a worker process sends the error back
+        return (_rebuild, (type(self), self.message, self.where, self.hint))
+
     def render(self) -> str:
         head = f"{self.where}: {self.message}" if self.where else self.message
         return f"{head}\n  hint: {self.hint}" if self.hint else head
+
+
+def _rebuild(cls: type[BulkeditError], message: str, where: str | None, hint: str | None) -> BulkeditError:
+    return cls(message, where=where, hint=hint)
 
 
 class InputError(BulkeditError):

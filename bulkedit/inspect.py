@@ -8,19 +8,16 @@ per-field walk costs about twice the JSON parse itself.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import polars as pl
 
 from bulkedit import fields
-from bulkedit.io import detect as fmt
-from bulkedit.io.read import BLOCK, Source, split_points
+from bulkedit.io.parallel import byte_ranges, run_ranges
+from bulkedit.io.read import Record, Source
 from bulkedit.paths import format_path
 
 PARALLEL_MIN_BYTES = 64 << 20
@@ -189,17 +186,16 @@ def _field_stats(tree: Tree, label: str = "") -> list[FieldStat]:
 
 def inspect(source: Source, *, progress: Callable[[int], None] | None = None, workers: int | None = None) -> InspectResult:
     """Read `source` once and describe it."""
-    tally = _Tally()
     size = source.size
-    nproc = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if source.format == fmt.NDJSON and not source.compressed and size >= PARALLEL_MIN_BYTES and nproc > 1:
-        tally = _parallel_ndjson(source, nproc)
+    ranges = byte_ranges(source, parts=workers, min_bytes=PARALLEL_MIN_BYTES)
+    if ranges is None:
+        tally = _tally_records(source.records(), progress, source)
     else:
-        add = tally.add
-        for n, rec in enumerate(source.records(), 1):
-            add(rec.user)
-            if progress is not None and n % 8192 == 0:
-                progress(source.bytes_read)
+        parts = run_ranges(lambda start, end: (_tally_records(source.records_range(start, end)), source.renamed), ranges)
+        tally = _Tally()
+        for part, renamed in parts:
+            tally.merge(part)
+            source.renamed.update(renamed)
     if progress is not None:
         progress(size)
     import polars as pl
@@ -220,63 +216,12 @@ def inspect(source: Source, *, progress: Callable[[int], None] | None = None, wo
     )
 
 
-def _parallel_ndjson(source: Source, parts: int) -> _Tally:
-    cuts = split_points(source.path, parts)
-    # Line numbers for error messages: each worker counts its own lines; the first
-    # error found is re-read by a sequential pass below so its line is exact.
-    with ProcessPoolExecutor(max_workers=parts) as pool:
-        futures = [pool.submit(_tally_range, str(source.path), cuts[i], cuts[i + 1], source.column_map) for i in range(parts)]
-        results = [f.result() for f in futures]
-    tally = _Tally()
-    for part_tally, renamed, failed in results:
-        if failed:
-            # a malformed line: read sequentially so the error names the exact line
-            for _rec in source.records():
-                pass
-        tally.merge(part_tally)
-        source.renamed.update(renamed)
-    return tally
-
-
-def _tally_range(path: str, start: int, end: int, column_map: dict[str, str] | None) -> tuple[_Tally, dict[str, str], bool]:
-    from bulkedit.errors import InputError
-    from bulkedit.io import jsonio
-
-    src = Source(path=Path(path), format=fmt.NDJSON, compressed=False, column_map=column_map)
+def _tally_records(records: Iterator[Record], progress: Callable[[int], None] | None = None, source: Source | None = None) -> _Tally:
     tally = _Tally()
     add = tally.add
-    normalise = src._normalise
-    loads = jsonio.loads
-    try:
-        with open(path, "rb") as f:
-            f.seek(start)
-            remaining = end - start
-            rest = b""
-            while remaining > 0 or rest:
-                block = f.read(min(BLOCK, remaining)) if remaining > 0 else b""
-                remaining -= len(block)
-                if start == 0 and block.startswith(b"\xef\xbb\xbf"):
-                    block = block[3:]
-                start = -1
-                block = rest + block
-                if remaining > 0:
-                    cut = block.rfind(b"\n")
-                    if cut < 0:
-                        rest = block
-                        continue
-                    rest = block[cut + 1 :]
-                    block = block[: cut + 1]
-                else:
-                    rest = b""
-                checked = not jsonio.may_hold_big_int(block)
-                for line in block.split(b"\n"):
-                    if not line or line.isspace():
-                        continue
-                    user = loads(line, checked=checked)
-                    if type(user) is not dict:
-                        return tally, {}, True
-                    norm = normalise(user, 0)
-                    add(user if norm is None else norm)
-    except (jsonio.JSONError, UnicodeDecodeError, InputError):
-        return tally, {}, True
-    return tally, src.renamed, False
+    for n, rec in enumerate(records, 1):
+        add(rec.user)
+        if progress is not None and source is not None and n % 8192 == 0:
+            progress(source.bytes_read)
+    tally.flush()
+    return tally

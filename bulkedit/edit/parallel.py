@@ -107,69 +107,23 @@ def _copy(src: Any, dst: Any) -> None:
             dst.write(chunk)
 
 
-def _line_number_at(path: Path, offset: int) -> int:
-    """How many lines end before byte `offset`."""
-    count = 0
-    with open(path, "rb") as f:
-        remaining = offset
-        while remaining > 0:
-            block = f.read(min(BLOCK * 8, remaining))
-            if not block:
-                break
-            remaining -= len(block)
-            count += block.count(b"\n")
-    return count
-
-
 def _edit_range(start: int, end: int, part: Path | None) -> tuple[dict[str, Any], Any, bool]:
     """In a worker: edit the users of bytes [start, end) and write them to `part`."""
     run = _JOB["run"]
     source: Source = run.source
     process = run.process
-    line_of = source._ndjson_line  # the reader's own line handling: normalising, errors, raw bytes
-    lineno = _line_number_at(source.path, start) if start else 0
     secret_keys = fields.SECRET_FIELDS
     dumps = jsonio.dumps
     private = False
     out = open(part, "wb", buffering=1 << 20) if part is not None else None  # noqa: SIM115 - closed below
     try:
-        with open(source.path, "rb") as f:
-            f.seek(start)
-            remaining = end - start
-            rest = b""
-            first = start == 0
-            while remaining > 0:
-                block = f.read(min(BLOCK, remaining))
-                if not block:
-                    break
-                remaining -= len(block)
-                if first:
-                    first = False
-                    if block.startswith(fmt.BOM):
-                        block = block[3:]
-                block = rest + block
-                if remaining > 0:
-                    cut = block.rfind(b"\n")
-                    if cut < 0:
-                        rest = block
-                        continue
-                    rest = block[cut + 1 :]
-                    body = block[: cut + 1]
-                else:
-                    rest = b""
-                    body = block if block.endswith(b"\n") else block + b"\n"
-                checked = not jsonio.may_hold_big_int(body)
-                for line in body.split(b"\n")[:-1]:
-                    lineno += 1
-                    rec = line_of(line, lineno, checked)
-                    if rec is None:
-                        continue
-                    rec = process(rec)
-                    if out is not None:
-                        user = rec.user
-                        if not private and not secret_keys.isdisjoint(user):
-                            private = True
-                        out.write((rec.raw if rec.raw is not None else dumps(user)) + b"\n")
+        for rec in source.records_range(start, end):
+            rec = process(rec)
+            if out is not None:
+                user = rec.user
+                if not private and not secret_keys.isdisjoint(user):
+                    private = True
+                out.write((rec.raw if rec.raw is not None else dumps(user)) + b"\n")
     finally:
         if out is not None:
             out.close()

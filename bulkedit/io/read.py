@@ -42,6 +42,10 @@ class Record(NamedTuple):
     raw: bytes | None
 
 
+#: `_new_record(Record, (pos, user, raw))` builds a Record without NamedTuple's Python-level __new__.
+_new_record = tuple.__new__
+
+
 @dataclass
 class Column:
     """A CSV/XLSX column: its header, the field path it fills, and how its cells are typed."""
@@ -139,33 +143,30 @@ class Source:
     # -- NDJSON -------------------------------------------------------------------
 
     def _ndjson(self) -> Iterator[Record]:
-        lineno = 0
+        return self.records_range(0, None)
+
+    def records_range(self, start: int = 0, end: int | None = None) -> Iterator[Record]:
+        """The records of NDJSON bytes [start, end) (`start` at a line start), numbered by their line in the file.
+
+        This is the one NDJSON read loop: every command, and every worker process reading
+        a part of a large file, goes through it.
+        """
+        if start and self.compressed:
+            raise ValueError("a compressed file can only be read from its start")
+        new_record = _new_record
         loads = orjson.loads
         JSONDecodeError = orjson.JSONDecodeError  # noqa: N806
         known_superset = fields.KNOWN_FIELDS.issuperset
+        careful = self._ndjson_line
+        lineno = line_number_at(self.path, start) if start else 0
         with self._open_binary() as f:
-            rest = b""
-            first = True
-            while True:
-                block = f.read(BLOCK)
-                if first:
-                    first = False
-                    if block.startswith(fmt.BOM):
-                        block = block[3:]
-                if not block:
-                    break
-                if rest:
-                    block = rest + block
-                cut = block.rfind(b"\n")
-                if cut < 0:
-                    rest = block
-                    continue
-                rest = block[cut + 1 :]
-                body = block[:cut]
+            if start:
+                f.seek(start)
+            for body in ndjson_bodies(f, None if end is None else end - start, strip_bom=start == 0):
                 if self.column_map:
                     for line in body.split(b"\n"):
                         lineno += 1
-                        rec = self._ndjson_line(line, lineno, False)
+                        rec = careful(line, lineno, False)
                         if rec is not None:
                             yield rec
                     continue
@@ -173,34 +174,29 @@ class Source:
                 # is not a plain object of known fields, or whose line holds a 19+ digit run
                 # (an integer orjson may not keep exactly), takes the careful path.
                 big = jsonio.lines_with_big_ints(body)
-                first_line = lineno
+                before = lineno + 1
                 for line in body.split(b"\n"):
                     lineno += 1
-                    if big and (lineno - first_line - 1) in big:
-                        rec = self._ndjson_line(line, lineno, False)
+                    if big and (lineno - before) in big:
+                        rec = careful(line, lineno, False)
                         if rec is not None:
                             yield rec
                         continue
                     try:
                         user = loads(line)
                     except JSONDecodeError:
-                        rec = self._ndjson_line(line, lineno, True)
+                        rec = careful(line, lineno, True)
                         if rec is not None:
                             yield rec
                         continue
-                    if type(user) is dict and known_superset(user):
+                    if user.__class__ is dict and known_superset(user):
                         if line[-1:] == b"\r":
                             line = line[:-1]
-                        yield Record(lineno, user, line)
+                        yield new_record(Record, (lineno, user, line))
                     else:
-                        rec = self._ndjson_line(line, lineno, True)
+                        rec = careful(line, lineno, True)
                         if rec is not None:
                             yield rec
-            if rest:
-                lineno += 1
-                rec = self._ndjson_line(rest, lineno, False)
-                if rec is not None:
-                    yield rec
 
     def _ndjson_line(self, line: bytes, lineno: int, checked: bool) -> Record | None:
         if line[-1:] == b"\r":
@@ -584,6 +580,12 @@ class _Counting(io.RawIOBase):
         b[: len(data)] = data
         return len(data)
 
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._raw.seek(offset, whence)
+
     def close(self) -> None:
         self._raw.close()
         super().close()
@@ -674,6 +676,53 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: f.read(BLOCK), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def ndjson_bodies(f: IO[bytes], remaining: int | None = None, *, strip_bom: bool = True) -> Iterator[bytes]:
+    """Whole lines of an NDJSON byte stream, about 1 MiB at a time.
+
+    Each item is one or more complete lines joined by `\\n` (no final line end), so
+    `body.split(b"\\n")` gives exactly `body.count(b"\\n") + 1` lines, blank ones
+    included, and line numbers can be counted across items. Reads at most
+    `remaining` bytes (None: to the end). A UTF-8 BOM at the start is dropped.
+    """
+    rest = b""
+    first = strip_bom
+    while True:
+        size = BLOCK if remaining is None else min(BLOCK, remaining)
+        block = f.read(size) if size > 0 else b""
+        if remaining is not None:
+            remaining -= len(block)
+        if first:
+            first = False
+            if block.startswith(fmt.BOM):
+                block = block[3:]
+        if not block:
+            break
+        if rest:
+            block = rest + block
+        cut = block.rfind(b"\n")
+        if cut < 0:
+            rest = block
+            continue
+        rest = block[cut + 1 :]
+        yield block[:cut]
+    if rest:
+        yield rest
+
+
+def line_number_at(path: Path, offset: int) -> int:
+    """How many lines end before byte `offset` of an uncompressed file."""
+    count = 0
+    with open(path, "rb") as f:
+        remaining = offset
+        while remaining > 0:
+            block = f.read(min(BLOCK * 8, remaining))
+            if not block:
+                break
+            remaining -= len(block)
+            count += block.count(b"\n")
+    return count
 
 
 def split_points(path: Path, parts: int) -> list[int]:

@@ -15,14 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
-from bulkedit import fields
 from bulkedit.io import detect as fmt
 from bulkedit.io.read import BLOCK, Record, Source
-
-_DIGITS_ONLY = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
-_LONG_RUN = b"0" * 19
 
 #: Below this size one process is quicker than starting a second.
 PARALLEL_MIN_BYTES = 16 << 20
@@ -98,76 +92,5 @@ def _lines_after(source: Source, start: int, wanted: set[int]) -> Iterator[Recor
 
 
 def range_records(source: Source, start: int, end: int) -> Iterator[Record]:
-    """The records of NDJSON bytes [start, end) (start at a line start), with their line numbers in the file.
-
-    The same records as `source.records()` gives for those lines, a little quicker.
-    """
-    loads = orjson.loads
-    known = fields.KNOWN_FIELDS.issuperset
-    plain = not source.column_map
-    ndjson_line = source._ndjson_line
-    lineno = 0
-    with open(source.path, "rb") as f:
-        todo = start
-        while todo > 0:  # line numbers: count the lines before this part
-            block = f.read(min(BLOCK, todo))
-            if not block:
-                break
-            lineno += block.count(b"\n")
-            todo -= len(block)
-        f.seek(start)
-        remaining = end - start
-        rest = b""
-        first = start == 0
-        while True:
-            block = f.read(min(BLOCK, remaining)) if remaining > 0 else b""
-            remaining -= len(block)
-            if first:
-                first = False
-                if block.startswith(fmt.BOM):
-                    block = block[3:]
-            if not block:
-                break
-            if rest:
-                block = rest + block
-            cut = block.rfind(b"\n")
-            if cut < 0:
-                rest = block
-                continue
-            rest = block[cut + 1 :]
-            body = block[: cut + 1]
-            # where the block has runs of 19+ digits (integers orjson may not keep exactly):
-            # only the lines holding one need the exact, slower parse
-            digits = body.translate(_DIGITS_ONLY)
-            runs = []
-            i = digits.find(_LONG_RUN)
-            while i >= 0:
-                runs.append(i)
-                i = digits.find(_LONG_RUN, digits.find(b" ", i))
-            runs.append(len(body) + 1)
-            k = 0
-            off = 0
-            for line in body.split(b"\n")[:-1]:
-                lineno += 1
-                end_off = off + len(line)
-                checked = runs[k] > end_off
-                while runs[k] <= end_off:
-                    k += 1
-                off = end_off + 1
-                # the usual line, read here; anything unusual (CR, blank, big integers, renamed
-                # keys, not an object, malformed) goes through the reader's own line handling
-                if checked and line[-1:] == b"}":
-                    try:
-                        user = loads(line)
-                    except orjson.JSONDecodeError:
-                        user = None
-                    if user.__class__ is dict and known(user) and plain:
-                        yield Record(lineno, user, line)
-                        continue
-                rec = ndjson_line(line, lineno, checked)
-                if rec is not None:
-                    yield rec
-        if rest:
-            rec = source._ndjson_line(rest, lineno + 1, False)
-            if rec is not None:
-                yield rec
+    """The records of NDJSON bytes [start, end) (start at a line start), with their line numbers in the file."""
+    return source.records_range(start, end)
