@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
+import json
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,18 +51,20 @@ class Measured:
 
 
 def run_step(step: Step, *, log: Path) -> Measured:
-    """Run `step.argv` in a fresh process; peak memory is the largest RSS of it and its children."""
+    """Run `step.argv` in a fresh process; peak memory is the largest RSS of it and its children.
+
+    The step is started by a small measuring process (bench.measure), so its peak is
+    its own and not the harness's memory inherited at fork.
+    """
     if step.setup is not None:
         step.setup()
+    result = DATA / "measure.json"
     with open(log, "ab") as err:
         err.write(f"\n## {step.name}: {' '.join(step.argv)}\n".encode())
         err.flush()
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(step.argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(step, seconds, usage.ru_maxrss / 1024, proc.returncode)
+        subprocess.run([sys.executable, "-m", "bench.measure", str(result), "--", *step.argv], stderr=err, cwd=ROOT, check=True)
+    data = json.loads(result.read_text())
+    return Measured(step, data["seconds"], data["peak_kb"] / 1024, data["rc"])
 
 
 def data_file(users: int, *, social_every: int = 0) -> Path:

@@ -8,8 +8,9 @@ from typing import Any
 
 from bulkedit.errors import UsageError
 from bulkedit.io.atomic import refuse_overwriting_inputs
+from bulkedit.io.parallel import byte_ranges
 from bulkedit.io.read import Source, file_sha256
-from bulkedit.io.write import WriteResult, output_format, write_users
+from bulkedit.io.write import WriteResult, output_format, write_source_in_parts, write_users
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,8 @@ def convert(source: Source, out: Path, *, to: str | None = None, columns: str | 
     """Write every user of `source` to `out` in the format `to` (or OUT's suffix).
 
     CSV/XLSX are sheets made for editing (bulkedit.sheet.layout): key columns first;
-    `columns` ("user_id,email,user_metadata.plan") keeps only those fields.
+    `columns` ("user_id,email,user_metadata.plan") keeps only those fields. A large plain
+    NDJSON going to NDJSON/JSON is converted on both cores.
     """
     fmt = output_format(out, to)
     refuse_overwriting_inputs(out, [source.path])
@@ -47,5 +49,9 @@ def convert(source: Source, out: Path, *, to: str | None = None, columns: str | 
     else:
         if columns is not None:
             raise UsageError("--columns applies to CSV and XLSX output only")
-        result = write_users(out, source.records, fmt, meta=meta)
+        ranges = byte_ranges(source)
+        if ranges is not None:
+            result = write_source_in_parts(out, source, ranges, fmt)
+        else:
+            result = write_users(out, source.records, fmt, meta=meta)
     return ConvertResult(str(source.path), source.format, result, dict(source.renamed))

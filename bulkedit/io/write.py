@@ -10,17 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from bulkedit import fields
 from bulkedit.errors import UsageError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio, tabular
 from bulkedit.io.atomic import atomic_file
-from bulkedit.io.read import Record
+from bulkedit.io.read import Record, Source
 
 RecordsFactory = Callable[[], Iterable[Record]]
 
@@ -83,30 +85,103 @@ def write_users(
 
 
 def _write_json_lines(path: Path, records: Iterable[Record], *, array: bool) -> WriteResult:
+    with atomic_file(path) as af, open(af.path, "wb", buffering=1 << 20) as out:
+        if array:
+            out.write(b"[")
+        count, private = write_json_body(out, records, array=array, lead=b"\n" if array else b"")
+        if array:
+            out.write(b"\n]\n" if count else b"]\n")
+        out.flush()
+        af.private = private
+    return WriteResult(path, fmt.JSON if array else fmt.NDJSON, count, private)
+
+
+def write_json_body(out: IO[bytes], records: Iterable[Record], *, array: bool, lead: bytes = b"") -> tuple[int, bool]:
+    """Users as NDJSON lines, or as JSON array elements one a line (`lead` before the first,
+    `,\\n` between them, no brackets). Unchanged users are copied from their raw bytes.
+
+    Returns (users written, whether any holds a secret).
+    """
     count = 0
     private = False
     dumps = jsonio.dumps
     secret_keys = fields.SECRET_FIELDS
-    with atomic_file(path) as af, open(af.path, "wb", buffering=1 << 20) as out:
-        write = out.write
+    write = out.write
+    sep = lead
+    end = b"" if array else b"\n"
+    for rec in records:
+        user = rec.user
+        if not private and not secret_keys.isdisjoint(user):
+            private = True
+        data = rec.raw if rec.raw is not None else dumps(user)
+        write(sep + data + end)
         if array:
-            write(b"[")
-        sep = b"\n" if array else b""
-        end = b"" if array else b"\n"
-        for rec in records:
-            user = rec.user
-            if not private and not secret_keys.isdisjoint(user):
-                private = True
-            data = rec.raw if rec.raw is not None else dumps(user)
-            write(sep + data + end)
+            sep = b",\n"
+        count += 1
+    return count, private
+
+
+def write_source_in_parts(path: Path, source: Source, ranges: list[tuple[int, int]], format: str) -> WriteResult:
+    """NDJSON/JSON output of a large plain NDJSON source, its parts converted on both cores.
+
+    This process writes the first part straight into the (atomic) output; each worker
+    writes its part to a private file beside it, which is then appended in-kernel.
+    """
+    from bulkedit.io.parallel import run_ranges
+
+    array = format == fmt.JSON
+    parent = path.parent if str(path.parent) else Path(".")
+    part_files: list[Path] = []
+    try:
+        for _ in ranges[1:]:
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=parent)
+            os.close(fd)
+            part_files.append(Path(name))
+        with atomic_file(path) as af, open(af.path, "wb", buffering=1 << 20) as out:
             if array:
-                sep = b",\n"
-            count += 1
-        if array:
-            write(b"\n]\n" if count else b"]\n")
-        out.flush()
-        af.private = private
-    return WriteResult(path, fmt.JSON if array else fmt.NDJSON, count, private)
+                out.write(b"[")
+
+            def convert_range(start: int, end: int) -> tuple[int, bool, dict[str, str]]:
+                if start == ranges[0][0]:
+                    n, private = write_json_body(out, source.records_range(start, end), array=array, lead=b"\n" if array else b"")
+                    out.flush()
+                    return n, private, dict(source.renamed)
+                index = [r[0] for r in ranges].index(start) - 1
+                with open(part_files[index], "wb", buffering=1 << 20) as part:
+                    n, private = write_json_body(part, source.records_range(start, end), array=array)
+                return n, private, dict(source.renamed)
+
+            results = run_ranges(convert_range, ranges)
+            count = results[0][0]
+            for (n, _, _), part in zip(results[1:], part_files):
+                if n:
+                    if array:
+                        out.write(b",\n" if count else b"\n")
+                    out.flush()
+                    with open(part, "rb") as src:
+                        append_file(src, out)
+                count += n
+            if array:
+                out.write(b"\n]\n" if count else b"]\n")
+            out.flush()
+            af.private = any(r[1] for r in results)
+        for _, _, renamed in results:
+            source.renamed.update(renamed)
+        return WriteResult(path, fmt.JSON if array else fmt.NDJSON, count, af.private)
+    finally:
+        for part in part_files:
+            part.unlink(missing_ok=True)
+
+
+def append_file(src: IO[bytes], dst: IO[bytes]) -> None:
+    """Append all of `src` to `dst` (both real files), in the kernel where it can."""
+    dst.flush()
+    try:
+        while os.copy_file_range(src.fileno(), dst.fileno(), 1 << 30):
+            pass
+    except (AttributeError, OSError):  # no copy_file_range here: copy through memory
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
 
 
 def _write_table(

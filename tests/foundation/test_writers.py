@@ -116,3 +116,46 @@ def test_output_format_from_suffix() -> None:
     assert output_format(Path("a.out"), "csv") == "csv"
     with pytest.raises(UsageError):
         output_format(Path("a.out"), None)
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "json"])
+def test_parallel_convert_equals_sequential(tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.generate import write_ndjson
+    from bulkedit.convert import convert
+    from bulkedit.io import parallel
+
+    src = tmp_path / "u.ndjson"
+    write_ndjson(src, 3000, seed=5)
+    lines = src.read_bytes().splitlines(keepends=True)
+    lines.insert(10, b"\n")  # a blank line, and a renamed key in the second half
+    lines[2500] = b'{"Email": "renamed@x.com", "password_hash": "$2b$10$' + b"a" * 53 + b'"}\n'
+    src.write_bytes(b"".join(lines))
+    seq = tmp_path / f"seq.{fmt}"
+    convert(open_source(src), seq)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    par = tmp_path / f"par.{fmt}"
+    source = open_source(src)
+    result = convert(source, par)
+    assert par.read_bytes() == seq.read_bytes()
+    assert result.output.users == 3000 and result.output.private
+    assert stat.S_IMODE(par.stat().st_mode) == 0o600
+    assert source.renamed == {"Email": "email"}
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith((".part", ".tmp"))]
+
+
+def test_parallel_convert_error_names_line_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.generate import write_ndjson
+    from bulkedit.convert import convert
+    from bulkedit.errors import InputError
+    from bulkedit.io import parallel
+
+    src = tmp_path / "u.ndjson"
+    write_ndjson(src, 2000, seed=5)
+    lines = src.read_bytes().splitlines(keepends=True)
+    lines[1800] = b'{"email": oops}\n'
+    src.write_bytes(b"".join(lines))
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    with pytest.raises(InputError) as info:
+        convert(open_source(src), tmp_path / "o.json")
+    assert ":1801:" in info.value.render()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["u.ndjson"]
