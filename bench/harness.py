@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,9 @@ def run_step(step: Step, *, log: Path) -> Measured:
     """
     if step.setup is not None:
         step.setup()
+    # Start every step with no dirty pages left by the previous one: its writeback
+    # would otherwise be charged to whichever step runs next.
+    os.sync()
     result = DATA / "measure.json"
     with open(log, "ab") as err:
         err.write(f"\n## {step.name}: {' '.join(step.argv)}\n".encode())

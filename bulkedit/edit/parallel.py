@@ -22,9 +22,9 @@ from typing import Any
 from bulkedit import fields
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio
-from bulkedit.io.atomic import atomic_file
-from bulkedit.io.read import BLOCK, Source, split_points
-from bulkedit.io.write import WriteResult
+from bulkedit.io.atomic import AtomicFile
+from bulkedit.io.read import Source, split_points
+from bulkedit.io.write import WriteResult, append_file
 
 #: Below this size the cost of forking and merging is not worth it.
 PARALLEL_MIN_BYTES = 32 << 20
@@ -56,9 +56,12 @@ def run_parallel(run: Any, out: Path | None, parts: int) -> tuple[bool, WriteRes
     """
     source = run.source
     cuts = split_points(source.path, parts)
-    part_files: list[Path | None] = []
+    # The first worker writes straight into the atomic output file; the others write
+    # part files that are then appended in the kernel (half the copying of a full merge).
+    af = AtomicFile(out) if out is not None else None
+    part_files: list[Path | None] = [af.path if af is not None else None]
     try:
-        for _ in range(parts):
+        for _ in range(1, parts):
             if out is None:
                 part_files.append(None)
                 continue
@@ -81,30 +84,24 @@ def run_parallel(run: Any, out: Path | None, parts: int) -> tuple[bool, WriteRes
             run.editor.merge_state(editor_state)
             private = private or part_private
             users += state["read"]
-        if out is None or run.refusal_counts:
+        if af is None or out is None or run.refusal_counts:
             return True, None
-        with atomic_file(out) as af, open(af.path, "wb") as dst:
-            for part in part_files:
+        with open(af.path, "ab") as dst:
+            for part in part_files[1:]:
                 assert part is not None
                 with open(part, "rb") as src:
-                    _copy(src, dst)
-            af.private = private
+                    append_file(src, dst)
+        af.private = private
+        af.commit()
+        af = None
         return True, WriteResult(out, fmt.NDJSON, users, private)
     finally:
-        for part in part_files:
+        if af is not None:
+            af.discard()
+        for part in part_files[1:]:
             if part is not None:
                 with contextlib.suppress(FileNotFoundError):
                     part.unlink()
-
-
-def _copy(src: Any, dst: Any) -> None:
-    dst.flush()
-    try:
-        while os.copy_file_range(src.fileno(), dst.fileno(), 1 << 30):
-            pass
-    except (AttributeError, OSError):  # no copy_file_range here: plain copy
-        while chunk := src.read(BLOCK):
-            dst.write(chunk)
 
 
 def _edit_range(start: int, end: int, part: Path | None) -> tuple[dict[str, Any], Any, bool]:
