@@ -10,19 +10,10 @@ step "What is in the export?" $BULKEDIT inspect fixtures/export.json.gz
 step "Convert the export to a JSON array" $BULKEDIT convert fixtures/export.json.gz -o $OUT/export.json
 step "Read Auth0's escaped CSV export" $BULKEDIT convert fixtures/export.csv.gz -o $OUT/from-csv.ndjson
 step "Read the Dashboard's renamed columns" $BULKEDIT inspect fixtures/export-dashboard.csv
-step "Make a spreadsheet with exact types" $BULKEDIT convert fixtures/export.json.gz -o $OUT/users.xlsx
 # demo steps of later commands follow, one block per command
 # -- edit --
 step "Preview a declarative edit plan (nothing written)" $BULKEDIT edit fixtures/export.json.gz --plan fixtures/plans/example.yaml --dry-run
 step "Apply it: the whole edited export, unchanged users byte for byte" $BULKEDIT edit fixtures/export.json.gz --plan fixtures/plans/example.yaml -o $OUT/edited.ndjson
-# -- lint --
-step "Lint the export as emit would convert it (info: what emit changes)" $BULKEDIT lint fixtures/export.json.gz
-printf '[{"email": "Ana@Example.com", "user_id": "auth0|62d1a1", "emial_verified": true},\n{"email": "ana@example.com", "password_hash": "$2y$10$abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ01234"}]\n' > $OUT/broken-import.json
-step "Lint a hand-made import file with mistakes (exit 1 expected)" $BULKEDIT lint $OUT/broken-import.json || echo "(lint exited $? as expected: error findings above)"
-step "The same findings as SARIF for code-scanning UIs" $BULKEDIT lint $OUT/broken-import.json --format sarif -o $OUT/lint.sarif || echo "(exit $?: errors found; report in $OUT/lint.sarif)"
-# -- emit --
-step "Emit import-ready chunks per connection, with rollback chunks" $BULKEDIT emit fixtures/export.json.gz -o $OUT/chunks --backup fixtures/export.json.gz
-step "Lint what emit wrote (its chunks)" $BULKEDIT lint $OUT/chunks
 # -- diff --
 DIFF_CAND=$OUT/edited.ndjson
 python3 - fixtures/export.json.gz "$OUT/diff-edited.ndjson" "$OUT/diff-forbidden.ndjson" <<'PY'
@@ -40,11 +31,17 @@ PY
 step "Review the edit before upload: per user and field, old -> new" $BULKEDIT diff fixtures/export.json.gz "$DIFF_CAND" --limit 5
 step "The same review as one self-contained HTML page" $BULKEDIT diff fixtures/export.json.gz "$DIFF_CAND" --format html -o $OUT/diff.html
 step "A review for a pull request or ticket" $BULKEDIT diff fixtures/export.json.gz $OUT/diff-edited.ndjson --format markdown --redact -o $OUT/diff.md
-if [ -f "$OUT/chunks/manifest.json" ]; then
-  step "What the import-ready chunks would change (read back from emit's folder)" $BULKEDIT diff fixtures/export.json.gz $OUT/chunks --limit 3
-fi
 step "A CI gate: a forbidden change (email) exits 1" $BULKEDIT diff fixtures/export.json.gz $OUT/diff-forbidden.ndjson --limit 1 \
   || echo "(exit $? as expected: CI stops here)"
+# -- lint --
+step "Lint the edited export as emit would convert it, against the tenant's backup" $BULKEDIT lint $OUT/edited.ndjson --backup fixtures/export.json.gz
+printf '[{"email": "Ana@Example.com", "user_id": "auth0|62d1a1", "emial_verified": true},\n{"email": "ana@example.com", "password_hash": "$2y$10$abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ01234"}]\n' > $OUT/broken-import.json
+step "Lint a hand-made import file with mistakes (exit 1 expected)" $BULKEDIT lint $OUT/broken-import.json || echo "(lint exited $? as expected: error findings above)"
+step "The same findings as SARIF for code-scanning UIs" $BULKEDIT lint $OUT/broken-import.json --format sarif -o $OUT/lint.sarif || echo "(exit $?: errors found; report in $OUT/lint.sarif)"
+# -- emit --
+step "Emit the edited export as import-ready chunks per connection, with rollback chunks" $BULKEDIT emit $OUT/edited.ndjson -o $OUT/chunks --backup fixtures/export.json.gz
+step "Lint what emit wrote (its chunks)" $BULKEDIT lint $OUT/chunks
+step "What the import-ready chunks would change (read back from emit's folder)" $BULKEDIT diff fixtures/export.json.gz $OUT/chunks --limit 3
 # -- sheet --
 SHEET_PY=$(dirname "$(command -v "$BULKEDIT" 2>/dev/null || echo .venv/bin/bulkedit)")/python
 [ -x "$SHEET_PY" ] || SHEET_PY=.venv/bin/python
