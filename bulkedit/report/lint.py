@@ -96,7 +96,6 @@ def render_sarif(data: dict[str, Any], rules: list[dict[str, Any]] | None = None
                     "driver": {
                         "name": "bulkedit",
                         "version": __version__,
-                        "informationUri": "https://github.com/bulkedit/bulkedit/blob/main/docs/rules.md",
                         "rules": [
                             {
                                 "id": r["code"],
