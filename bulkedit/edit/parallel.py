@@ -15,6 +15,7 @@ import contextlib
 import multiprocessing
 import os
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ from bulkedit.io import jsonio
 from bulkedit.io.atomic import AtomicFile
 from bulkedit.io.read import Source, split_points
 from bulkedit.io.write import WriteResult, append_file
+
+#: The first of two parts: a little less than half (see run_parallel).
+FIRST_SHARE = 0.46
 
 #: Below this size the cost of forking and merging is not worth it.
 PARALLEL_MIN_BYTES = 32 << 20
@@ -56,8 +60,11 @@ def run_parallel(run: Any, out: Path | None, parts: int) -> tuple[bool, WriteRes
     """
     source = run.source
     cuts = split_points(source.path, parts)
+    if parts == 2 and out is not None:
+        cuts[1] = _line_start_near(source.path, FIRST_SHARE)
     # The first worker writes straight into the atomic output file; the others write
-    # part files that are then appended in the kernel (half the copying of a full merge).
+    # part files. The first part is a little smaller, so once it is done this process
+    # appends the second part (in the kernel) while its worker is still writing it.
     af = AtomicFile(out) if out is not None else None
     part_files: list[Path | None] = [af.path if af is not None else None]
     try:
@@ -72,6 +79,13 @@ def run_parallel(run: Any, out: Path | None, parts: int) -> tuple[bool, WriteRes
         try:
             with ProcessPoolExecutor(max_workers=parts, mp_context=multiprocessing.get_context("fork")) as pool:
                 futures = [pool.submit(_edit_range, cuts[i], cuts[i + 1], part_files[i]) for i in range(parts)]
+                if af is not None:
+                    futures[0].result()
+                    with open(af.path, "ab") as dst:
+                        for fut, part in zip(futures[1:], part_files[1:]):
+                            assert part is not None
+                            with open(part, "rb") as src:
+                                _follow(src, dst, fut)
                 results = [f.result() for f in futures]
         except Exception:  # noqa: BLE001 - the sequential pass reports it properly
             return False, None
@@ -86,11 +100,6 @@ def run_parallel(run: Any, out: Path | None, parts: int) -> tuple[bool, WriteRes
             users += state["read"]
         if af is None or out is None or run.refusal_counts:
             return True, None
-        with open(af.path, "ab") as dst:
-            for part in part_files[1:]:
-                assert part is not None
-                with open(part, "rb") as src:
-                    append_file(src, dst)
         af.private = private
         af.commit()
         af = None
@@ -102,6 +111,24 @@ def run_parallel(run: Any, out: Path | None, parts: int) -> tuple[bool, WriteRes
             if part is not None:
                 with contextlib.suppress(FileNotFoundError):
                     part.unlink()
+
+
+def _follow(src: Any, dst: Any, fut: Any) -> None:
+    """Append `src` to `dst` while a worker (`fut`) is still writing it, then the rest."""
+    while True:
+        done = fut.done()  # asked before copying: once done, one more copy takes everything
+        append_file(src, dst)
+        if done:
+            return
+        time.sleep(0.02)
+
+
+def _line_start_near(path: Path, share: float) -> int:
+    """The first line start at or after `share` of the file."""
+    with open(path, "rb") as f:
+        f.seek(int(path.stat().st_size * share))
+        f.readline()
+        return f.tell()
 
 
 def _edit_range(start: int, end: int, part: Path | None) -> tuple[dict[str, Any], Any, bool]:
