@@ -26,6 +26,8 @@ from __future__ import annotations
 import gc
 import gzip
 import json
+import mmap
+import os
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -433,20 +435,50 @@ def _diff_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffO
     Only the lines that have no identical twin on the other side are parsed and matched by
     key (about 2% of the work for a 1% edit). Identical lines are the same user whatever
     the key, so this gives the same result as matching every user by key.
+
+    An uncompressed backup is not held in memory: each line is remembered by its hash and
+    place, and a candidate line with the same hash is compared with the backup's bytes
+    (through mmap), so a hash collision can never pass a changed user as unchanged.
     """
     cand_src = candidate.parts[0][0]
+    if backup.compressed or backup.size == 0:
+        seen_lines, n_backup = _backup_lines(backup, keys, candidate)
+        return _finish_ndjson(backup, candidate, keys, opts, *_match_lines(seen_lines, cand_src, keys, candidate, backup), n_backup)
+    with open(backup.path, "rb") as bf, mmap.mmap(bf.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return _diff_ndjson_mapped(backup, candidate, keys, opts, mm, bf.fileno())
+
+
+def _duplicate_in_backup(backup: Source, keys: _Keys, line: bytes, lineno: int, first: int) -> InputError:
+    rec = backup._ndjson_line(line, lineno, False)
+    k = keys.of(rec.user, _where(backup, lineno)) if rec is not None else "?"
+    return InputError(
+        f"{keys.key} {k!r} appears twice in the backup (first at {backup.where(first)})",
+        where=backup.where(lineno),
+        hint="a backup must hold each user once; check how it was put together",
+    )
+
+
+def _duplicate_in_candidate(cand_src: Source, keys: _Keys, line: bytes, lineno: int) -> InputError:
+    rec = cand_src._ndjson_line(line, lineno, False)
+    k = keys.of(rec.user, _where(cand_src, lineno)) if rec is not None else "?"
+    return InputError(f"{keys.key} {k!r} appears twice in the candidate", where=cand_src.where(lineno), hint="a user must appear once")
+
+
+def _backup_lines(backup: Source, keys: _Keys, candidate: _Candidate) -> tuple[dict[bytes, int], int]:
     seen: dict[bytes, int] = {}  # backup line -> its line number; negated once matched
     n_backup = 0
     for lineno, line in _ndjson_lines(backup, candidate.progress, 0):
         n_backup += 1
-        if seen.setdefault(line, lineno) != lineno:
-            rec = backup._ndjson_line(line, lineno, False)
-            k = keys.of(rec.user, _where(backup, lineno)) if rec is not None else "?"
-            raise InputError(
-                f"{keys.key} {k!r} appears twice in the backup (first at {backup.where(seen[line])})",
-                where=backup.where(lineno),
-                hint="a backup must hold each user once; check how it was put together",
-            )
+        first = seen.setdefault(line, lineno)
+        if first != lineno:
+            raise _duplicate_in_backup(backup, keys, line, lineno, first)
+    return seen, n_backup
+
+
+def _match_lines(
+    seen: dict[bytes, int], cand_src: Source, keys: _Keys, candidate: _Candidate, backup: Source
+) -> tuple[list[tuple[int, bytes]], list[tuple[int, bytes]], int]:
+    """(backup lines left unmatched, candidate lines unmatched, users unchanged)."""
     unchanged = 0
     unmatched: list[tuple[int, bytes]] = []
     get = seen.get
@@ -455,15 +487,90 @@ def _diff_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffO
         if p is None:
             unmatched.append((lineno, line))
         elif p < 0:
-            rec = cand_src._ndjson_line(line, lineno, False)
-            k = keys.of(rec.user, _where(cand_src, lineno)) if rec is not None else "?"
-            raise InputError(f"{keys.key} {k!r} appears twice in the candidate", where=cand_src.where(lineno), hint="a user must appear once")
+            raise _duplicate_in_candidate(cand_src, keys, line, lineno)
         else:
             seen[line] = -p
             unchanged += 1
     leftover = [(p, line) for line, p in seen.items() if p > 0]
+    return leftover, unmatched, unchanged
+
+
+_DROP_EVERY = 64 << 20
+_LINE_BITS = 40  # packed place of a backup line: (line number << 80) | (offset << 40) | length
+
+
+def _diff_ndjson_mapped(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffOptions, mm: Any, mm_fd: int) -> DiffResult:
+    cand_src = candidate.parts[0][0]
+    mask = (1 << _LINE_BITS) - 1
+    seen: dict[int, int] = {}  # hash of a backup line -> its packed place; negated once matched
+    collided: dict[bytes, int] = {}  # the rare backup line whose hash another line has: by its bytes
+    n_backup = 0
+    for lineno, line, offset in _ndjson_lines_at(backup, candidate.progress):
+        n_backup += 1
+        h = hash(line)
+        prev = seen.get(h)
+        if prev is None:
+            seen[h] = (lineno << (2 * _LINE_BITS)) | (offset << _LINE_BITS) | len(line)
+            continue
+        poff, plen = (prev >> _LINE_BITS) & mask, prev & mask
+        if mm[poff : poff + plen] == line:
+            raise _duplicate_in_backup(backup, keys, line, lineno, prev >> (2 * _LINE_BITS))
+        first = collided.setdefault(line, lineno)
+        if first != lineno:
+            raise _duplicate_in_backup(backup, keys, line, lineno, first)
+    unchanged = 0
+    unmatched: list[tuple[int, bytes]] = []
+    get = seen.get
+    dropped = 0  # the mapped backup's pages below this offset were let go (they stay in the page cache)
+    for lineno, line in _ndjson_lines(cand_src, candidate.progress, backup.size):
+        p = get(hash(line))
+        if p is not None:
+            q = -p if p < 0 else p
+            off, length = (q >> _LINE_BITS) & mask, q & mask
+            if off - dropped > _DROP_EVERY:
+                # candidates mostly follow the backup's order: the pages behind are done with
+                cut = (off - _DROP_EVERY // 2) & ~(mmap.PAGESIZE - 1)
+                if cut > dropped:
+                    mm.madvise(mmap.MADV_DONTNEED, dropped, cut - dropped)
+                    dropped = cut
+            if length == len(line) and mm[off : off + length] == line:
+                if p < 0:
+                    raise _duplicate_in_candidate(cand_src, keys, line, lineno)
+                seen[hash(line)] = -p
+                unchanged += 1
+                continue
+        c = collided.get(line) if collided else None
+        if c is None:
+            unmatched.append((lineno, line))
+        elif c < 0:
+            raise _duplicate_in_candidate(cand_src, keys, line, lineno)
+        else:
+            collided[line] = -c
+            unchanged += 1
+    # the backup lines left over are read with pread: touching them through the mapping
+    # would map their neighbours too (fault-around), hundreds of MB for scattered lines
+    fd = mm_fd
+    leftover = [(p >> (2 * _LINE_BITS), os.pread(fd, p & mask, (p >> _LINE_BITS) & mask)) for p in seen.values() if p > 0]
+    if collided:
+        leftover.extend((p, line) for line, p in collided.items() if p > 0)
+        leftover.sort()
+    del seen, collided
+    return _finish_ndjson(backup, candidate, keys, opts, leftover, unmatched, unchanged, n_backup)
+
+
+def _finish_ndjson(
+    backup: Source,
+    candidate: _Candidate,
+    keys: _Keys,
+    opts: DiffOptions,
+    leftover: list[tuple[int, bytes]],
+    unmatched: list[tuple[int, bytes]],
+    unchanged: int,
+    n_backup: int,
+) -> DiffResult:
+    """Compare by key what the line matching left over on both sides."""
+    cand_src = candidate.parts[0][0]
     matched = n_backup - len(leftover)
-    del seen
 
     def backup_records() -> Iterator[Record]:
         for p, line in leftover:
@@ -515,6 +622,26 @@ class _Progress:
         if self._progress is not None:
             self._progress(self._before + self._raw.tell())
         return data
+
+
+def _ndjson_lines_at(src: Source, progress: ProgressFn | None = None) -> Iterator[tuple[int, bytes, int]]:
+    """(line number, bytes without the line end, byte offset) of every non-blank line of an uncompressed NDJSON."""
+    with open(src.path, "rb") as raw:
+        head = raw.read(3)
+        pos = 3 if head == fmt.BOM else 0
+        raw.seek(0)
+        lineno = 0
+        for body in ndjson_bodies(_Progress(raw, raw, progress, 0)):
+            off = pos
+            for line in body.split(b"\n"):
+                lineno += 1
+                start = off
+                off += len(line) + 1
+                if line[-1:] == b"\r":
+                    line = line[:-1]
+                if line and not line.isspace():
+                    yield lineno, line, start
+            pos += len(body) + 1
 
 
 def _ndjson_lines(src: Source, progress: ProgressFn | None = None, done_before: int = 0) -> Iterator[tuple[int, bytes]]:
