@@ -920,16 +920,16 @@ def _sort_key(path: tuple[Any, ...]) -> tuple[Any, ...]:
 def classify(path: tuple[Any, ...], kind: str, old: Any, new: Any, old_user: dict[str, Any], new_user: dict[str, Any]) -> tuple[str, str]:
     """(class, reason) of one change."""
     root = path[0] if path else ""
-    if root in ("email", "user_id"):
+    if root in fields.FORBIDDEN_FIELDS:
+        if root == "blocked":
+            return FORBIDDEN, "blocked cannot be changed by a bulk import"
         return FORBIDDEN, f"{root} cannot change through an import (upsert matches on it)"
-    if root == "blocked":
-        return FORBIDDEN, "blocked cannot be changed by a bulk import"
     if root == "identities":
         conn = fields.CONNECTION_PATH
         if path[: len(conn)] == conn or (conn[: len(path)] == path and get_path(old_user, conn) != get_path(new_user, conn)):
             return FORBIDDEN, "a user cannot move to another connection"
         return IGNORED, "identities are not imported"
-    if root in ("username", "password_hash"):
+    if root in fields.IGNORED_BY_UPSERT:
         return IGNORED, f"an upsert does not update {root}"
     if root in fields.EXPORT_ONLY_FIELDS:
         return IGNORED, f"{root} is export-only: not imported"

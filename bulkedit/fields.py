@@ -62,9 +62,13 @@ KNOWN_FIELDS: Final = IMPORT_FIELDS | EXPORT_ONLY_FIELDS
 #: Fields an upsert does not update (cli.md, auth0-formats.md §1).
 UPSERT_IGNORED: Final = frozenset({"email", "user_id", "username", "blocked", "password_hash"})
 
-#: Edits that must never happen through a bulk import.
+#: Edits that must never happen through a bulk import (edit refuses them, diff gates on them).
 CONNECTION_PATH: Final[Path] = ("identities", 0, "connection")
 FORBIDDEN_PATHS: Final[tuple[Path, ...]] = (("email",), ("user_id",), CONNECTION_PATH, ("blocked",))
+FORBIDDEN_FIELDS: Final = frozenset(p[0] for p in FORBIDDEN_PATHS if len(p) == 1)
+
+#: Fields an edit may change but an upsert does not update (edit warns, diff reports them apart).
+IGNORED_BY_UPSERT: Final = UPSERT_IGNORED - FORBIDDEN_FIELDS
 
 #: Keys app_metadata must not contain.
 RESERVED_APP_METADATA_KEYS: Final = frozenset(

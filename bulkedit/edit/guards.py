@@ -15,27 +15,20 @@ from bulkedit import fields
 from bulkedit.edit.values import get, same
 from bulkedit.paths import MISSING, format_path
 
-#: Refusal codes: the edit would not do what it says in Auth0 (or would create another user).
-FORBIDDEN = {
-    ("email",): (
-        "change-email",
-        "email is the upsert lookup key: changing it creates a new user and leaves the old one",
-    ),
-    ("user_id",): ("change-user_id", "user_id cannot be changed by an import"),
-    fields.CONNECTION_PATH: (
-        "change-connection",
-        "a user cannot move to another connection through an import",
-    ),
-    ("blocked",): ("change-blocked", "a bulk import cannot block or unblock users"),
+_WHY_REFUSED: dict[str, tuple[str, str]] = {
+    "email": ("change-email", "email is the upsert lookup key: changing it creates a new user and leaves the old one"),
+    "user_id": ("change-user_id", "user_id cannot be changed by an import"),
+    "identities": ("change-connection", "a user cannot move to another connection through an import"),
+    "blocked": ("change-blocked", "a bulk import cannot block or unblock users"),
 }
+
+#: Refusal codes: the edit would not do what it says in Auth0 (or would create another user).
+FORBIDDEN = {path: _WHY_REFUSED[path[0]] for path in fields.FORBIDDEN_PATHS}
 
 #: Warning codes: the edit is allowed but upsert ignores it.
 IGNORED = {
-    ("username",): ("username-ignored", "upsert does not update username; the change only applies to new users"),
-    ("password_hash",): (
-        "password_hash-ignored",
-        "upsert does not update password_hash; the change only applies to new users",
-    ),
+    (name,): (f"{name}-ignored", f"upsert does not update {name}; the change only applies to new users")
+    for name in sorted(fields.IGNORED_BY_UPSERT, reverse=True)
 }
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 LEADING: Final[tuple[Path, ...]] = (("user_id",), ("email",), fields.CONNECTION_PATH, ("identities",))
 
 #: Top-level fields whose cells must not be edited in a sheet.
-LOCKED_ROOTS: Final = frozenset({"user_id", "email", "blocked"}) | fields.EXPORT_ONLY_FIELDS
+LOCKED_ROOTS: Final = fields.FORBIDDEN_FIELDS | fields.EXPORT_ONLY_FIELDS
 
 
 def is_locked(path: Path) -> bool:
