@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from bulkedit.paths import Path, parse_path
+from bulkedit.paths import Path
 
 #: Top-level keys the import schema allows (additionalProperties: false).
 IMPORT_FIELDS: Final = frozenset(
@@ -176,19 +176,3 @@ def user_connection(user: dict) -> str | None:  # type: ignore[type-arg]
             return conn
     conn = user.get("connection")
     return conn if type(conn) is str else None
-
-
-def user_provider(user: dict) -> str | None:  # type: ignore[type-arg]
-    """The identity provider/strategy (`auth0`, `google-oauth2`, ...) from identities or the user_id prefix."""
-    ids = user.get("identities")
-    if type(ids) is list and ids and type(ids[0]) is dict:
-        prov = ids[0].get("provider")
-        if type(prov) is str:
-            return prov
-    uid = user.get("user_id")
-    if type(uid) is str and "|" in uid:
-        return uid.split("|", 1)[0]
-    return None
-
-
-MAP_PATHS: Final[dict[str, Path]] = {k: parse_path(v) for k, v in _RENAMES.items()}

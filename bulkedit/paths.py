@@ -107,10 +107,6 @@ def format_path(path: Path) -> str:
     return "".join(out)
 
 
-def join(prefix: Path, *more: Segment) -> Path:
-    return prefix + tuple(more)
-
-
 def get_path(obj: Any, path: Path, default: Any = MISSING) -> Any:
     """The value at `path`, or `default` when any step is absent or of the wrong shape."""
     cur = obj
@@ -124,10 +120,6 @@ def get_path(obj: Any, path: Path, default: Any = MISSING) -> Any:
                 return default
             cur = cur[seg]
     return cur
-
-
-def has_path(obj: Any, path: Path) -> bool:
-    return get_path(obj, path) is not MISSING
 
 
 class PathConflict(ValueError):

@@ -56,11 +56,6 @@ class Conversion:
         }
 
 
-def user_strategy(user: dict[str, Any]) -> str | None:
-    """The strategy the user authenticates with: identities[0].provider, else the user_id prefix."""
-    return fields.user_provider(user)
-
-
 _IMPORT = fields.IMPORT_FIELDS
 _EXPORT_ONLY = fields.EXPORT_ONLY_FIELDS
 _new = object.__new__

@@ -148,10 +148,6 @@ class ChunkWriter:
     _open: dict[str, _Open] = field(default_factory=dict)
     _taken: set[str] = field(default_factory=set)
 
-    def folder_for(self, connection: str) -> str:
-        st = self._state(connection)
-        return st.folder
-
     def _state(self, connection: str) -> _Open:
         st = self._open.get(connection)
         if st is None:

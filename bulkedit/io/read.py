@@ -17,7 +17,7 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -73,10 +73,6 @@ class Source:
     delimiter: str = ","
     meta: dict[str, Any] = field(default_factory=dict)
     bytes_read: int = 0
-
-    @property
-    def unit(self) -> str:
-        return "row" if self.format in (fmt.CSV, fmt.XLSX) else "line"
 
     def where(self, pos: int | None) -> str:
         return f"{self.path}:{pos}" if pos is not None else str(self.path)
@@ -419,7 +415,7 @@ class Source:
             return MISSING
         if self.auth0_escaped and cell.startswith("'"):
             return cell[1:]
-        known = fields.FIELD_TYPES.get(".".join(str(s) for s in col.path)) or _known_type(col.path)
+        known = fields.FIELD_TYPES.get(format_path(col.path))
         if known == "boolean":
             low = cell.strip().lower()
             if low in ("true", "false"):
@@ -509,10 +505,6 @@ def _key_target(key: str, overrides: dict[str, str] | None) -> tuple[str | int, 
     if len(_key_cache) < 10000:
         _key_cache[key] = target
     return target
-
-
-def _known_type(path: tuple[str | int, ...]) -> str | None:
-    return fields.FIELD_TYPES.get(format_path(path))
 
 
 def _skip_ws(buf: str, i: int) -> int:
@@ -779,5 +771,3 @@ def read_users(path: Path | str, **kw: Any) -> list[dict[str, Any]]:
     """All users of a file, in order (convenience for small files and tests)."""
     return list(open_source(path, **kw).users())
 
-
-ProgressFn = Callable[[int], None]

@@ -97,11 +97,6 @@ class ColumnSet:
             elif old != kind:
                 kinds[path] = JSON
 
-    def add_users(self, users: Iterable[dict[str, Any]]) -> ColumnSet:
-        for user in users:
-            self.add_user(user)
-        return self
-
     @property
     def paths(self) -> list[Path]:
         return list(self.kinds)

@@ -8,7 +8,6 @@ mode 0600.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import tempfile
@@ -218,15 +217,3 @@ def _write_table(
                 Path(sf.path).write_text(body + "\n", encoding="utf-8")
         af.private = bool(state["private"])
     return WriteResult(path, fmt.XLSX if xlsx else fmt.CSV, int(state["count"]), bool(state["private"]))
-
-
-def dump_json_array(users: Iterable[dict[str, Any]]) -> bytes:
-    """A JSON array of users as bytes, one user a line (for small outputs such as chunks)."""
-    buf = io.BytesIO()
-    buf.write(b"[")
-    sep = b"\n"
-    for user in users:
-        buf.write(sep + jsonio.dumps(user))
-        sep = b",\n"
-    buf.write(b"\n]\n" if sep != b"\n" else b"]\n")
-    return buf.getvalue()

@@ -13,9 +13,6 @@ class Severity(StrEnum):
     info = "info"
 
 
-SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
-
-
 @dataclass(frozen=True)
 class Finding:
     """One problem: which rule, how bad, what, and where (file, line/row, field path, user)."""
