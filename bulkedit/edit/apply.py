@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bulkedit.edit.guards import check_user
-from bulkedit.edit.parallel import run_parallel, workers_for
+from bulkedit.edit.parallel import ranges_for, run_parallel
 from bulkedit.edit.result import Change, EditResult, Notice, StepStat
 from bulkedit.edit.values import diff, diff_at
 from bulkedit.io import detect as fmt
@@ -224,9 +224,9 @@ def apply_edits(
                 yield Record(None, user, None)  # type: ignore[arg-type]
 
     written = None
-    parts = workers_for(source, editor, None if dry_run else out_format, workers)
-    if parts > 1:
-        done, written = run_parallel(run, None if dry_run else out, parts)
+    ranges = ranges_for(source, editor, None if dry_run else out_format, workers)
+    if ranges is not None:
+        done, written = run_parallel(run, None if dry_run else out, ranges)
         if done:
             return _result(run, source, out, out_format, dry_run, written, 0, _notes(editor))
     if dry_run or out is None:

@@ -24,7 +24,8 @@ from bulkedit import fields
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import AtomicFile
-from bulkedit.io.read import Source, split_points
+from bulkedit.io.parallel import byte_ranges
+from bulkedit.io.read import Source
 from bulkedit.io.write import WriteResult, append_file
 
 #: The first of two parts: a little less than half (see run_parallel).
@@ -36,32 +37,33 @@ PARALLEL_MIN_BYTES = 32 << 20
 _JOB: dict[str, Any] = {}  # what forked workers inherit: the source, the editor, the run settings
 
 
-def workers_for(source: Source, editor: Any, out_format: str | None, limit: int | None = None) -> int:
-    """How many processes to use (1 = sequential); `limit` caps it and skips the size threshold."""
+def ranges_for(source: Source, editor: Any, out_format: str | None, limit: int | None = None) -> list[tuple[int, int]] | None:
+    """The byte ranges to edit in separate processes, or None to edit sequentially.
+
+    `limit` (--jobs) caps the processes and skips the size threshold.
+    """
     if limit is not None and limit <= 1:
-        return 1
-    if source.format != fmt.NDJSON or source.compressed or out_format not in (None, fmt.NDJSON):
-        return 1
+        return None
+    if out_format not in (None, fmt.NDJSON):
+        return None
     if not (hasattr(editor, "state") and hasattr(editor, "merge_state")) or hasattr(editor, "extra"):
-        return 1
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    if limit is None and source.size < PARALLEL_MIN_BYTES:
-        return 1
-    return min(limit or 2, os.cpu_count() or 1)
+        return None
+    return byte_ranges(
+        source,
+        parts=min(limit or 2, os.cpu_count() or 1),
+        min_bytes=0 if limit is not None else PARALLEL_MIN_BYTES,
+        first_share=FIRST_SHARE if out_format is not None else None,
+    )
 
 
-def run_parallel(run: Any, out: Path | None, parts: int) -> tuple[bool, WriteResult | None]:
+def run_parallel(run: Any, out: Path | None, ranges: list[tuple[int, int]]) -> tuple[bool, WriteResult | None]:
     """Edit `run.source` in `parts` processes, merging into `run` and `run.editor`.
 
     Returns (done, written). done=False: a worker failed (a malformed line, say);
     nothing was merged and the caller runs sequentially, which reports the error
     with its exact line.
     """
-    source = run.source
-    cuts = split_points(source.path, parts)
-    if parts == 2 and out is not None:
-        cuts[1] = _line_start_near(source.path, FIRST_SHARE)
+    parts = len(ranges)
     # The first worker writes straight into the atomic output file; the others write
     # part files. The first part is a little smaller, so once it is done this process
     # appends the second part (in the kernel) while its worker is still writing it.
@@ -78,7 +80,7 @@ def run_parallel(run: Any, out: Path | None, parts: int) -> tuple[bool, WriteRes
         _JOB.update(run=run)
         try:
             with ProcessPoolExecutor(max_workers=parts, mp_context=multiprocessing.get_context("fork")) as pool:
-                futures = [pool.submit(_edit_range, cuts[i], cuts[i + 1], part_files[i]) for i in range(parts)]
+                futures = [pool.submit(_edit_range, start, end, part) for (start, end), part in zip(ranges, part_files)]
                 if af is not None:
                     futures[0].result()
                     with open(af.path, "ab") as dst:
@@ -121,14 +123,6 @@ def _follow(src: Any, dst: Any, fut: Any) -> None:
         if done:
             return
         time.sleep(0.02)
-
-
-def _line_start_near(path: Path, share: float) -> int:
-    """The first line start at or after `share` of the file."""
-    with open(path, "rb") as f:
-        f.seek(int(path.stat().st_size * share))
-        f.readline()
-        return f.tell()
 
 
 def _edit_range(start: int, end: int, part: Path | None) -> tuple[dict[str, Any], Any, bool]:

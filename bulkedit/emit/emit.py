@@ -16,14 +16,15 @@ from typing import Any
 
 from bulkedit import __version__, fields
 from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkInfo, ChunkWriter, UserTooLarge
-from bulkedit.errors import BulkeditError, RefusedError, UsageError
+from bulkedit.errors import RefusedError, UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_dir, refuse_overwriting_inputs
-from bulkedit.io.read import Source, load_column_map, open_source
+from bulkedit.io.parallel import run_ranges
+from bulkedit.io.read import load_column_map, open_source
 from bulkedit.io.write import has_secret
 from bulkedit.lint.engine import FileContext, LintOptions, make_checker
 from bulkedit.lint.model import FileSummary, LintResult
-from bulkedit.lint.parts import WorkerError, parallel_cut, range_records, unwrap, users_at, worker_pool
+from bulkedit.lint.parts import parallel_cut, users_at
 from bulkedit.lint.registry import config_from_pyproject
 from bulkedit.paths import MISSING
 
@@ -219,24 +220,6 @@ class _Emitter:
                     self.rollback.add(user, backup, conn, rec.pos)
 
 
-def _emit_part(path: str, column_map: Any, start: int, end: int, options: EmitOptions, lint_options: LintOptions,
-               files: list[str], spool_dir: str) -> Any:
-    try:
-        source = Source(path=Path(path), format="ndjson", compressed=False, column_map=column_map)
-        checker = make_checker(lint_options)
-        checker._files = files
-        spool = _Spool(Path(spool_dir))
-        em = _Emitter(checker, options, spool.add)
-        try:
-            em.run(source, range_records(source, start, end), len(files) - 1)
-        finally:
-            paths = spool.close()
-        return {"state": checker.export_state(compact=True), "spool": paths, "left_out": em.left_out, "dropped": em.dropped,
-                "users": em.users, "read": em.read, "renamed": source.renamed}
-    except BulkeditError as exc:
-        return WorkerError(type(exc), exc.message, exc.where, exc.hint)
-
-
 def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = None) -> EmitResult:
     """Write import-ready chunks of `input` to `outdir` (see cli.md `emit`).
 
@@ -268,18 +251,30 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
         # 6% of a half at 1M users): it reads a little less than half
         cut = parallel_cut(source, share=0.47) if tenant is None else None
         if cut is None:
-            plain = source.format == "ndjson" and not source.compressed
-            em.run(source, range_records(source, 0, source.size) if plain else source.records(), idx)
-            size = source.size if plain else source.bytes_read
+            em.run(source, source.records(), idx)
+            size = source.bytes_read if source.compressed else source.size
         else:
             size = source.size
             spool_dir = tmp / ".spool"
             spool_dir.mkdir()
-            with worker_pool() as pool:
-                future = pool.submit(_emit_part, str(source.path), source.column_map, cut, size, options, lint_options,
-                                     list(checker._files), str(spool_dir))
-                em.run(source, range_records(source, 0, cut), idx)
-                part = unwrap(future.result())
+
+            def emit_range(start: int, end: int) -> Any:
+                if start == 0:  # this process: straight into the chunk writer
+                    em.run(source, source.records_range(0, end), idx)
+                    return None
+                # the worker: its own checker, its users spooled per connection, packed here afterwards
+                part = make_checker(lint_options)
+                part._files = list(checker._files)
+                spool = _Spool(spool_dir)
+                worker = _Emitter(part, options, spool.add)
+                try:
+                    worker.run(source, source.records_range(start, end), idx)
+                finally:
+                    paths = spool.close()
+                return {"state": part.export_state(compact=True), "spool": paths, "left_out": worker.left_out,
+                        "dropped": worker.dropped, "users": worker.users, "read": worker.read, "renamed": source.renamed}
+
+            _, part = run_ranges(emit_range, [(0, cut), (cut, size)])
             checker.merge(part["state"], users_at(source, cut))
             for conn, (spath, private) in part["spool"].items():
                 with open(spath, "rb") as f:

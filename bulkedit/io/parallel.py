@@ -27,8 +27,14 @@ PARALLEL_MIN_BYTES = 32 << 20
 _TASK: dict[str, Any] = {}
 
 
-def byte_ranges(source: Source, *, parts: int | None = None, min_bytes: int | None = None) -> list[tuple[int, int]] | None:
-    """Line-aligned byte ranges of a plain NDJSON file, one per process, or None for one sequential pass."""
+def byte_ranges(
+    source: Source, *, parts: int | None = None, min_bytes: int | None = None, first_share: float | None = None
+) -> list[tuple[int, int]] | None:
+    """Line-aligned byte ranges of a plain NDJSON file, one per process, or None for one sequential pass.
+
+    `first_share` sizes the first range (this process's in `run_ranges`): smaller when
+    it has more to do once the parts are read.
+    """
     if source.format != fmt.NDJSON or source.compressed:
         return None
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -36,7 +42,7 @@ def byte_ranges(source: Source, *, parts: int | None = None, min_bytes: int | No
     n = parts if parts is not None else min(2, os.cpu_count() or 1)
     if n <= 1 or source.size < (PARALLEL_MIN_BYTES if min_bytes is None else min_bytes):
         return None
-    cuts = split_points(source.path, n)
+    cuts = split_points(source.path, n, first_share=first_share)
     ranges = [(cuts[i], cuts[i + 1]) for i in range(n) if cuts[i] < cuts[i + 1]]
     return ranges if len(ranges) > 1 else None
 

@@ -717,16 +717,25 @@ def line_number_at(path: Path, offset: int) -> int:
     return count
 
 
-def split_points(path: Path, parts: int) -> list[int]:
-    """Byte offsets that cut a file into `parts` ranges at line starts (for NDJSON read by several processes)."""
-    size = path.stat().st_size
-    cuts = [0]
+def line_start_near(path: Path, share: float) -> int:
+    """The first line start at or after `share` (0..1) of the file."""
     with open(path, "rb") as f:
-        for i in range(1, parts):
-            f.seek(size * i // parts)
-            f.readline()
-            cuts.append(max(f.tell(), cuts[-1]))
-    cuts.append(size)
+        f.seek(int(path.stat().st_size * share))
+        f.readline()
+        return f.tell()
+
+
+def split_points(path: Path, parts: int, *, first_share: float | None = None) -> list[int]:
+    """Byte offsets that cut a file into `parts` ranges at line starts (for NDJSON read by several processes).
+
+    `first_share`: make the first range that share of the file (the rest split evenly).
+    """
+    first = 1 / parts if first_share is None else first_share
+    shares = [first + (1 - first) * i / (parts - 1) for i in range(parts - 1)] if parts > 1 else []
+    cuts = [0]
+    for share in shares:
+        cuts.append(max(line_start_near(path, share), cuts[-1]))
+    cuts.append(path.stat().st_size)
     return cuts
 
 

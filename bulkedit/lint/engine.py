@@ -21,11 +21,12 @@ import jsonschema_rs
 
 from bulkedit import fields
 from bulkedit.emit.convert import identity, to_import_user
-from bulkedit.errors import BulkeditError, InputError
+from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
+from bulkedit.io.parallel import run_ranges
 from bulkedit.io.read import Record, Source, load_column_map, open_source
 from bulkedit.lint.model import FileSummary, Finding, LintResult
-from bulkedit.lint.parts import WorkerError, parallel_cut, plain_ndjson, range_records, unwrap, users_at, worker_pool
+from bulkedit.lint.parts import parallel_cut, users_at
 from bulkedit.lint.registry import REGISTRY, Rule, Selection, all_rules, config_from_pyproject, select_rules
 from bulkedit.lint.tenant_state import TenantState
 from bulkedit.paths import format_path
@@ -610,15 +611,21 @@ def lint_source(
     idx = checker.begin_file(str(source.path))
     cut = parallel_cut(source) if options is not None and checker.tenant is None else None
     if cut is None:
-        records = range_records(source, 0, source.size) if plain_ndjson(source) else source.records()
-        n, any_export = lint_records(checker, source, records, idx, connection)
-        size = source.size if plain_ndjson(source) else source.bytes_read
+        n, any_export = lint_records(checker, source, source.records(), idx, connection)
+        size = source.bytes_read if source.compressed else source.size
     else:
         size = source.size
-        with worker_pool() as pool:
-            future = pool.submit(_lint_part, str(source.path), source.column_map, cut, size, options, list(checker._files), connection, last)
-            n, any_export = lint_records(checker, source, range_records(source, 0, cut), idx, connection)
-            part = unwrap(future.result())
+
+        def lint_range(start: int, end: int) -> Any:
+            if start == 0:  # this process: the shared checker
+                return lint_records(checker, source, source.records_range(0, end), idx, connection)
+            assert options is not None
+            part = make_checker(options)  # the worker: a checker of its own, merged back below
+            part._files = list(checker._files)
+            users, exported = lint_records(part, source, source.records_range(start, end), idx, connection)
+            return {"state": part.export_state(compact=last), "users": users, "any_export": exported, "renamed": source.renamed}
+
+        (n, any_export), part = run_ranges(lint_range, [(0, cut), (cut, size)])
         checker.merge(part["state"], users_at(source, cut))
         n += part["users"]
         any_export = any_export or part["any_export"]
@@ -626,14 +633,3 @@ def lint_source(
     judged_as = "export" if any_export or source.format != fmt.JSON else "import"
     checker.end_file(FileContext(source, judged_as, size, n, checker.tenant is not None))
     return FileSummary(str(source.path), source.format, n, size, judged_as)
-
-
-def _lint_part(path: str, column_map: Any, start: int, end: int, options: LintOptions, files: list[str], connection: str | None, compact: bool) -> Any:
-    try:
-        source = Source(path=Path(path), format=fmt.NDJSON, compressed=False, column_map=column_map)
-        checker = make_checker(options)
-        checker._files = files
-        n, any_export = lint_records(checker, source, range_records(source, start, end), len(files) - 1, connection)
-        return {"state": checker.export_state(compact=compact), "users": n, "any_export": any_export, "renamed": source.renamed}
-    except BulkeditError as exc:
-        return WorkerError(type(exc), exc.message, exc.where, exc.hint)

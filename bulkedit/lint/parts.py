@@ -1,49 +1,21 @@
-"""Reading a large NDJSON file in two parts, one per core, with exact line numbers.
+"""Reading a large NDJSON file in two parts, one per core, for lint and emit.
 
-`parallel_cut` says where to cut (or None: read in one go), `range_records` reads
-the records of a byte range with their line numbers in the whole file, `worker_pool`
-is the forked worker for the second part, and `users_at` re-reads a few lines by
-number (for the rare duplicate that spans the two parts). lint and emit use them.
+`parallel_cut` says where to cut (or None: read in one go); the parts are then read
+with `bulkedit.io.parallel.run_ranges` (this process takes the first, a forked worker
+the second), and `users_at` re-reads a few lines by number (for the rare duplicate
+that spans the two parts).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
-from bulkedit.io import detect as fmt
-from bulkedit.io.read import BLOCK, Record, Source
+from bulkedit.io.parallel import byte_ranges
+from bulkedit.io.read import Record, Source, line_number_at
 
 #: Below this size one process is quicker than starting a second.
 PARALLEL_MIN_BYTES = 16 << 20
-
-
-@dataclass(frozen=True)
-class WorkerError:
-    kind: type
-    message: str
-    where: str | None
-    hint: str | None
-
-
-def unwrap(value: Any) -> Any:
-    """A worker's result, or its error raised again with location and hint intact."""
-    if isinstance(value, WorkerError):
-        raise value.kind(value.message, where=value.where, hint=value.hint)
-    return value
-
-
-def plain_ndjson(source: Source) -> bool:
-    return source.format == fmt.NDJSON and not source.compressed
-
-
-def worker_pool() -> ProcessPoolExecutor:
-    """One worker process, forked: it shares this process's string hashes (compact merge relies on it)."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
 
 
 def parallel_cut(source: Source, share: float = 0.5) -> int | None:
@@ -51,16 +23,8 @@ def parallel_cut(source: Source, share: float = 0.5) -> int | None:
 
     `share`: the part this process reads itself (less when it has more to do afterwards).
     """
-    if source.format != fmt.NDJSON or source.compressed or (os.cpu_count() or 1) < 2:
-        return None
-    size = source.size
-    if size < PARALLEL_MIN_BYTES:
-        return None
-    with open(source.path, "rb") as f:
-        f.seek(int(size * share))
-        f.readline()
-        cut = f.tell()
-    return cut if 0 < cut < size else None
+    ranges = byte_ranges(source, parts=2, min_bytes=PARALLEL_MIN_BYTES, first_share=share)
+    return ranges[0][1] if ranges is not None else None
 
 
 def users_at(source: Source, start: int) -> Callable[[list[int]], dict[int, dict[str, Any]]]:
@@ -73,14 +37,10 @@ def users_at(source: Source, start: int) -> Callable[[list[int]], dict[int, dict
 
 
 def _lines_after(source: Source, start: int, wanted: set[int]) -> Iterator[Record]:
-    lineno = 0
+    lineno = line_number_at(source.path, start)
+    last = max(wanted)
     with open(source.path, "rb") as f:
-        while f.tell() < start:
-            block = f.read(min(BLOCK, start - f.tell()))
-            if not block:
-                break
-            lineno += block.count(b"\n")
-        last = max(wanted)
+        f.seek(start)
         for line in f:
             lineno += 1
             if lineno in wanted:
@@ -89,8 +49,3 @@ def _lines_after(source: Source, start: int, wanted: set[int]) -> Iterator[Recor
                     yield rec
             if lineno >= last:
                 break
-
-
-def range_records(source: Source, start: int, end: int) -> Iterator[Record]:
-    """The records of NDJSON bytes [start, end) (start at a line start), with their line numbers in the file."""
-    return source.records_range(start, end)
