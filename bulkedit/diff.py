@@ -436,16 +436,14 @@ def _diff_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffO
     key (about 2% of the work for a 1% edit). Identical lines are the same user whatever
     the key, so this gives the same result as matching every user by key.
 
-    An uncompressed backup is not held in memory: each line is remembered by its hash and
-    place, and a candidate line with the same hash is compared with the backup's bytes
-    (through mmap), so a hash collision can never pass a changed user as unchanged.
+    Each backup line is remembered by its hash and place; a candidate line with the same
+    hash is compared with the backup's bytes, so a hash collision can never pass a changed
+    user as unchanged. An uncompressed backup is read again through mmap rather than held.
     """
-    cand_src = candidate.parts[0][0]
     if backup.compressed or backup.size == 0:
-        seen_lines, n_backup = _backup_lines(backup, keys, candidate)
-        return _finish_ndjson(backup, candidate, keys, opts, *_match_lines(seen_lines, cand_src, keys, candidate, backup), n_backup)
+        return _match_ndjson(backup, candidate, keys, opts, _HeldLines())
     with open(backup.path, "rb") as bf, mmap.mmap(bf.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        return _diff_ndjson_mapped(backup, candidate, keys, opts, mm, bf.fileno())
+        return _match_ndjson(backup, candidate, keys, opts, _MappedLines(mm, bf.fileno()))
 
 
 def _duplicate_in_backup(backup: Source, keys: _Keys, line: bytes, lineno: int, first: int) -> InputError:
@@ -464,56 +462,71 @@ def _duplicate_in_candidate(cand_src: Source, keys: _Keys, line: bytes, lineno: 
     return InputError(f"{keys.key} {k!r} appears twice in the candidate", where=cand_src.where(lineno), hint="a user must appear once")
 
 
-def _backup_lines(backup: Source, keys: _Keys, candidate: _Candidate) -> tuple[dict[bytes, int], int]:
-    seen: dict[bytes, int] = {}  # backup line -> its line number; negated once matched
-    n_backup = 0
-    for lineno, line in _ndjson_lines(backup, candidate.progress, 0):
-        n_backup += 1
-        first = seen.setdefault(line, lineno)
-        if first != lineno:
-            raise _duplicate_in_backup(backup, keys, line, lineno, first)
-    return seen, n_backup
-
-
-def _match_lines(
-    seen: dict[bytes, int], cand_src: Source, keys: _Keys, candidate: _Candidate, backup: Source
-) -> tuple[list[tuple[int, bytes]], list[tuple[int, bytes]], int]:
-    """(backup lines left unmatched, candidate lines unmatched, users unchanged)."""
-    unchanged = 0
-    unmatched: list[tuple[int, bytes]] = []
-    get = seen.get
-    for lineno, line in _ndjson_lines(cand_src, candidate.progress, backup.size):
-        p = get(line)
-        if p is None:
-            unmatched.append((lineno, line))
-        elif p < 0:
-            raise _duplicate_in_candidate(cand_src, keys, line, lineno)
-        else:
-            seen[line] = -p
-            unchanged += 1
-    leftover = [(p, line) for line, p in seen.items() if p > 0]
-    return leftover, unmatched, unchanged
-
-
 _DROP_EVERY = 64 << 20
-_LINE_BITS = 40  # packed place of a backup line: (line number << 80) | (offset << 40) | length
+_LINE_BITS = 40  # packed place of a backup line: (line number << 80) | (where << 40) | length
 
 
-def _diff_ndjson_mapped(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffOptions, mm: Any, mm_fd: int) -> DiffResult:
+class _MappedLines:
+    """An uncompressed backup's lines, read again from the file by offset."""
+
+    def __init__(self, mm: Any, fd: int) -> None:
+        self.mm, self.fd = mm, fd
+        self.released = 0  # the mapping's pages below this offset were let go (they stay in the page cache)
+
+    def remember(self, offset: int, line: bytes) -> int:
+        return offset
+
+    def at(self, where: int, length: int) -> bytes:
+        return self.mm[where : where + length]
+
+    def release_before(self, offset: int) -> None:
+        # candidates mostly follow the backup's order: the pages behind are done with
+        cut = (offset - _DROP_EVERY // 2) & ~(mmap.PAGESIZE - 1)
+        if cut > self.released:
+            self.mm.madvise(mmap.MADV_DONTNEED, self.released, cut - self.released)
+            self.released = cut
+
+    def read(self, where: int, length: int) -> bytes:
+        # pread, not the mapping: touching scattered lines through it would map their
+        # neighbours too (fault-around), hundreds of MB
+        return os.pread(self.fd, length, where)
+
+
+class _HeldLines:
+    """A compressed backup's lines, held in memory (it cannot be read again at an offset)."""
+
+    released = float("inf")  # nothing to release
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+
+    def remember(self, offset: int, line: bytes) -> int:
+        self.lines.append(line)
+        return len(self.lines) - 1
+
+    def at(self, where: int, length: int) -> bytes:
+        return self.lines[where]
+
+    read = at
+
+    def release_before(self, offset: int) -> None:
+        pass
+
+
+def _match_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffOptions, store: Any) -> DiffResult:
     cand_src = candidate.parts[0][0]
     mask = (1 << _LINE_BITS) - 1
     seen: dict[int, int] = {}  # hash of a backup line -> its packed place; negated once matched
     collided: dict[bytes, int] = {}  # the rare backup line whose hash another line has: by its bytes
     n_backup = 0
-    for lineno, line, offset in _ndjson_lines_at(backup, candidate.progress):
+    for lineno, line, offset in _ndjson_lines(backup, candidate.progress):
         n_backup += 1
         h = hash(line)
         prev = seen.get(h)
         if prev is None:
-            seen[h] = (lineno << (2 * _LINE_BITS)) | (offset << _LINE_BITS) | len(line)
+            seen[h] = (lineno << (2 * _LINE_BITS)) | (store.remember(offset, line) << _LINE_BITS) | len(line)
             continue
-        poff, plen = (prev >> _LINE_BITS) & mask, prev & mask
-        if mm[poff : poff + plen] == line:
+        if store.at((prev >> _LINE_BITS) & mask, prev & mask) == line:
             raise _duplicate_in_backup(backup, keys, line, lineno, prev >> (2 * _LINE_BITS))
         first = collided.setdefault(line, lineno)
         if first != lineno:
@@ -521,19 +534,14 @@ def _diff_ndjson_mapped(backup: Source, candidate: _Candidate, keys: _Keys, opts
     unchanged = 0
     unmatched: list[tuple[int, bytes]] = []
     get = seen.get
-    dropped = 0  # the mapped backup's pages below this offset were let go (they stay in the page cache)
-    for lineno, line in _ndjson_lines(cand_src, candidate.progress, backup.size):
+    for lineno, line, _ in _ndjson_lines(cand_src, candidate.progress, backup.size):
         p = get(hash(line))
         if p is not None:
             q = -p if p < 0 else p
-            off, length = (q >> _LINE_BITS) & mask, q & mask
-            if off - dropped > _DROP_EVERY:
-                # candidates mostly follow the backup's order: the pages behind are done with
-                cut = (off - _DROP_EVERY // 2) & ~(mmap.PAGESIZE - 1)
-                if cut > dropped:
-                    mm.madvise(mmap.MADV_DONTNEED, dropped, cut - dropped)
-                    dropped = cut
-            if length == len(line) and mm[off : off + length] == line:
+            where, length = (q >> _LINE_BITS) & mask, q & mask
+            if where - store.released > _DROP_EVERY:
+                store.release_before(where)
+            if length == len(line) and store.at(where, length) == line:
                 if p < 0:
                     raise _duplicate_in_candidate(cand_src, keys, line, lineno)
                 seen[hash(line)] = -p
@@ -547,10 +555,7 @@ def _diff_ndjson_mapped(backup: Source, candidate: _Candidate, keys: _Keys, opts
         else:
             collided[line] = -c
             unchanged += 1
-    # the backup lines left over are read with pread: touching them through the mapping
-    # would map their neighbours too (fault-around), hundreds of MB for scattered lines
-    fd = mm_fd
-    leftover = [(p >> (2 * _LINE_BITS), os.pread(fd, p & mask, (p >> _LINE_BITS) & mask)) for p in seen.values() if p > 0]
+    leftover = [(p >> (2 * _LINE_BITS), store.read((p >> _LINE_BITS) & mask, p & mask)) for p in seen.values() if p > 0]
     if collided:
         leftover.extend((p, line) for line, p in collided.items() if p > 0)
         leftover.sort()
@@ -612,52 +617,47 @@ def _check_added_are_new(backup: Source, added: dict[str, str], keys: _Keys) -> 
 
 
 class _Progress:
-    """A binary reader that reports how far the underlying file is read."""
+    """A binary reader that reports how far the underlying file is read, and whether it began with a BOM."""
 
     def __init__(self, f: Any, raw: Any, progress: ProgressFn | None, done_before: int) -> None:
         self._f, self._raw, self._progress, self._before = f, raw, progress, done_before
+        self.bom: bool | None = None
 
     def read(self, n: int = -1) -> bytes:
         data: bytes = self._f.read(n)
+        if self.bom is None:
+            self.bom = data.startswith(fmt.BOM)
         if self._progress is not None:
             self._progress(self._before + self._raw.tell())
         return data
 
 
-def _ndjson_lines_at(src: Source, progress: ProgressFn | None = None) -> Iterator[tuple[int, bytes, int]]:
-    """(line number, bytes without the line end, byte offset) of every non-blank line of an uncompressed NDJSON."""
-    with open(src.path, "rb") as raw:
-        head = raw.read(3)
-        pos = 3 if head == fmt.BOM else 0
-        raw.seek(0)
-        lineno = 0
-        for body in ndjson_bodies(_Progress(raw, raw, progress, 0)):
-            off = pos
-            for line in body.split(b"\n"):
-                lineno += 1
-                start = off
-                off += len(line) + 1
-                if line[-1:] == b"\r":
-                    line = line[:-1]
-                if line and not line.isspace():
-                    yield lineno, line, start
-            pos += len(body) + 1
+def _ndjson_lines(src: Source, progress: ProgressFn | None = None, done_before: int = 0) -> Iterator[tuple[int, bytes, int]]:
+    """(line number, bytes without the line end, byte offset) of every non-blank NDJSON line, unparsed.
 
-
-def _ndjson_lines(src: Source, progress: ProgressFn | None = None, done_before: int = 0) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes without the line end) of every non-blank NDJSON line, unparsed."""
+    The offset is the line's place in the (decompressed) file: for an uncompressed file,
+    where its bytes can be read again.
+    """
     try:
         raw = open(src.path, "rb")  # noqa: SIM115
         f: Any = gzip.GzipFile(fileobj=raw, mode="rb") if src.compressed else raw
         with raw, f:
+            reader = _Progress(f, raw, progress, done_before)
             lineno = 0
-            for body in ndjson_bodies(_Progress(f, raw, progress, done_before)):
+            pos = -1
+            for body in ndjson_bodies(reader):
+                if pos < 0:
+                    pos = len(fmt.BOM) if reader.bom else 0
+                off = pos
                 for line in body.split(b"\n"):
                     lineno += 1
+                    start = off
+                    off += len(line) + 1
                     if line[-1:] == b"\r":
                         line = line[:-1]
                     if line and not line.isspace():
-                        yield lineno, line
+                        yield lineno, line, start
+                pos += len(body) + 1
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"cannot read the file ({exc})", where=str(src.path), hint="download or write the file again") from None
 
