@@ -293,25 +293,30 @@ class Checker:
                 self._qsigs[sig] = [dict(u), pos, 1, _user_key(u)]  # a copy: emit converts `u` in place
             else:
                 slot[2] += 1
-        raw = rec.raw
+        self._user_rules(u, rec.raw, file_idx, pos, u)
+        self._duplicates(u, conn or connection, file_idx, pos, u)
+        return True
+
+    def _user_rules(self, user: dict[str, Any], raw: bytes | None, file_idx: int, pos: int | None, key_user: dict[str, Any]) -> None:
         for r, check in self._user_checks:
-            items = check(u, raw)
+            items = check(user, raw)
             if items:
                 for path, kwargs in items:
-                    self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(u))
-        conn = conn or connection
+                    self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(key_user))
+
+    def _duplicates(self, user: dict[str, Any], connection: str | None, file_idx: int, pos: int | None, key_user: dict[str, Any]) -> None:
+        """Remember the user's email/user_id/username per connection; a second sighting is a finding."""
         packed = (file_idx << 40) | (pos if pos is not None else _NO_POS)
         for r, check, by_conn in self._dup_checks:
-            value = check(u)
+            value = check(user)
             if value is None:
                 continue
-            seen = by_conn.get(conn)
+            seen = by_conn.get(connection)
             if seen is None:
-                seen = by_conn[conn] = {}
+                seen = by_conn[connection] = {}
             first = seen.setdefault(value, packed)
             if first != packed:
-                self.add(r, self._files[file_idx], pos, _DUP_PATH[r.code], {"value": value, "first": self._where(first)}, _user_key(u))
-        return True
+                self.add(r, self._files[file_idx], pos, _DUP_PATH[r.code], {"value": value, "first": self._where(first)}, _user_key(key_user))
 
     def _flush_sigs(self) -> None:
         for u, pos, count, key in self._qsigs.values():
@@ -356,24 +361,10 @@ class Checker:
             for r in self.importing:
                 for path, kwargs in r.check(user, raw) or ():
                     self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(ku))
-        for r, check in self._user_checks:
-            items = check(user, raw)
-            if items:
-                for path, kwargs in items:
-                    self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(ku))
+        self._user_rules(user, raw, file_idx, pos, ku)
         if not self.is_valid(user):
             self._explain(user, self._files[file_idx], pos, raw, _user_key(ku))
-        packed = (file_idx << 40) | (pos if pos is not None else _NO_POS)
-        for r, check, by_conn in self._dup_checks:
-            value = check(user)
-            if value is None:
-                continue
-            seen = by_conn.get(connection)
-            if seen is None:
-                seen = by_conn[connection] = {}
-            first = seen.setdefault(value, packed)
-            if first != packed:
-                self.add(r, self._files[file_idx], pos, _DUP_PATH[r.code], {"value": value, "first": self._where(first)}, _user_key(ku))
+        self._duplicates(user, connection, file_idx, pos, ku)
         if self.tenant is not None and self.backup_rules:
             backup, _known = self.tenant.find(user, connection)
             if backup is not None:
