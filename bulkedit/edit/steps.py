@@ -48,6 +48,14 @@ def _conflict(path: FieldPath, exc: Conflict) -> ActionError:
     return ActionError("edit-conflict", format_path(path), f"cannot change {format_path(path)}: {exc}")
 
 
+def _put(user: dict[str, Any], path: FieldPath, value: Any) -> dict[str, Any]:
+    """`assoc`, with a conflict (a parent that is not an object) reported as the step's error."""
+    try:
+        return assoc(user, path, value)
+    except Conflict as exc:
+        raise _conflict(path, exc) from None
+
+
 def set_action(path: FieldPath, value: Any) -> Action:
     read = getter(path)
     scalar = type(value) in (str, int, float, bool) or value is None
@@ -69,10 +77,7 @@ def set_action(path: FieldPath, value: Any) -> Action:
         old = read(user)
         if (type(old) is vtype and old == value) if scalar else (old is not MISSING and same(old, value)):
             return user
-        try:
-            return assoc(user, path, value)
-        except Conflict as exc:
-            raise _conflict(path, exc) from None
+        return _put(user, path, value)
 
     return _writes(act, path)
 
@@ -96,10 +101,7 @@ def merge_action(path: FieldPath, patch: dict[str, Any]) -> Action:
         else:
             raise ActionError("edit-conflict", format_path(path),
                               f"cannot merge an object into {format_path(path)}: it is {kind(old)}")
-        try:
-            return assoc(user, path, new)
-        except Conflict as exc:
-            raise _conflict(path, exc) from None
+        return _put(user, path, new)
 
     return _writes(act, path)
 
@@ -128,10 +130,7 @@ def append_action(path: FieldPath, value: Any) -> Action:
         else:
             raise ActionError("edit-conflict", format_path(path),
                               f"cannot append to {format_path(path)}: it is {kind(old)}, not a list")
-        try:
-            return assoc(user, path, new)
-        except Conflict as exc:
-            raise _conflict(path, exc) from None
+        return _put(user, path, new)
 
     return _writes(act, path)
 
@@ -227,9 +226,6 @@ def template_action(path: FieldPath, parts: list[str | FieldPath], default: str 
         old = get(user, path)
         if old is not MISSING and same(old, text):
             return user
-        try:
-            return assoc(user, path, text)
-        except Conflict as exc:
-            raise _conflict(path, exc) from None
+        return _put(user, path, text)
 
     return _writes(act, path)
