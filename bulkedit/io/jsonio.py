@@ -9,12 +9,19 @@ so those lines (rare) go through the exact, slower standard library.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
 
-_DIGITS_ONLY = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
-_LONG_RUN = b"0" * 19
+# Digits become "0"; what may stand right before a number's first digit (a minus sign,
+# ":", ",", "[" or JSON whitespace) becomes "1"; everything else a space. A JSON number
+# whose integer part has 19+ digits then shows as "1" and nineteen "0"s, while a digit
+# run inside a string (a Google id such as "google-oauth2|109876543210987654321")
+# usually does not, so such users keep the fast parser.
+_NUMBER_MARKS = bytes(48 if 48 <= i <= 57 else 49 if i in b"-:,[ \t\r\n" else 32 for i in range(256))
+_LONG_DIGITS = b"0" * 19
+_BIG_NUMBER = b"1" + _LONG_DIGITS
 
 
 class JSONError(ValueError):
@@ -35,27 +42,43 @@ _EXACT = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def may_hold_big_int(raw: bytes) -> bool:
-    """True when `raw` has a run of 19+ digits (a number orjson may not keep exactly)."""
-    return _LONG_RUN in raw.translate(_DIGITS_ONLY)
+    """True when `raw` may hold a number with 19+ integer digits (one orjson may not keep exactly).
+
+    False positives (such a run inside a string after a space) only cost speed.
+    """
+    marked = raw.translate(_NUMBER_MARKS)
+    return _BIG_NUMBER in marked or marked.startswith(_LONG_DIGITS)
 
 
-def lines_with_big_ints(block: bytes) -> set[int]:
-    """0-based indexes of the lines of `block` that hold a run of 19+ digits (usually none)."""
-    marked = block.translate(_DIGITS_ONLY)
-    hits: set[int] = set()
-    pos = marked.find(_LONG_RUN)
-    line = 0
-    prev = 0
+def around_big_ints(block: bytes) -> Iterator[tuple[bytes | None, bytes | None]]:
+    """Cut NDJSON lines around the ones that may hold a 19+ digit number (usually none).
+
+    Yields `(run, odd)` pairs in order: `run` is one or more ordinary lines joined by
+    `\n` (None when there are none), `odd` the line after them that needs the exact
+    parser (None at the end). Together they are every line of `block`, blank ones
+    included, so line numbers can be counted through them.
+    """
+    marked = block.translate(_NUMBER_MARKS)
+    pos = marked.find(_BIG_NUMBER)
+    if marked.startswith(_LONG_DIGITS):
+        pos = 0
+    if pos < 0:
+        yield block, None
+        return
+    start = 0
+    end = len(block)
     while pos >= 0:
-        line += block.count(b"\n", prev, pos)
-        hits.add(line)
-        nl = block.find(b"\n", pos)
-        if nl < 0:
-            break
-        line += 1
-        prev = nl + 1
-        pos = marked.find(_LONG_RUN, prev)
-    return hits
+        # the number's first digit is at pos + 1 (the mark may be the "\n" ending the line before)
+        first = max(block.rfind(b"\n", start, pos + 1) + 1, start)
+        last = block.find(b"\n", pos + 1)
+        if last < 0:
+            last = end
+        yield (block[start : first - 1] if first > start else None), block[first:last]
+        start = last + 1
+        if start > end:
+            return
+        pos = marked.find(_BIG_NUMBER, last)  # the "\n" at `last` marks a next line that starts with digits
+    yield block[start:], None
 
 
 def loads_exact(text: str) -> Any:

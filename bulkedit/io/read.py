@@ -154,6 +154,7 @@ class Source:
         JSONDecodeError = orjson.JSONDecodeError  # noqa: N806
         known_superset = fields.KNOWN_FIELDS.issuperset
         careful = self._ndjson_line
+        around_big_ints = jsonio.around_big_ints
         lineno = line_number_at(self.path, start) if start else 0
         with self._open_binary() as f:
             if start:
@@ -167,30 +168,30 @@ class Source:
                             yield rec
                     continue
                 # The hot loop (a million users): orjson straight away, and only a user that
-                # is not a plain object of known fields, or whose line holds a 19+ digit run
-                # (an integer orjson may not keep exactly), takes the careful path.
-                big = jsonio.lines_with_big_ints(body)
-                before = lineno + 1
-                for line in body.split(b"\n"):
-                    lineno += 1
-                    if big and (lineno - before) in big:
-                        rec = careful(line, lineno, False)
-                        if rec is not None:
-                            yield rec
-                        continue
-                    try:
-                        user = loads(line)
-                    except JSONDecodeError:
-                        rec = careful(line, lineno, True)
-                        if rec is not None:
-                            yield rec
-                        continue
-                    if user.__class__ is dict and known_superset(user):
-                        if line[-1:] == b"\r":
-                            line = line[:-1]
-                        yield new_record(Record, (lineno, user, line))
-                    else:
-                        rec = careful(line, lineno, True)
+                # is not a plain object of known fields, or whose line may hold a number of
+                # 19+ digits (an integer orjson may not keep exactly), takes the careful path.
+                for run, odd in around_big_ints(body):
+                    if run is not None:
+                        for line in run.split(b"\n"):
+                            lineno += 1
+                            try:
+                                user = loads(line)
+                            except JSONDecodeError:
+                                rec = careful(line, lineno, True)
+                                if rec is not None:
+                                    yield rec
+                                continue
+                            if user.__class__ is dict and known_superset(user):
+                                if line[-1:] == b"\r":
+                                    line = line[:-1]
+                                yield new_record(Record, (lineno, user, line))
+                            else:
+                                rec = careful(line, lineno, True)
+                                if rec is not None:
+                                    yield rec
+                    if odd is not None:
+                        lineno += 1
+                        rec = careful(odd, lineno, False)
                         if rec is not None:
                             yield rec
 
