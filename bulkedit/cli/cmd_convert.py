@@ -11,8 +11,6 @@ import typer
 from bulkedit.cli.app import app
 from bulkedit.cli.options import InputFile, MapOption, OutputFile
 from bulkedit.cli.progress import progress_bar
-from bulkedit.convert import convert
-from bulkedit.io.read import load_column_map, open_source
 
 
 class OutFormat(StrEnum):
@@ -34,6 +32,9 @@ def convert_cmd(
     ] = None,
 ) -> None:
     """Convert any supported user file to NDJSON, JSON array, CSV or XLSX (dotted columns, exact types)."""
+    from bulkedit.convert import convert
+    from bulkedit.io.read import load_column_map, open_source
+
     source = open_source(input, column_map=load_column_map(map_file))
     with progress_bar("convert", source.size) as progress:
         if progress is not None:

@@ -12,11 +12,7 @@ import typer
 from bulkedit.cli.app import app
 from bulkedit.cli.options import InputFile, Key, KeyOption, MapOption
 from bulkedit.cli.progress import progress_bar
-from bulkedit.diff import DiffOptions, diff, input_size, parse_max_changed
 from bulkedit.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from bulkedit.io.atomic import atomic_file, refuse_overwriting_inputs
-from bulkedit.io.read import load_column_map
-from bulkedit.report.diff import RENDERERS
 
 
 class DiffFormat(StrEnum):
@@ -53,6 +49,11 @@ def diff_cmd(
     Exit 0 when only allowed changes; 1 on a forbidden change (email, user_id, connection,
     blocked), with --fail-on-change when anything differs, or when --max-changed is exceeded.
     """
+    from bulkedit.diff import DiffOptions, diff, input_size, parse_max_changed
+    from bulkedit.io.atomic import atomic_file, refuse_overwriting_inputs
+    from bulkedit.io.read import load_column_map
+    from bulkedit.report.diff import RENDERERS
+
     if max_changed is not None:
         parse_max_changed(max_changed)
     if output is not None:

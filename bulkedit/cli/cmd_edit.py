@@ -6,19 +6,18 @@ import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bulkedit.cli.app import app
 from bulkedit.cli.options import InputFile, Key, MapOption
 from bulkedit.cli.progress import progress_bar
-from bulkedit.edit.apply import SHOW_CHANGES, apply_edits
-from bulkedit.edit.plan import load_plan
+from bulkedit.defaults import SHOW_CHANGES
 from bulkedit.errors import EXIT_FINDINGS, UsageError
-from bulkedit.io.read import Record, load_column_map, open_source
-from bulkedit.io.write import output_format
-from bulkedit.report.edit import RENDERERS, summary_line
+
+if TYPE_CHECKING:
+    from bulkedit.io.read import Record
 
 
 class EditFormat(StrEnum):
@@ -61,6 +60,12 @@ def edit_cmd(
 
     Refuses (exit 1, nothing written) any change of email, user_id, the connection or blocked.
     """
+    from bulkedit.edit.apply import apply_edits
+    from bulkedit.edit.plan import load_plan
+    from bulkedit.io.read import load_column_map, open_source
+    from bulkedit.io.write import output_format
+    from bulkedit.report.edit import RENDERERS, summary_line
+
     if plan is None and sheet is None:
         raise UsageError("no edits given", hint="use --plan PLAN (a YAML or JSON edit plan) or --sheet SHEET")
     if plan is not None and sheet is not None:

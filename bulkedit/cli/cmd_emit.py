@@ -10,11 +10,8 @@ import typer
 
 from bulkedit.cli.app import app
 from bulkedit.cli.options import InputFile, MapOption
-from bulkedit.emit.emit import EmitOptions, EmitRefused, emit
 from bulkedit.emit.pack import DEFAULT_MAX_BYTES
 from bulkedit.errors import EXIT_FINDINGS
-from bulkedit.report.emit import render_summary
-from bulkedit.report.lint import render_text
 
 
 @app.command("emit")
@@ -28,6 +25,10 @@ def emit_cmd(
     map_file: MapOption = None,
 ) -> None:
     """Write import-ready JSON array chunks per connection, a manifest and (with --backup) rollback chunks."""
+    from bulkedit.emit.emit import EmitOptions, EmitRefused, emit
+    from bulkedit.report.emit import render_summary
+    from bulkedit.report.lint import render_text
+
     options = EmitOptions(max_bytes=max_bytes, connection=connection, backup=backup, force=force, column_map=map_file)
     try:
         result = emit(input, outdir, options)

@@ -12,9 +12,7 @@ import typer
 from bulkedit.cli.app import app
 from bulkedit.cli.options import MapOption
 from bulkedit.cli.progress import progress_bar
-from bulkedit.io.read import load_column_map
-from bulkedit.joberrors.analyse import DEFAULT_LIMIT, explain
-from bulkedit.report.joberrors import RENDERERS
+from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
 
 
 class ErrorsFormat(StrEnum):
@@ -43,7 +41,7 @@ def errors_cmd(
         Path | None, typer.Option("-o", "--output", help="Write retry chunks of the failed users here, with a manifest.")
     ] = None,
     format: Annotated[ErrorsFormat, typer.Option("--format", "-f", help="Report format.")] = ErrorsFormat.text,
-    limit: Annotated[int, typer.Option("--limit", min=0, help="Users shown per code in text/markdown.")] = DEFAULT_LIMIT,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Users shown per code in text/markdown.")] = ERRORS_SHOWN_PER_CODE,
     force: Annotated[bool, typer.Option("--force", help="Replace the content of a non-empty -o folder.")] = False,
     connection: Annotated[
         str | None,
@@ -52,6 +50,10 @@ def errors_cmd(
     map_file: MapOption = None,
 ) -> None:
     """Explain an import job's failed users, map them to chunk and source record, and build retry chunks."""
+    from bulkedit.io.read import load_column_map
+    from bulkedit.joberrors.analyse import explain
+    from bulkedit.report.joberrors import RENDERERS
+
     with progress_bar("errors", source.stat().st_size if source is not None and source.is_file() else None) as progress:
         result = explain(
             answers,

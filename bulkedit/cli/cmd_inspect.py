@@ -11,9 +11,6 @@ import typer
 from bulkedit.cli.app import app
 from bulkedit.cli.options import InputFile, MapOption
 from bulkedit.cli.progress import progress_bar
-from bulkedit.inspect import inspect
-from bulkedit.io.read import load_column_map, open_source
-from bulkedit.report.inspect import RENDERERS
 
 
 class InspectFormat(StrEnum):
@@ -28,6 +25,10 @@ def inspect_cmd(
     map_file: MapOption = None,
 ) -> None:
     """Describe a user file: format, user count, connections, fields with their JSON types, duplicates."""
+    from bulkedit.inspect import inspect
+    from bulkedit.io.read import load_column_map, open_source
+    from bulkedit.report.inspect import RENDERERS
+
     source = open_source(file, column_map=load_column_map(map_file))
     with progress_bar("inspect", source.size) as progress:
         result = inspect(source, progress=progress)

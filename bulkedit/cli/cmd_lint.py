@@ -11,9 +11,8 @@ import typer
 
 from bulkedit.cli.app import app
 from bulkedit.cli.options import MapOption
+from bulkedit.defaults import DEFAULT_MAX_PER_RULE
 from bulkedit.errors import EXIT_FINDINGS, EXIT_OK
-from bulkedit.lint.engine import DEFAULT_MAX_PER_RULE, LintOptions, lint
-from bulkedit.report.lint import RENDERERS
 
 
 class LintFormat(StrEnum):
@@ -36,6 +35,9 @@ def lint_cmd(
     map_file: MapOption = None,
 ) -> None:
     """Check users against everything Auth0's import rejects or mishandles; exit 1 on any error finding."""
+    from bulkedit.lint.engine import LintOptions, lint
+    from bulkedit.report.lint import RENDERERS
+
     options = LintOptions(
         select=select, ignore=ignore, backup=backup, max_per_rule=max_per_rule, column_map=map_file, connection=connection
     )

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from bulkedit.defaults import SHOW_CHANGES
 from bulkedit.edit.guards import check_user
 from bulkedit.edit.parallel import ranges_for, run_parallel
 from bulkedit.edit.result import Change, EditResult, Notice, StepStat
@@ -41,7 +42,6 @@ from bulkedit.io.write import WriteResult, output_format, write_users
 from bulkedit.paths import format_path
 
 #: How many changes and notices a result keeps (the rest are counted).
-SHOW_CHANGES = 20
 SHOW_NOTICES = 50
 SHOW_PER_WARNING = 10
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import refuse_overwriting_inputs
@@ -31,7 +32,6 @@ from bulkedit.joberrors import codes as codemod
 from bulkedit.joberrors import match
 from bulkedit.joberrors.answer import ERRORS, ErrorItem, FailedEntry, JobAnswer, read_answer
 
-DEFAULT_LIMIT = 10
 #: a source at least this large is read while a second process reads the chunks
 PARALLEL_MIN_BYTES = 32 << 20
 ANSWER_SUFFIXES = (".json", ".json.gz", ".ndjson", ".jsonl")
@@ -455,7 +455,7 @@ def explain_answers(
     source: Path | None = None,
     retry_dir: Path | None = None,
     force: bool = False,
-    limit: int = DEFAULT_LIMIT,
+    limit: int = ERRORS_SHOWN_PER_CODE,
     column_map: dict[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
     parallel: bool | None = None,

@@ -20,6 +20,7 @@ from typing import Any
 import jsonschema_rs
 
 from bulkedit import fields
+from bulkedit.defaults import DEFAULT_MAX_PER_RULE
 from bulkedit.emit.convert import identity, to_import_user
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
@@ -32,7 +33,6 @@ from bulkedit.lint.tenant_state import TenantState
 from bulkedit.paths import format_path
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "auth0-import-user.schema.json"
-DEFAULT_MAX_PER_RULE = 50
 INPUT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv", ".tsv", ".xlsx", ".gz")
 _SECRET_TOPS = ("password_hash", "custom_password_hash", "mfa_factors")
 _NO_POS = (1 << 40) - 1
