@@ -10,6 +10,8 @@ OUTDIR only when no lint error was found: a refusal leaves nothing behind.
 from __future__ import annotations
 
 import shutil
+from array import array
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,28 +107,35 @@ class _Rollback:
 
 
 class _Spool:
-    """Encoded users of a worker's part, one file per connection, one user per line."""
+    """Encoded users of a worker's part, one file per connection, each user followed by `,\\n`.
+
+    With the users' lengths the parent packs them (`ChunkWriter.add_spooled`) and
+    writes whole chunks from the file's bytes.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.files: dict[str, Any] = {}
-        self.paths: dict[str, tuple[str, bool]] = {}
+        self.open: dict[str, tuple[Any, array[int], list[int]]] = {}
+        self.paths: dict[str, str] = {}
 
     def add(self, connection: str, item: bytes, *, private: bool = False, where: str | None = None) -> None:
-        f = self.files.get(connection)
-        if f is None:
-            path = self.folder / f"{len(self.files):05d}.spool"
-            f = self.files[connection] = open(path, "wb")  # noqa: SIM115 - closed in close()
-            self.paths[connection] = (str(path), False)
+        entry = self.open.get(connection)
+        if entry is None:
+            path = self.folder / f"{len(self.open):05d}.spool"
+            entry = self.open[connection] = (open(path, "wb", buffering=1 << 20), array("I"), [])  # noqa: SIM115 - closed in close()
+            self.paths[connection] = str(path)
+        f, sizes, private_at = entry
+        if private:
+            private_at.append(len(sizes))
+        sizes.append(len(item))
         f.write(item)
-        f.write(b"\n")
-        if private and not self.paths[connection][1]:
-            self.paths[connection] = (self.paths[connection][0], True)
+        f.write(b",\n")
 
-    def close(self) -> dict[str, tuple[str, bool]]:
-        for f in self.files.values():
+    def close(self) -> dict[str, tuple[str, bytes, list[int]]]:
+        """Per connection: (spool path, the users' lengths as array('I') bytes, indexes of users with secrets)."""
+        for f, _, _ in self.open.values():
             f.close()
-        return self.paths
+        return {conn: (self.paths[conn], sizes.tobytes(), private_at) for conn, (_, sizes, private_at) in self.open.items()}
 
 
 @dataclass
@@ -224,8 +233,9 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
     """Write import-ready chunks of `input` to `outdir` (see cli.md `emit`).
 
     A large uncompressed NDJSON input is read in two processes: the second half's
-    users are spooled by a worker and packed after the first half's, so the chunks
-    are byte for byte those of a single pass.
+    users are spooled by a worker with their lengths and packed after the first
+    half's (`ChunkWriter.add_spooled`), so the chunks are byte for byte those of a
+    single pass.
     """
     options = options or EmitOptions()
     input, outdir = Path(input), Path(outdir)
@@ -242,15 +252,20 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
     )
     checker = make_checker(lint_options)
     tenant = checker.tenant
-    with atomic_dir(outdir, force=options.force) as tmp:
+    # the manifest names the source by its sha256: a thread hashes it while the users are
+    # worked on (hashlib lets go of the GIL), started once no more process is forked
+    hashing = ThreadPoolExecutor(max_workers=1)
+    source_sha: list[Future[str]] = []
+    with hashing, atomic_dir(outdir, force=options.force) as tmp:
         writer = ChunkWriter(tmp, options.max_bytes)
         rollback = _Rollback(ChunkWriter(tmp, options.max_bytes, prefix="rollback/")) if tenant is not None else None
         em = _Emitter(checker, options, writer.add, rollback)
         idx = checker.begin_file(str(source.path))
-        # this process also packs the worker's users and hashes the file afterwards (about
-        # 6% of a half at 1M users): it reads a little less than half
-        cut = parallel_cut(source, share=0.47) if tenant is None else None
+        # this process also writes the worker's chunks afterwards (from its spool, about 0.5 s
+        # at 1M users): it reads a little less than half
+        cut = parallel_cut(source, share=0.49) if tenant is None else None
         if cut is None:
+            source_sha.append(hashing.submit(source.sha256))
             em.run(source, source.records(), idx)
             size = source.bytes_read if source.compressed else source.size
         else:
@@ -260,6 +275,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
 
             def emit_range(start: int, end: int) -> Any:
                 if start == 0:  # this process: straight into the chunk writer
+                    source_sha.append(hashing.submit(source.sha256))
                     em.run(source, source.records_range(0, end), idx)
                     return None
                 # the worker: its own checker, its users spooled per connection, packed here afterwards
@@ -276,9 +292,10 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
 
             _, part = run_ranges(emit_range, [(0, cut), (cut, size)])
             checker.merge(part["state"], users_at(source, cut))
-            for conn, (spath, private) in part["spool"].items():
-                with open(spath, "rb") as f:
-                    writer.add_lines(conn, f, private=private)
+            for conn, (spath, sizes, private_at) in part["spool"].items():
+                lengths = array("I")
+                lengths.frombytes(sizes)
+                writer.add_spooled(conn, spath, lengths, private_at)
             shutil.rmtree(spool_dir)
             em.left_out.extend(part["left_out"])
             for k, v in part["dropped"].items():
@@ -300,7 +317,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
         rb_chunks = rollback.writer.close() if rollback is not None else []
         manifest = {
             "bulkedit_version": __version__,
-            "source": {"file": str(source.path), "sha256": source.sha256(), "format": source.format},
+            "source": {"file": str(source.path), "sha256": source_sha[0].result(), "format": source.format},
             "backup": tenant.to_dict() if tenant is not None else None,
             "options": {"max_bytes": options.max_bytes, "connection": options.connection, "force": options.force},
             "chunks": [c.to_dict() for c in chunks],

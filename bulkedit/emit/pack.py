@@ -11,9 +11,11 @@ input always gives the same chunks. Only the chunk being filled is held in memor
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,7 +150,8 @@ class ChunkWriter:
     _open: dict[str, _Open] = field(default_factory=dict)
     _taken: set[str] = field(default_factory=set)
 
-    def _state(self, connection: str) -> _Open:
+    def _opened(self, connection: str, private: bool) -> _Open:
+        """The open state of `connection` (made on first use); `private` marks it as holding a secret."""
         st = self._open.get(connection)
         if st is None:
             base = safe_name(connection)
@@ -160,14 +163,12 @@ class ChunkWriter:
             self._taken.add(name.lower())
             st = _Open(name, Packer(self.max_bytes))
             self._open[connection] = st
+        if private:
+            st.private = True
         return st
 
     def add(self, connection: str, item: bytes, *, private: bool = False, where: str | None = None) -> None:
-        st = self._open.get(connection)
-        if st is None:
-            st = self._state(connection)
-        if private:
-            st.private = True
+        st = self._opened(connection, private)
         p = st.packer
         size = p.size + len(item) + SEP
         if p.items and size <= p.max_bytes:  # the usual case: it fits in the open chunk
@@ -178,12 +179,56 @@ class ChunkWriter:
         if full is not None:
             self._write(connection, st, full)
 
-    def add_lines(self, connection: str, lines: Iterable[bytes], *, private: bool = False) -> None:
-        """Add users given one per line (each ending with a newline), in order."""
-        add = self.add
-        for line in lines:
-            item = line[:-1] if line[-1:] == b"\n" else line
-            add(connection, item, private=private and holds_secret(item))
+    def add_spooled(self, connection: str, path: str, sizes: array[int], private: list[int]) -> None:
+        """Add, in order, the users of a spool file: encoded users each followed by `,\\n`.
+
+        `sizes` are their encoded lengths and `private` the (ascending) indexes of those
+        holding a secret. Only the lengths are packed; a full chunk is then written
+        straight from the spool's bytes, without splitting it into users, so the chunks
+        are exactly those `add()` one user at a time would write.
+        """
+        if not sizes:
+            return
+        st = self._opened(connection, private)
+        p = st.packer
+        limit = p.max_bytes
+        size = p.size
+        first = 0  # index and byte offset of the first spool user in the chunk being filled
+        first_at = at = 0
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            for i, n in enumerate(sizes):
+                if 2 + n > limit:
+                    raise UserTooLarge(
+                        f"spooled user {i + 1} of {connection!r} takes {n:,} bytes encoded, more than a chunk of {limit:,} bytes can hold",
+                        hint="raise --max-bytes (Auth0 accepts up to about 500 KB per file), or shrink the user's metadata",
+                    )
+                need = n + SEP if (p.items or i > first) else n
+                if size + need > limit:
+                    self._write_spooled(connection, st, fd, first, first_at, i, at, private)
+                    first, first_at, size, need = i, at, 2, n
+                size += need
+                at += n + SEP
+            rest = os.pread(fd, at - first_at, first_at)
+        finally:
+            os.close(fd)
+        pos = 0
+        for n in sizes[first:]:  # the users of the chunk still open stay in the packer
+            p.items.append(rest[pos : pos + n])
+            pos += n + SEP
+        p.size = size
+
+    def _write_spooled(self, connection: str, st: _Open, fd: int, first: int, first_at: int, end: int, end_at: int, private: list[int]) -> None:
+        """Write the open chunk's users followed by spool users [first, end) (bytes [first_at, end_at))."""
+        items = st.packer.items
+        pieces: list[bytes] = [b",\n".join(items)] if items else []
+        if end > first:
+            pieces.append(os.pread(fd, end_at - first_at - SEP, first_at))
+        k = bisect.bisect_left(private, first)
+        secret = (k < len(private) and private[k] < end) or (st.private and any(holds_secret(it) for it in items))
+        self._write_pieces(connection, st, pieces, len(items) + end - first, secret)
+        st.packer.items = []
+        st.packer.size = 2
 
     def close(self) -> list[ChunkInfo]:
         for connection, st in self._open.items():
@@ -195,21 +240,33 @@ class ChunkWriter:
         return self.chunks
 
     def _write(self, connection: str, st: _Open, items: list[bytes]) -> None:
-        st.count += 1
-        rel = f"{self.prefix}{st.folder}/chunk-{st.count:04d}.json"
-        data = encode_array(items)
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
         # only once a secret was seen for this connection are the chunk's users searched for one
         private = st.private and any(holds_secret(it) for it in items)
+        self._write_pieces(connection, st, [b",\n".join(items)], len(items), private)
+
+    def _write_pieces(self, connection: str, st: _Open, pieces: list[bytes], users: int, private: bool) -> None:
+        """Write the next chunk of `connection`: `[`, the pieces joined by `,\\n`, `]`."""
+        st.count += 1
+        rel = f"{self.prefix}{st.folder}/chunk-{st.count:04d}.json"
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        h = hashlib.sha256()
+        size = 0
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE if private else 0o666)
+        parts = [b"["]
+        for i, piece in enumerate(pieces):
+            if i:
+                parts.append(b",\n")
+            parts.append(piece)
+        parts.append(b"]")
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for piece in parts:
+                f.write(piece)
+                h.update(piece)
+                size += len(piece)
         if private:
             os.chmod(path, PRIVATE_MODE)
-        self.chunks.append(
-            ChunkInfo(rel, connection, len(items), len(data), hashlib.sha256(data).hexdigest(), private)
-        )
+        self.chunks.append(ChunkInfo(rel, connection, users, size, h.hexdigest(), private))
 
 
 _SECRET_KEYS = (b'"password_hash"', b'"custom_password_hash"', b'"mfa_factors"')

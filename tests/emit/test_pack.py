@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from array import array
 
 import pytest
 from hypothesis import given, settings
@@ -81,3 +82,56 @@ def test_chunk_writer_layout_and_modes(tmp_path):
     for c in chunks:
         data = (tmp_path / c.file).read_bytes()
         assert len(data) == c.bytes <= 50
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    users=users_st,
+    slack=st.integers(min_value=0, max_value=400),
+    cut=st.integers(min_value=0, max_value=60),
+    secret_every=st.integers(min_value=0, max_value=7),
+)
+def test_spooled_users_pack_exactly_as_added_one_by_one(tmp_path_factory, users, slack, cut, secret_every):
+    """A worker's spooled users, added after this process's own, give the chunks a single pass gives."""
+    items = []
+    for i, u in enumerate(users):
+        u = dict(u, n=i)
+        if secret_every and i % secret_every == 0:
+            u["password_hash"] = "$2b$10$" + "a" * 53
+        items.append(jsonio.dumps(u))
+    conns = ["db-a" if i % 3 else "db-b" for i in range(len(items))]
+    limit = 2 + max((len(i) for i in items), default=1) + slack
+    cut = min(cut, len(items))
+    root = tmp_path_factory.mktemp("spool")
+
+    one = ChunkWriter(root / "one", limit)
+    for conn, item in zip(conns, items):
+        one.add(conn, item, private=b"password_hash" in item)
+    expected = one.close()
+
+    two = ChunkWriter(root / "two", limit)
+    for conn, item in zip(conns[:cut], items[:cut]):
+        two.add(conn, item, private=b"password_hash" in item)
+    for conn in dict.fromkeys(conns[cut:]):
+        mine = [item for c, item in zip(conns[cut:], items[cut:]) if c == conn]
+        spool = root / f"{conn}.spool"
+        spool.write_bytes(b"".join(item + b",\n" for item in mine))
+        private = [i for i, item in enumerate(mine) if b"password_hash" in item]
+        two.add_spooled(conn, str(spool), array("I", map(len, mine)), private)
+    got = two.close()
+
+    assert [(c.file, c.users, c.bytes, c.sha256, c.private) for c in got] == [
+        (c.file, c.users, c.bytes, c.sha256, c.private) for c in expected
+    ]
+    for c in got:
+        assert (root / "two" / c.file).read_bytes() == (root / "one" / c.file).read_bytes()
+
+
+def test_spooled_chunk_of_one_secret_user_is_private(tmp_path):
+    items = [jsonio.dumps({"email": f"u{i}@x.io", "pad": "x" * 200, **({"password_hash": "h"} if i == 1 else {})}) for i in range(3)]
+    spool = tmp_path / "s.spool"
+    spool.write_bytes(b"".join(item + b",\n" for item in items))
+    writer = ChunkWriter(tmp_path / "out", max(map(len, items)) + 2)
+    writer.add_spooled("db", str(spool), array("I", map(len, items)), [1])
+    assert [(c.users, c.private) for c in writer.close()] == [(1, False), (1, True), (1, False)]
+    assert stat.S_IMODE(os.stat(tmp_path / "out" / "db" / "chunk-0002.json").st_mode) == 0o600
