@@ -277,6 +277,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
                 if start == 0:  # this process: straight into the chunk writer
                     source_sha.append(hashing.submit(source.sha256))
                     em.run(source, source.records_range(0, end), idx)
+                    checker.index_seen()  # while the worker still reads
                     return None
                 # the worker: its own checker, its users spooled per connection, packed here afterwards
                 part = make_checker(lint_options)

@@ -175,6 +175,8 @@ class Checker:
     _qsigs: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
     _shapes: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
     _pending: list[tuple[Any, ...]] = field(default_factory=list)
+    _gathered: dict[str | None, _Gathered] = field(default_factory=dict)
+    _seen_hashes: dict[tuple[str, str | None], set[int]] = field(default_factory=dict)
     #: after `quick()` accepted a user: (export-only keys it has, has the auth0| prefix, its connection)
     quick_facts: tuple[Any, ...] = ()
 
@@ -225,6 +227,7 @@ class Checker:
 
     def end_file(self, fctx: FileContext) -> None:
         name = self._files[-1]
+        self.find_duplicates()
         self._flush_sigs()
         for (code, path), (pos, count, kwargs, user) in self._agg.items():
             self.add(REGISTRY[code], name, pos, path, dict(kwargs, count=count), user)
@@ -305,18 +308,62 @@ class Checker:
                     self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(key_user))
 
     def _duplicates(self, user: dict[str, Any], connection: str | None, file_idx: int, pos: int | None, key_user: dict[str, Any]) -> None:
-        """Remember the user's email/user_id/username per connection; a second sighting is a finding."""
-        packed = (file_idx << 40) | (pos if pos is not None else _NO_POS)
-        for r, check, by_conn in self._dup_checks:
-            value = check(user)
-            if value is None:
-                continue
-            seen = by_conn.get(connection)
-            if seen is None:
-                seen = by_conn[connection] = {}
-            first = seen.setdefault(value, packed)
-            if first != packed:
-                self.add(r, self._files[file_idx], pos, _DUP_PATH[r.code], {"value": value, "first": self._where(first)}, _user_key(key_user))
+        """Note the user's email/user_id/username (per connection); `find_duplicates` judges them.
+
+        Only lists are appended to here: a million users' values go into dicts later, in
+        one C-level step per rule, which is much quicker than a dict lookup per user per rule.
+        """
+        g = self._gathered.get(connection)
+        if g is None:
+            g = self._gathered[connection] = _Gathered([[] for _ in self._dup_checks], [], [])
+        g.packed.append((file_idx << 40) | (pos if pos is not None else _NO_POS))
+        uid = key_user.get("user_id")
+        g.keys.append(uid if uid.__class__ is str else _user_key(key_user))
+        for (_, check, _), values in zip(self._dup_checks, g.values):
+            values.append(check(user))
+
+    def index_seen(self) -> None:
+        """Judge the gathered values and hash every value seen, for a `merge()` to come.
+
+        Called by the process that reads the first part once it is done, while the
+        worker still reads: merge() then tells whether any value repeats across the
+        parts by probing these sets with the worker's hashes.
+        """
+        self.find_duplicates()
+        self._seen_hashes = {
+            (code, conn): set(map(hash, values)) for code, by_conn in self._seen.items() for conn, values in by_conn.items()
+        }
+
+    def find_duplicates(self) -> None:
+        """Report every gathered value already seen in its connection (this or an earlier file or part).
+
+        In order of position, as one pass with a dict per rule would: a later sighting
+        is a finding that names the first. The usual case, no value repeated, is decided
+        without a Python loop over the users.
+        """
+        gathered, self._gathered = self._gathered, {}
+        for connection, g in gathered.items():
+            for (rule, _, by_conn), values in zip(self._dup_checks, g.values):
+                firsts = dict(zip(reversed(values), reversed(g.packed)))  # the first sighting wins
+                firsts.pop(None, None)
+                seen = by_conn.get(connection)
+                if len(firsts) == len(values) - values.count(None):  # no value twice here
+                    if not seen:
+                        by_conn[connection] = firsts
+                        continue
+                    if seen.keys().isdisjoint(firsts):
+                        seen.update(firsts)
+                        continue
+                if seen is None:
+                    seen = by_conn[connection] = {}
+                for value, packed, key in zip(values, g.packed, g.keys):
+                    if value is None:
+                        continue
+                    first = seen.setdefault(value, packed)
+                    if first != packed:
+                        pos = packed & _NO_POS
+                        self.add(rule, self._files[packed >> 40], None if pos == _NO_POS else pos, _DUP_PATH[rule.code],
+                                 {"value": value, "first": self._where(first)}, key)
 
     def _flush_sigs(self) -> None:
         for u, pos, count, key in self._qsigs.values():
@@ -397,6 +444,7 @@ class Checker:
         the duplicates that span the parts when no later file needs the values themselves.
         """
         self._flush_sigs()
+        self.find_duplicates()
         seen: dict[str, Any] = self._seen
         if compact:
             seen = {
@@ -416,6 +464,7 @@ class Checker:
         proof that equal hashes are equal values.
         """
         self._flush_sigs()
+        self.find_duplicates()
         for code, n in state["counts"].items():
             self.counts[code] = self.counts.get(code, 0) + n
         for key, slot in state["agg"].items():
@@ -439,6 +488,11 @@ class Checker:
                     hashes, packs = array("q"), array("q")
                     hashes.frombytes(values[0])
                     packs.frombytes(values[1])
+                    mine_hashes = self._seen_hashes.get((code, conn))
+                    if mine_hashes is None:
+                        mine_hashes = set(map(hash, mine))
+                    if mine_hashes.isdisjoint(hashes):  # the usual case, without a Python loop
+                        continue
                     theirs = dict(zip(hashes, packs, strict=True))
                     for value, first in mine.items():
                         packed = theirs.get(hash(value))
@@ -481,6 +535,7 @@ class Checker:
         for rule, pos, kwargs, key in self._pending:
             self.add(rule, name, pos, _DUP_PATH[rule.code], kwargs, key)
         self._pending = []
+        self._seen_hashes = {}  # stale once parts are merged
 
     def _where(self, packed: int) -> str:
         fi, fp = packed >> 40, packed & _NO_POS
@@ -501,6 +556,16 @@ class Checker:
             names={c: REGISTRY[c].name for c in self.counts},
             backup=backup,
         )
+
+
+@dataclass
+class _Gathered:
+    """One connection's users as the duplicate rules see them: a list of values per rule,
+    each user's packed position (file index << 40 | line) and its key for messages."""
+
+    values: list[list[Any]]
+    packed: list[int]
+    keys: list[str | None]
 
 
 def _schema_message(path: str, err: Any) -> str:
@@ -600,7 +665,8 @@ def lint_source(
 ) -> FileSummary:
     """Lint one file with `checker` (a large NDJSON file in two processes); `last`: no file follows."""
     idx = checker.begin_file(str(source.path))
-    cut = parallel_cut(source) if options is not None and checker.tenant is None else None
+    # this process takes a little more: the worker also hashes its values for the merge
+    cut = parallel_cut(source, share=0.51) if options is not None and checker.tenant is None else None
     if cut is None:
         n, any_export = lint_records(checker, source, source.records(), idx, connection)
         size = source.bytes_read if source.compressed else source.size
@@ -609,7 +675,9 @@ def lint_source(
 
         def lint_range(start: int, end: int) -> Any:
             if start == 0:  # this process: the shared checker
-                return lint_records(checker, source, source.records_range(0, end), idx, connection)
+                done = lint_records(checker, source, source.records_range(0, end), idx, connection)
+                checker.index_seen()  # while the worker still reads
+                return done
             assert options is not None
             part = make_checker(options)  # the worker: a checker of its own, merged back below
             part._files = list(checker._files)
