@@ -263,7 +263,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
         idx = checker.begin_file(str(source.path))
         # this process also writes the worker's chunks afterwards (from its spool, about 0.5 s
         # at 1M users): it reads a little less than half
-        cut = parallel_cut(source, share=0.49) if tenant is None else None
+        cut = parallel_cut(source, share=0.475) if tenant is None else None
         if cut is None:
             source_sha.append(hashing.submit(source.sha256))
             em.run(source, source.records(), idx)
@@ -293,10 +293,12 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
 
             _, part = run_ranges(emit_range, [(0, cut), (cut, size)])
             checker.merge(part["state"], users_at(source, cut))
+            spools = []
             for conn, (spath, sizes, private_at) in part["spool"].items():
                 lengths = array("I")
                 lengths.frombytes(sizes)
-                writer.add_spooled(conn, spath, lengths, private_at)
+                spools.append((conn, spath, lengths, private_at))
+            writer.add_spooled_all(spools)
             shutil.rmtree(spool_dir)
             em.left_out.extend(part["left_out"])
             for k, v in part["dropped"].items():

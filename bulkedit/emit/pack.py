@@ -17,6 +17,7 @@ import os
 import re
 from array import array
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,6 +218,19 @@ class ChunkWriter:
             p.items.append(rest[pos : pos + n])
             pos += n + SEP
         p.size = size
+
+    def add_spooled_all(self, spools: list[tuple[str, str, array[int], list[int]]]) -> None:
+        """`add_spooled` for several connections' spools, two at a time.
+
+        Writing and hashing a chunk let go of the GIL, so two connections' chunks are
+        written at once. Their states are made here first, in order, so the chunks'
+        order and folder names are those of adding them one after the other.
+        """
+        for connection, *_ in spools:
+            self._opened(connection, False)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for done in [pool.submit(self.add_spooled, *spool) for spool in spools]:
+                done.result()
 
     def _write_spooled(self, connection: str, st: _Open, fd: int, first: int, first_at: int, end: int, end_at: int, private: list[int]) -> None:
         """Write the open chunk's users followed by spool users [first, end) (bytes [first_at, end_at))."""
