@@ -29,6 +29,8 @@ Tree = dict[str, list[Any]]
 
 
 _FLUSH_EVERY = 65536
+#: Distinct top-level shapes remembered; users of further shapes are walked in full.
+_MAX_SHAPES = 20000
 
 
 @dataclass
@@ -46,10 +48,33 @@ class _Tally:
     user_ids: list[str | None] = field(default_factory=list)
     connections: list[str | None] = field(default_factory=list)
     frames: list[pl.DataFrame] = field(default_factory=list)
+    #: (top-level keys, their value types) -> [users, the keys holding an object or a list]
+    shapes: dict[tuple[tuple[str, ...], tuple[type, ...]], list[Any]] = field(default_factory=dict)
+    #: what the objects and lists hold (and users walked in full), until `_expand` adds it to `tree`
+    inside: Tree = field(default_factory=dict)
 
     def add(self, user: dict[str, Any]) -> None:
         self.users += 1
-        _walk(user, self.tree)
+        # Users of one export share a few top-level shapes: count each shape once per user
+        # (two C-level tuples and a lookup instead of a step per field) and walk only the
+        # objects and lists; `_expand` turns the shapes into per-field counts.
+        types = tuple(map(type, user.values()))
+        shape = (tuple(user), types)
+        entry = self.shapes.get(shape)
+        if entry is None:
+            if len(self.shapes) >= _MAX_SHAPES:
+                _walk(user, self.inside)
+                entry = _NO_SHAPE
+            else:
+                entry = self.shapes[shape] = [0, [k for k, t in zip(shape[0], types, strict=True) if t is dict or t is list]]
+        if entry is not _NO_SHAPE:
+            entry[0] += 1
+            inside = self.inside
+            for k in entry[1]:
+                node = inside.get(k)
+                if node is None:
+                    node = inside[k] = [{}, {}]
+                _walk_inside(user[k], node)
         self.connections.append(fields.user_connection(user))
         email = user.get("email")
         self.emails.append(email.lower() if type(email) is str else None)
@@ -58,8 +83,27 @@ class _Tally:
         if len(self.emails) >= _FLUSH_EVERY:
             self.flush()
 
+    def field_tree(self) -> Tree:
+        """Every field's counts (the shapes counted so far included)."""
+        self._expand()
+        return self.tree
+
+    def _expand(self) -> None:
+        """Add the counted shapes to the field tree, keeping the order fields were first seen in."""
+        tree = self.tree
+        for (keys, types), (count, _) in self.shapes.items():
+            for k, t in zip(keys, types, strict=True):
+                entry = tree.get(k)
+                if entry is None:
+                    entry = tree[k] = [{}, {}]
+                counts = entry[0]
+                counts[t] = counts.get(t, 0) + count
+        _merge_tree(tree, self.inside)
+        self.shapes, self.inside = {}, {}
+
     def flush(self) -> None:
         import polars as pl  # imported when used: other commands need not pay its start-up
+
 
         if self.emails:
             self.frames.append(
@@ -80,9 +124,9 @@ class _Tally:
 
     def merge(self, other: _Tally) -> None:
         self.users += other.users
-        _merge_tree(self.tree, other.tree)
         self.flush()
         other.flush()
+        _merge_tree(self.field_tree(), other.field_tree())
         self.frames.extend(other.frames)
 
 
@@ -96,6 +140,9 @@ def _counts(table: pl.DataFrame, column: str, *, duplicates_only: bool) -> dict[
     return dict(zip(counted[column].to_list(), counted["len"].to_list()))
 
 
+_NO_SHAPE: list[Any] = []
+
+
 def _walk(obj: dict[str, Any], node: Tree) -> None:
     for k, v in obj.items():
         entry = node.get(k)
@@ -104,18 +151,24 @@ def _walk(obj: dict[str, Any], node: Tree) -> None:
         counts = entry[0]
         t = type(v)
         counts[t] = counts.get(t, 0) + 1
-        if t is dict:
-            _walk(v, entry[1])
-        elif t is list and v:
-            items = entry[1].get("[]")
-            if items is None:
-                items = entry[1]["[]"] = [{}, {}]
-            icounts = items[0]
-            for item in v:
-                it = type(item)
-                icounts[it] = icounts.get(it, 0) + 1
-                if it is dict:
-                    _walk(item, items[1])
+        if t is dict or t is list:
+            _walk_inside(v, entry)
+
+
+def _walk_inside(v: Any, entry: list[Any]) -> None:
+    """Count what an object or list value holds under its field's tree `entry` (the value itself is counted already)."""
+    if type(v) is dict:
+        _walk(v, entry[1])
+    elif v:
+        items = entry[1].get("[]")
+        if items is None:
+            items = entry[1]["[]"] = [{}, {}]
+        icounts = items[0]
+        for item in v:
+            it = type(item)
+            icounts[it] = icounts.get(it, 0) + 1
+            if it is dict:
+                _walk(item, items[1])
 
 
 def _merge_tree(mine: Tree, theirs: Tree) -> None:
@@ -207,7 +260,7 @@ def inspect(source: Source, *, progress: Callable[[int], None] | None = None, wo
         compressed=source.compressed,
         users=tally.users,
         connections=_counts(table, "connection", duplicates_only=False),
-        fields=_field_stats(tally.tree),
+        fields=_field_stats(tally.field_tree()),
         duplicate_emails=_counts(table, "email", duplicates_only=True),
         duplicate_user_ids=_counts(table, "user_id", duplicates_only=True),
         renamed_columns=dict(source.renamed),

@@ -3,6 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.generate import write_ndjson
 from bulkedit import inspect as inspect_mod
@@ -38,10 +40,46 @@ def test_field_types_counted_per_user() -> None:
     t = _Tally()
     for u in ({"email": "a@x", "m": {"a": 1}}, {"email": "A@X", "m": {"a": "1", "b.c": None}}, {"m": None}):
         t.add(u)
-    stats = {f.path: f.types for f in _field_stats(t.tree)}
+    stats = {f.path: f.types for f in _field_stats(t.field_tree())}
     assert stats["m"] == {"object": 2, "null": 1}
     assert stats["m.a"] == {"integer": 1, "string": 1}
     assert stats['m["b.c"]'] == {"null": 1}
     from bulkedit.inspect import _counts
 
     assert _counts(t.table(), "email", duplicates_only=True) == {"a@x": 2}
+
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abc"), inner, max_size=3),
+    max_leaves=6,
+)
+_users = st.lists(st.dictionaries(st.sampled_from(["email", "user_id", "m", "identities", "x"]), _values, max_size=5), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(users=_users, max_shapes=st.sampled_from([0, 2, 20000]))
+def test_shape_counting_equals_walking_every_field(users: list, max_shapes: int) -> None:
+    """Counting top-level shapes gives the counts (and, within the shape limit, the order) of a walk of every field."""
+    import bulkedit.inspect as inspect_mod
+    from bulkedit.inspect import _field_stats, _Tally, _walk
+
+    walked: dict = {}
+    for u in users:
+        _walk(u, walked)
+    expected = [(f.path, f.count, f.types) for f in _field_stats(walked)]
+    saved = inspect_mod._MAX_SHAPES
+    inspect_mod._MAX_SHAPES = max_shapes
+    try:
+        t = _Tally()
+        for i, u in enumerate(users):
+            t.add(u)
+            if i == len(users) // 2:
+                t.field_tree()  # counting goes on after an expansion
+        got = [(f.path, f.count, f.types) for f in _field_stats(t.field_tree())]
+    finally:
+        inspect_mod._MAX_SHAPES = saved
+    if max_shapes == 20000:
+        assert got == expected
+    else:
+        assert sorted(got, key=repr) == sorted(expected, key=repr)
