@@ -447,7 +447,7 @@ def _diff_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffO
 
 
 def _duplicate_in_backup(backup: Source, keys: _Keys, line: bytes, lineno: int, first: int) -> InputError:
-    rec = backup._ndjson_line(line, lineno, False)
+    rec = backup._ndjson_line(line, lineno)
     k = keys.of(rec.user, _where(backup, lineno)) if rec is not None else "?"
     return InputError(
         f"{keys.key} {k!r} appears twice in the backup (first at {backup.where(first)})",
@@ -457,7 +457,7 @@ def _duplicate_in_backup(backup: Source, keys: _Keys, line: bytes, lineno: int, 
 
 
 def _duplicate_in_candidate(cand_src: Source, keys: _Keys, line: bytes, lineno: int) -> InputError:
-    rec = cand_src._ndjson_line(line, lineno, False)
+    rec = cand_src._ndjson_line(line, lineno)
     k = keys.of(rec.user, _where(cand_src, lineno)) if rec is not None else "?"
     return InputError(f"{keys.key} {k!r} appears twice in the candidate", where=cand_src.where(lineno), hint="a user must appear once")
 
@@ -579,13 +579,13 @@ def _finish_ndjson(
 
     def backup_records() -> Iterator[Record]:
         for p, line in leftover:
-            rec = backup._ndjson_line(line, p, False)
+            rec = backup._ndjson_line(line, p)
             if rec is not None:
                 yield rec
 
     def candidate_records() -> Iterator[tuple[int, Record, Source, str | None]]:
         for p, line in unmatched:
-            rec = cand_src._ndjson_line(line, p, False)
+            rec = cand_src._ndjson_line(line, p)
             if rec is not None:
                 yield p, rec, cand_src, None
 

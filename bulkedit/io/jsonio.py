@@ -1,27 +1,24 @@
-"""Lossless JSON: orjson's speed where it is exact, the standard library where it is not.
+"""Lossless JSON: msgspec to read, orjson to write, the standard library where neither will do.
 
-orjson turns integers beyond 64 bits into floats and cannot dump them, and it
-refuses lone surrogates; metadata is arbitrary JSON and may hold both. A run of
-19 or more digits in the raw bytes is the only way such an integer can appear,
-so those lines (rare) go through the exact, slower standard library.
+msgspec parses as fast as orjson and keeps integers of any size exactly (orjson
+turns those beyond 64 bits into floats); orjson writes faster but cannot dump such
+integers. Lone surrogates (valid JSON escapes, invalid UTF-8) and the exact place of
+a syntax error are left to the standard library, which is slower but rarely needed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import math
 from typing import Any
 
+import msgspec
 import orjson
 
-# Digits become "0"; what may stand right before a number's first digit (a minus sign,
-# ":", ",", "[" or JSON whitespace) becomes "1"; everything else a space. A JSON number
-# whose integer part has 19+ digits then shows as "1" and nineteen "0"s, while a digit
-# run inside a string (a Google id such as "google-oauth2|109876543210987654321")
-# usually does not, so such users keep the fast parser.
-_NUMBER_MARKS = bytes(48 if 48 <= i <= 57 else 49 if i in b"-:,[ \t\r\n" else 32 for i in range(256))
-_LONG_DIGITS = b"0" * 19
-_BIG_NUMBER = b"1" + _LONG_DIGITS
+#: msgspec's parser: the fast path of every reader. It raises one of `DECODE_ERRORS`
+#: (invalid UTF-8 inside a string is a UnicodeDecodeError); `loads` then explains.
+decode = msgspec.json.Decoder().decode
+DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError)
 
 
 class JSONError(ValueError):
@@ -38,47 +35,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-_EXACT = json.JSONDecoder(parse_constant=_reject_constant)
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e400: writing it back would give null or an error, so refuse to read it
+        raise ValueError(f"the number {text} is too large for a double")
+    return value
 
 
-def may_hold_big_int(raw: bytes) -> bool:
-    """True when `raw` may hold a number with 19+ integer digits (one orjson may not keep exactly).
-
-    False positives (such a run inside a string after a space) only cost speed.
-    """
-    marked = raw.translate(_NUMBER_MARKS)
-    return _BIG_NUMBER in marked or marked.startswith(_LONG_DIGITS)
-
-
-def around_big_ints(block: bytes) -> Iterator[tuple[bytes | None, bytes | None]]:
-    """Cut NDJSON lines around the ones that may hold a 19+ digit number (usually none).
-
-    Yields `(run, odd)` pairs in order: `run` is one or more ordinary lines joined by
-    `\n` (None when there are none), `odd` the line after them that needs the exact
-    parser (None at the end). Together they are every line of `block`, blank ones
-    included, so line numbers can be counted through them.
-    """
-    marked = block.translate(_NUMBER_MARKS)
-    pos = marked.find(_BIG_NUMBER)
-    if marked.startswith(_LONG_DIGITS):
-        pos = 0
-    if pos < 0:
-        yield block, None
-        return
-    start = 0
-    end = len(block)
-    while pos >= 0:
-        # the number's first digit is at pos + 1 (the mark may be the "\n" ending the line before)
-        first = max(block.rfind(b"\n", start, pos + 1) + 1, start)
-        last = block.find(b"\n", pos + 1)
-        if last < 0:
-            last = end
-        yield (block[start : first - 1] if first > start else None), block[first:last]
-        start = last + 1
-        if start > end:
-            return
-        pos = marked.find(_BIG_NUMBER, last)  # the "\n" at `last` marks a next line that starts with digits
-    yield block[start:], None
+_EXACT = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
 
 
 def loads_exact(text: str) -> Any:
@@ -87,21 +51,19 @@ def loads_exact(text: str) -> Any:
         return _EXACT.decode(text)
     except json.JSONDecodeError as exc:
         raise JSONError(exc.msg, exc.lineno, exc.colno) from None
-    except ValueError as exc:  # NaN / Infinity
+    except ValueError as exc:  # NaN / Infinity, or a number beyond a double
         raise JSONError(str(exc), 1, 1) from None
 
 
-def loads(raw: bytes, *, checked: bool = False) -> Any:
+def loads(raw: bytes) -> Any:
     """Parse one JSON document exactly.
 
-    `checked=True` says the caller already knows `raw` holds no long digit run.
     Raises JSONError (with line/column) or UnicodeDecodeError.
     """
-    if checked or not may_hold_big_int(raw):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass  # fall through: the standard library names the place, or accepts lone surrogates
+    try:
+        return decode(raw)
+    except DECODE_ERRORS:
+        pass  # the standard library names the place, or accepts lone surrogates
     return loads_exact(raw.decode("utf-8"))
 
 

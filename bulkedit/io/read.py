@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-import orjson
-
 from bulkedit import fields
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
@@ -150,11 +148,10 @@ class Source:
         if start and self.compressed:
             raise ValueError("a compressed file can only be read from its start")
         new_record = _new_record
-        loads = orjson.loads
-        JSONDecodeError = orjson.JSONDecodeError  # noqa: N806
+        loads = jsonio.decode
+        decode_errors = jsonio.DECODE_ERRORS
         known_superset = fields.KNOWN_FIELDS.issuperset
         careful = self._ndjson_line
-        around_big_ints = jsonio.around_big_ints
         lineno = line_number_at(self.path, start) if start else 0
         with self._open_binary() as f:
             if start:
@@ -163,45 +160,38 @@ class Source:
                 if self.column_map:
                     for line in body.split(b"\n"):
                         lineno += 1
-                        rec = careful(line, lineno, False)
+                        rec = careful(line, lineno)
                         if rec is not None:
                             yield rec
                     continue
-                # The hot loop (a million users): orjson straight away, and only a user that
-                # is not a plain object of known fields, or whose line may hold a number of
-                # 19+ digits (an integer orjson may not keep exactly), takes the careful path.
-                for run, odd in around_big_ints(body):
-                    if run is not None:
-                        for line in run.split(b"\n"):
-                            lineno += 1
-                            try:
-                                user = loads(line)
-                            except JSONDecodeError:
-                                rec = careful(line, lineno, True)
-                                if rec is not None:
-                                    yield rec
-                                continue
-                            if user.__class__ is dict and known_superset(user):
-                                if line[-1:] == b"\r":
-                                    line = line[:-1]
-                                yield new_record(Record, (lineno, user, line))
-                            else:
-                                rec = careful(line, lineno, True)
-                                if rec is not None:
-                                    yield rec
-                    if odd is not None:
-                        lineno += 1
-                        rec = careful(odd, lineno, False)
+                # The hot loop (a million users): msgspec straight away; only a line it
+                # cannot parse, or a user that is not a plain object of known fields, takes
+                # the careful path.
+                for line in body.split(b"\n"):
+                    lineno += 1
+                    try:
+                        user = loads(line)
+                    except decode_errors:
+                        rec = careful(line, lineno)
+                        if rec is not None:
+                            yield rec
+                        continue
+                    if user.__class__ is dict and known_superset(user):
+                        if line[-1:] == b"\r":
+                            line = line[:-1]
+                        yield new_record(Record, (lineno, user, line))
+                    else:
+                        rec = careful(line, lineno)
                         if rec is not None:
                             yield rec
 
-    def _ndjson_line(self, line: bytes, lineno: int, checked: bool) -> Record | None:
+    def _ndjson_line(self, line: bytes, lineno: int) -> Record | None:
         if line[-1:] == b"\r":
             line = line[:-1]
         if not line or line.isspace():
             return None
         try:
-            user = jsonio.loads(line, checked=checked)
+            user = jsonio.loads(line)
         except jsonio.JSONError as exc:
             raise self._error(
                 f"malformed JSON at column {exc.column}: {exc.msg}",

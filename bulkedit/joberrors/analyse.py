@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import jsonio
@@ -279,16 +277,11 @@ def _chunk_candidates(folder: Path, emails: set[str], ids: set[str]) -> tuple[Ch
         if isinstance(sha, str) and hashlib.sha256(data).hexdigest() != sha:
             notes.append(f"{rel} differs from its manifest sha256: it was changed after emit")
         try:
-            # orjson even where a 20+ digit integer becomes a float: chunk users are only
-            # compared, never written, and redacted_equal accepts that float for the integer
-            users = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            try:
-                users = jsonio.loads(data)
-            except jsonio.JSONError as exc:
-                raise InputError(f"malformed JSON at column {exc.column}: {exc.msg}", where=f"{path}:{exc.line}") from None
-            except UnicodeDecodeError:
-                raise InputError("the chunk is not UTF-8", where=str(path)) from None
+            users = jsonio.loads(data)
+        except jsonio.JSONError as exc:
+            raise InputError(f"malformed JSON at column {exc.column}: {exc.msg}", where=f"{path}:{exc.line}") from None
+        except UnicodeDecodeError:
+            raise InputError("the chunk is not UTF-8", where=str(path)) from None
         if not isinstance(users, list):
             raise InputError("a chunk must be a JSON array of users", where=f"{path}:1")
         conn = entry.get("connection") if isinstance(entry.get("connection"), str) else None

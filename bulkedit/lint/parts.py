@@ -44,7 +44,7 @@ def _lines_after(source: Source, start: int, wanted: set[int]) -> Iterator[Recor
         for line in f:
             lineno += 1
             if lineno in wanted:
-                rec = source._ndjson_line(line.rstrip(b"\n"), lineno, False)
+                rec = source._ndjson_line(line.rstrip(b"\n"), lineno)
                 if rec is not None:
                     yield rec
             if lineno >= last:
