@@ -39,7 +39,7 @@ from bulkedit import fields
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio
-from bulkedit.io.read import Record, Source, ndjson_bodies, open_source
+from bulkedit.io.read import Record, Source, ndjson_lines, open_source
 from bulkedit.paths import MISSING, PathConflict, format_path, get_path, set_path
 
 #: Classes of a change, worst first.
@@ -645,19 +645,17 @@ def _ndjson_lines(src: Source, progress: ProgressFn | None = None, done_before: 
             reader = _Progress(f, raw, progress, done_before)
             lineno = 0
             pos = -1
-            for body in ndjson_bodies(reader):
+            for lines in ndjson_lines(reader):
                 if pos < 0:
                     pos = len(fmt.BOM) if reader.bom else 0
-                off = pos
-                for line in body.split(b"\n"):
+                for line in lines:
                     lineno += 1
-                    start = off
-                    off += len(line) + 1
+                    start = pos
+                    pos += len(line) + 1
                     if line[-1:] == b"\r":
                         line = line[:-1]
                     if line and not line.isspace():
                         yield lineno, line, start
-                pos += len(body) + 1
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"cannot read the file ({exc})", where=str(src.path), hint="download or write the file again") from None
 

@@ -156,9 +156,9 @@ class Source:
         with self._open_binary() as f:
             if start:
                 f.seek(start)
-            for body in ndjson_bodies(f, None if end is None else end - start, strip_bom=start == 0):
+            for lines in ndjson_lines(f, None if end is None else end - start, strip_bom=start == 0):
                 if self.column_map:
-                    for line in body.split(b"\n"):
+                    for line in lines:
                         lineno += 1
                         rec = careful(line, lineno)
                         if rec is not None:
@@ -167,7 +167,7 @@ class Source:
                 # The hot loop (a million users): msgspec straight away; only a line it
                 # cannot parse, or a user that is not a plain object of known fields, takes
                 # the careful path.
-                for line in body.split(b"\n"):
+                for line in lines:
                     lineno += 1
                     try:
                         user = loads(line)
@@ -661,13 +661,14 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def ndjson_bodies(f: IO[bytes], remaining: int | None = None, *, strip_bom: bool = True) -> Iterator[bytes]:
-    """Whole lines of an NDJSON byte stream, about 1 MiB at a time.
+def ndjson_lines(f: IO[bytes], remaining: int | None = None, *, strip_bom: bool = True) -> Iterator[list[bytes]]:
+    """The lines of an NDJSON byte stream, without their `\\n`, about 1 MiB of them at a time.
 
-    Each item is one or more complete lines joined by `\\n` (no final line end), so
-    `body.split(b"\\n")` gives exactly `body.count(b"\\n") + 1` lines, blank ones
-    included, and line numbers can be counted across items. Reads at most
-    `remaining` bytes (None: to the end). A UTF-8 BOM at the start is dropped.
+    Blank lines are included, so line numbers can be counted across the lists; a last
+    line without a line end is included, an empty one after the final `\\n` is not.
+    Reads at most `remaining` bytes (None: to the end). A UTF-8 BOM at the start is
+    dropped. Each block is split as read (the line cut at its end waits for the next
+    block): no megabyte-sized copy is made, which costs more than the split itself.
     """
     rest = b""
     first = strip_bom
@@ -682,16 +683,14 @@ def ndjson_bodies(f: IO[bytes], remaining: int | None = None, *, strip_bom: bool
                 block = block[3:]
         if not block:
             break
+        lines = block.split(b"\n")
         if rest:
-            block = rest + block
-        cut = block.rfind(b"\n")
-        if cut < 0:
-            rest = block
-            continue
-        rest = block[cut + 1 :]
-        yield block[:cut]
+            lines[0] = rest + lines[0]
+        rest = lines.pop()
+        if lines:
+            yield lines
     if rest:
-        yield rest
+        yield [rest]
 
 
 def line_number_at(path: Path, offset: int) -> int:

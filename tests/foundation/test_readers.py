@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bulkedit.errors import InputError
 from bulkedit.io import read as readmod
@@ -248,3 +251,26 @@ def test_binary_file_is_unknown_format(tmp_path: Path) -> None:
     p = write(tmp_path / "x.bin", b"\x00\x01\x02binary")
     with pytest.raises(InputError, match="unknown format"):
         open_source(p)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.lists(st.sampled_from([b"", b"{}", b'{"a":1}', b"x" * 7, b"\r", b"\xef\xbb\xbf{}"]), max_size=12),
+    final_newline=st.booleans(),
+    block=st.integers(min_value=1, max_value=9),
+    remaining=st.none() | st.integers(min_value=0, max_value=80),
+)
+def test_ndjson_lines_are_the_lines_of_the_stream(data: list[bytes], final_newline: bool, block: int, remaining: int | None) -> None:
+    """Whatever the block size, the lists hold every line in order (blank ones too), split at `\\n` only."""
+    content = b"\n".join(data) + (b"\n" if final_newline and data else b"")
+    readmod_block = readmod.BLOCK
+    readmod.BLOCK = block
+    try:
+        got = [line for lines in readmod.ndjson_lines(io.BytesIO(content), remaining, strip_bom=False) for line in lines]
+    finally:
+        readmod.BLOCK = readmod_block
+    seen = content if remaining is None else content[:remaining]
+    expected = seen.split(b"\n")
+    if expected[-1] == b"":
+        expected.pop()
+    assert got == expected
