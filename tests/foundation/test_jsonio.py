@@ -83,3 +83,22 @@ def test_loads_gives_what_the_standard_library_gives(doc: object, indent: int | 
     got = jsonio.loads(raw)
     assert got == expected or (got != got and expected != expected)
     assert repr(got) == repr(expected)
+
+
+def test_a_large_document_is_parsed_with_the_collector_paused_and_restored() -> None:
+    import gc
+
+    doc = [{"email": f"u{i}@x.io", "m": {"a": [i, str(i)]}} for i in range(3000)]
+    raw = json.dumps(doc).encode()
+    assert len(raw) >= jsonio._LARGE
+    assert jsonio.loads(raw) == doc
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert jsonio.loads(raw) == doc
+        assert not gc.isenabled()  # a caller's choice is left as it was
+    finally:
+        gc.enable()
+    with pytest.raises(jsonio.JSONError):
+        jsonio.loads(raw[:-1] + b"x" * jsonio._LARGE)
+    assert gc.isenabled()
