@@ -75,6 +75,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except RecursionError:
+        if _state["debug"]:
+            traceback.print_exc()
+        print(
+            "bulkedit: error: a user's objects and lists are nested too deeply to process "
+            f"(more than about {sys.getrecursionlimit() // 2:,} levels); nothing was written\n"
+            "  hint: flatten that metadata, or leave the user out of the file",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the one place that turns surprises into a message
         if isinstance(exc, _ClickException):
             exc.show()

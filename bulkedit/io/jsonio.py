@@ -17,9 +17,10 @@ import msgspec
 import orjson
 
 #: msgspec's parser: the fast path of every reader. It raises one of `DECODE_ERRORS`
-#: (invalid UTF-8 inside a string is a UnicodeDecodeError); `loads` then explains.
+#: (invalid UTF-8 inside a string is a UnicodeDecodeError, very deep nesting a
+#: RecursionError); `loads` then explains.
 decode = msgspec.json.Decoder().decode
-DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError)
+DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 
 
 class JSONError(ValueError):
@@ -54,6 +55,8 @@ def loads_exact(text: str) -> Any:
         raise JSONError(exc.msg, exc.lineno, exc.colno) from None
     except ValueError as exc:  # NaN / Infinity, or a number beyond a double
         raise JSONError(str(exc), 1, 1) from None
+    except RecursionError:
+        raise JSONError("objects and lists are nested too deeply (more than about 1,000 levels)", 1, 1) from None
 
 
 #: Documents at least this large are parsed with the cyclic garbage collector paused.

@@ -127,3 +127,30 @@ def test_console_script_end_to_end(tmp_path: Path, fixtures: Path) -> None:
     assert len(json.loads(out.read_text())) == 52
     bad = subprocess.run(argv + ["inspect", str(tmp_path / "missing.json")], capture_output=True, text=True, env={**os.environ})
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "depth", "expect"),
+    [
+        ("inspect", 5000, "deep.ndjson:1: malformed JSON at column 1: objects and lists are nested too deeply"),
+        ("convert", 5000, "deep.ndjson:1: malformed JSON at column 1: objects and lists are nested too deeply"),
+        ("inspect", 450, "nested too deeply to process"),  # parsed, but deeper than the field walk goes
+    ],
+)
+def test_absurdly_deep_nesting_is_a_clear_error(capsys: pytest.CaptureFixture[str], tmp_path: Path, depth: int, expect: str, command: str) -> None:
+    """Deeper than the parser allows: named with its line; deeper than the tools can walk: said plainly."""
+    import sys
+
+    src = tmp_path / "deep.ndjson"
+    src.write_text('{"email":"a@b.co","user_metadata":{"x":' + '{"a":' * depth + "1" + "}" * depth + "}}\n")
+    out = tmp_path / "out" / "o.xlsx"
+    out.parent.mkdir()
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(800)  # the same check however deep the test runner's own stack is
+    try:
+        rc, _, err = run(capsys, command, src, *(["-o", out] if command == "convert" else []))
+    finally:
+        sys.setrecursionlimit(limit)
+    assert rc == 2
+    assert expect in err and "Traceback" not in err and "internal error" not in err
+    assert list(out.parent.iterdir()) == []
