@@ -17,7 +17,7 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -218,16 +218,91 @@ class Source:
     # -- JSON array ---------------------------------------------------------------
 
     def _json_array(self) -> Iterator[Record]:
+        resume = yield from self._json_array_by_line()
+        if resume is not None:
+            yield from self._json_array_general(*resume)
+
+    def _json_array_by_line(self) -> Generator[Record, None, tuple[int, int, int, str] | None]:
+        """The quick path for an array written one user a line, as emit's chunks and convert's output are.
+
+        Each line holds `[`, `]`, or one whole user followed by `,` or `]` (or by nothing
+        when `]` comes next), and each user is parsed by msgspec with its line's bytes
+        kept as its raw form. At the first line of any other layout (a user spread over
+        lines, two on one line) or of any error, it stops and returns where the general
+        reader takes over: (byte offset and number of that line, users read so far, what
+        may come there: "value" after `[` or `,`, "next" (`,` or `]`) after a user,
+        "end" after `]`), or None when the array was read to its end.
+        """
+        decode = jsonio.decode
+        decode_errors = jsonio.DECODE_ERRORS
+        lineno = 0
+        at = 0  # byte offset of the line's start
+        opened = closed = False
+        expect_value = True
+        users = 0
+        with self._open_binary() as f:
+            for lines in ndjson_lines(f, strip_bom=False):
+                for line in lines:
+                    lineno += 1
+                    start = at
+                    at += len(line) + 1
+                    s = line.strip()
+                    if lineno == 1 and s.startswith(fmt.BOM):
+                        s = s[len(fmt.BOM) :].lstrip()
+                    if not s:
+                        continue
+                    if not opened:
+                        if s[:1] != b"[":
+                            return 0, 1, 0, "value"
+                        opened = True
+                        s = s[1:].lstrip()
+                        if not s:
+                            continue
+                    state = "end" if closed else "value" if expect_value else "next"
+                    if closed:
+                        return start, lineno, users, state
+                    if s == b"]":
+                        if expect_value and users:  # a comma before `]`: the general reader names it
+                            return start, lineno, users, state
+                        closed = True
+                        continue
+                    if not expect_value:
+                        return start, lineno, users, state
+                    last = s[-1:]
+                    item = s[:-1] if last in (b",", b"]") else s
+                    try:
+                        user = decode(item)
+                    except decode_errors:
+                        return start, lineno, users, state
+                    if user.__class__ is not dict:
+                        return start, lineno, users, state
+                    norm = self._normalise(user, lineno)
+                    yield Record(lineno, user, item.rstrip()) if norm is None else Record(lineno, norm, None)
+                    users += 1
+                    expect_value = last == b","
+                    closed = last == b"]"
+        if not closed:  # a truncated array: the general reader says so
+            return (0, 1, 0, "value") if not opened else (at, lineno + 1, users, "value" if expect_value else "next")
+        return None
+
+    def _json_array_general(self, offset: int = 0, lineno: int = 1, done: int = 0, state: str = "value") -> Iterator[Record]:
+        """Any JSON array, element by element with the standard library's decoder.
+
+        Starts at the file's start, or at byte `offset` (a line start, line `lineno`)
+        where the quick path stopped after `done` users, expecting `state` there.
+        """
         decoder = json.JSONDecoder(parse_constant=_reject_constant)
         raw_decode = decoder.raw_decode
         with self._open_binary() as f:
-            reader = _TextBlocks(f, self)
+            if offset:
+                _skip_bytes(f, offset)
+            reader = _TextBlocks(f, self, offset)
             buf = reader.read()
-            if buf.startswith("\ufeff"):
+            if not offset and buf.startswith("\ufeff"):
                 buf = buf[1:]
             i = _skip_ws(buf, 0)
             lines_counted_to = 0
-            line_at_i = 1
+            line_at_i = lineno
 
             def line_of(pos: int) -> int:
                 nonlocal lines_counted_to, line_at_i
@@ -235,13 +310,14 @@ class Source:
                 lines_counted_to = pos
                 return line_at_i
 
-            if i >= len(buf) or buf[i] != "[":
-                raise self._error("expected a JSON array", 1)
-            i += 1
-            expect_value = True
-            first = True
-            index = 0
-            while True:
+            if not offset:
+                if i >= len(buf) or buf[i] != "[":
+                    raise self._error("expected a JSON array", 1)
+                i += 1
+            first = done == 0
+            expect_value = state == "value"
+            index = done
+            while state != "end":
                 i = _skip_ws(buf, i)
                 while i >= len(buf) and not reader.eof:
                     buf, i, lines_counted_to = _compact(buf, i, lines_counted_to, reader)
@@ -601,11 +677,11 @@ class _CountingGzip(_Counting):
 class _TextBlocks:
     """Decodes UTF-8 blocks incrementally, naming the byte offset of invalid UTF-8."""
 
-    def __init__(self, f: IO[bytes], source: Source) -> None:
+    def __init__(self, f: IO[bytes], source: Source, offset: int = 0) -> None:
         self._f = f
         self._source = source
         self._dec = codecs.getincrementaldecoder("utf-8")()
-        self._offset = 0
+        self._offset = offset
         self.eof = False
 
     def read(self) -> str:
@@ -651,6 +727,15 @@ class _Chain(io.TextIOBase):
         if not line:
             raise StopIteration
         return line
+
+
+def _skip_bytes(f: IO[bytes], n: int) -> None:
+    """Move `f` `n` bytes on (a gzip stream by reading them)."""
+    while n > 0:
+        data = f.read(min(BLOCK, n))
+        if not data:
+            return
+        n -= len(data)
 
 
 def file_sha256(path: Path) -> str:

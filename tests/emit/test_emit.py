@@ -84,7 +84,7 @@ def test_import_file_needs_connection(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
     assert main(["emit", str(f), "-o", str(tmp_path / "o"), "--connection", "my db"]) == 0
     chunk = tmp_path / "o" / "my_db" / "chunk-0001.json"
-    assert chunk.read_bytes() == b'[{"email":"a@x.io","user_id":"abc"}]'  # passes through unchanged
+    assert chunk.read_bytes() == b'[{"email": "a@x.io", "user_id": "abc"}]'  # passes through unchanged, byte for byte
     m = json.loads((tmp_path / "o" / "manifest.json").read_text())
     assert m["chunks"][0]["connection"] == "my db"
 

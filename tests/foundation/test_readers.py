@@ -105,6 +105,10 @@ def test_json_array_streams_across_blocks(tmp_path: Path, monkeypatch: pytest.Mo
         ('[{"email":"a@x.com"},\n 5]', ":2: element 1 is a number"),
         ('[{"email":"a@x.com"}', "not closed"),
         ('[{"email":"a@x.com"}]\n{"x":1}', ":2: unexpected content after"),
+        # one user a line (the quick path) until the damage, then the general reader names it
+        ('[{"email":"a@x.com"},\n{"email":"b@x.com"},\n]', ":3: malformed JSON"),
+        ('[{"email":"a@x.com"},\n{"email":"b@x.com"}\n{"email":"c@x.com"}]', ":3: expected ',' or ']' after element 2"),
+        ('[{"email":"a@x.com"},\n{"email":"b@x.com"},\n', ":3: the JSON array is not closed"),
     ],
 )
 def test_json_array_errors(tmp_path: Path, content: str, expect: str) -> None:
@@ -274,3 +278,60 @@ def test_ndjson_lines_are_the_lines_of_the_stream(data: list[bytes], final_newli
     if expected[-1] == b"":
         expected.pop()
     assert got == expected
+
+
+_user = st.fixed_dictionaries(
+    {"email": st.sampled_from(["a@x.io", "b@x.io", "Zoë@x.io"])},
+    optional={"n": st.integers(min_value=-(10**25), max_value=10**25), "m": st.dictionaries(st.sampled_from("ab,]["), st.text(",] [{", max_size=3), max_size=2)},
+)
+_junk = st.sampled_from(["", " ", "5", "]", ",", "{", '{"x":1}', "[", '"s"'])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    users=st.lists(_user, max_size=6),
+    layout=st.sampled_from(["lines", "lines-close-alone", "pretty", "two-a-line", "leading-comma", "compact"]),
+    bom=st.booleans(),
+    crlf=st.booleans(),
+    junk=st.none() | st.tuples(st.integers(min_value=0, max_value=400), _junk),
+)
+def test_json_array_quick_path_reads_what_the_general_reader_reads(tmp_path_factory, users, layout, bom, crlf, junk) -> None:
+    """Same users, raw forms aside, at the same lines, and the same error, for any layout and damage."""
+    parts = [json.dumps(u, ensure_ascii=False, separators=(",", ":") if layout == "compact" else None) for u in users]
+    if layout == "lines":
+        text = "[" + ",\n".join(parts) + "]"
+    elif layout == "lines-close-alone":
+        text = "[\n" + ",\n".join(parts) + "\n]\n"
+    elif layout == "pretty":
+        text = json.dumps(users, ensure_ascii=False, indent=2)
+    elif layout == "two-a-line":
+        text = "[\n" + ",\n".join(", ".join(parts[i : i + 2]) for i in range(0, len(parts), 2)) + "\n]"
+    elif layout == "leading-comma":
+        text = "[ " + "\n, ".join(parts) + "\n]"
+    else:
+        text = "[" + ",".join(parts) + "]"
+    if junk is not None:
+        at = min(junk[0], len(text))
+        text = text[:at] + junk[1] + text[at:]
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode()
+    path = tmp_path_factory.mktemp("arr") / "users.json"
+    path.write_bytes(data)
+
+    def read(reader: str) -> tuple[list[tuple[int, dict]], str | None]:
+        src = open_source(path)
+        got: list[tuple[int, dict]] = []
+        try:
+            records = src.records() if reader == "quick" else src._json_array_general()
+            for rec in records:
+                got.append((rec.pos, rec.user))
+                if rec.raw is not None:
+                    assert json.loads(rec.raw) == rec.user
+        except InputError as exc:
+            return got, exc.render()
+        return got, None
+
+    if open_source(path).format != "json":
+        return  # not taken for an array: detection decides, not this reader
+    assert read("quick") == read("general")
