@@ -77,7 +77,7 @@ class Plan:
             raise PlanError(problems)
         # the hot loop's view of the steps: [selected, changed] counters it can bump cheaply
         self._counts = [[0, 0] for _ in self.steps]
-        self._run = [(s, s.select, tuple(s.actions), c) for s, c in zip(self.steps, self._counts, strict=True)]
+        self._run = _runner(self.steps, self._counts)
 
     # -- compiling -----------------------------------------------------------------
 
@@ -202,24 +202,11 @@ class Plan:
     # -- the editor ----------------------------------------------------------------
 
     def edit(self, user: dict[str, Any]) -> dict[str, Any] | None:
-        cur = user
         written: list[FieldPath] = []
-        step = None
         try:
-            for step, select, actions, counts in self._run:  # noqa: B007 - `step` names the failing step
-                if select is not None and not select(cur):
-                    continue
-                counts[0] += 1
-                before = cur
-                for act in actions:
-                    prev = cur
-                    cur = act(cur)
-                    if cur is not prev:
-                        written.extend(act.paths)  # type: ignore[attr-defined]
-                if cur is not before:
-                    counts[1] += 1
-        except ActionError as exc:
-            assert step is not None
+            cur = self._run(user, written)
+        except _StepFailed as failed:
+            step, exc = self.steps[failed.index], failed.error
             raise EditProblems(
                 [Notice(exc.code, f"step {step.index} ({step.where}): {exc.message}", path=exc.path)]
             ) from None
@@ -266,6 +253,53 @@ class Plan:
 
 class _Abandon(Exception):
     """A part of the plan already reported a problem; skip compiling the rest of it."""
+
+
+class _StepFailed(Exception):
+    """An action of step `index` (0-based) could not be applied to a user."""
+
+    def __init__(self, index: int, error: ActionError) -> None:
+        super().__init__(index)
+        self.index = index
+        self.error = error
+
+
+def _runner(steps: list[Step], counts: list[list[int]]) -> Callable[[dict[str, Any], list[FieldPath]], dict[str, Any]]:
+    """One generated function applying every step to a user: `run(user, written) -> user`.
+
+    The steps run for every user; unrolled, they cost no loop, tuple unpacking or
+    attribute lookup per step and action. Per step it bumps [selected, changed] in
+    `counts`, and adds the paths of each action that changed the user to `written`.
+    An ActionError becomes _StepFailed naming the step.
+    """
+    scope: dict[str, Any] = {"ActionError": ActionError, "_StepFailed": _StepFailed}
+    lines = ["def run(cur, written):", "    add = written.extend"]
+    for i, (step, c) in enumerate(zip(steps, counts, strict=True)):
+        scope[f"c{i}"] = c
+        ind = "    "
+        lines.append(f"{ind}try:")
+        if step.select is not None:
+            scope[f"s{i}"] = step.select
+            lines.append(f"{ind}    go = s{i}(cur)")
+        else:
+            lines.append(f"{ind}    go = True")
+        lines.append(f"{ind}    if go:")
+        lines.append(f"{ind}        c{i}[0] += 1")
+        lines.append(f"{ind}        before = cur")
+        for j, act in enumerate(step.actions):
+            scope[f"a{i}_{j}"] = act
+            scope[f"p{i}_{j}"] = act.paths  # type: ignore[attr-defined]
+            lines.append(f"{ind}        prev = cur")
+            lines.append(f"{ind}        cur = a{i}_{j}(cur)")
+            lines.append(f"{ind}        if cur is not prev:")
+            lines.append(f"{ind}            add(p{i}_{j})")
+        lines.append(f"{ind}        if cur is not before:")
+        lines.append(f"{ind}            c{i}[1] += 1")
+        lines.append(f"{ind}except ActionError as exc:")
+        lines.append(f"{ind}    raise _StepFailed({i}, exc) from None")
+    lines.append("    return cur")
+    exec("\n".join(lines), scope)  # noqa: S102 - the source names only the plan's own functions
+    return scope["run"]  # type: ignore[no-any-return]
 
 
 def _summary(name: str, arg: Any) -> str:
