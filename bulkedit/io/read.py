@@ -30,6 +30,9 @@ from bulkedit.paths import MISSING, PathConflict, PathError, format_path, parse_
 
 BLOCK = 1 << 20
 MAX_ELEMENT = 16 << 20
+#: The longest NDJSON line read: far above any Auth0 user, so only a file that is not
+#: one user a line (no line ends at all, say) stops there.
+MAX_LINE = 256 << 20
 
 csv.field_size_limit(1 << 30)
 
@@ -156,34 +159,41 @@ class Source:
         with self._open_binary() as f:
             if start:
                 f.seek(start)
-            for lines in ndjson_lines(f, None if end is None else end - start, strip_bom=start == 0):
-                if self.column_map:
+            try:
+                for lines in ndjson_lines(f, None if end is None else end - start, strip_bom=start == 0):
+                    if self.column_map:
+                        for line in lines:
+                            lineno += 1
+                            rec = careful(line, lineno)
+                            if rec is not None:
+                                yield rec
+                        continue
+                    # The hot loop (a million users): msgspec straight away; only a line it
+                    # cannot parse, or a user that is not a plain object of known fields, takes
+                    # the careful path.
                     for line in lines:
                         lineno += 1
-                        rec = careful(line, lineno)
-                        if rec is not None:
-                            yield rec
-                    continue
-                # The hot loop (a million users): msgspec straight away; only a line it
-                # cannot parse, or a user that is not a plain object of known fields, takes
-                # the careful path.
-                for line in lines:
-                    lineno += 1
-                    try:
-                        user = loads(line)
-                    except decode_errors:
-                        rec = careful(line, lineno)
-                        if rec is not None:
-                            yield rec
-                        continue
-                    if user.__class__ is dict and known_superset(user):
-                        if line[-1:] == b"\r":
-                            line = line[:-1]
-                        yield new_record(Record, (lineno, user, line))
-                    else:
-                        rec = careful(line, lineno)
-                        if rec is not None:
-                            yield rec
+                        try:
+                            user = loads(line)
+                        except decode_errors:
+                            rec = careful(line, lineno)
+                            if rec is not None:
+                                yield rec
+                            continue
+                        if user.__class__ is dict and known_superset(user):
+                            if line[-1:] == b"\r":
+                                line = line[:-1]
+                            yield new_record(Record, (lineno, user, line))
+                        else:
+                            rec = careful(line, lineno)
+                            if rec is not None:
+                                yield rec
+            except LineTooLong:
+                raise self._error(
+                    f"no line end in the {MAX_LINE >> 20} MB after this line's start",
+                    lineno + 1,
+                    "an NDJSON export holds one user a line; check the file is NDJSON (a JSON array is read as one)",
+                ) from None
 
     def _ndjson_line(self, line: bytes, lineno: int) -> Record | None:
         if line[-1:] == b"\r":
@@ -241,7 +251,16 @@ class Source:
         expect_value = True
         users = 0
         with self._open_binary() as f:
-            for lines in ndjson_lines(f, strip_bom=False):
+            line_lists = ndjson_lines(f, strip_bom=False, max_line=MAX_ELEMENT)
+            while True:
+                try:
+                    lines = next(line_lists)
+                except StopIteration:
+                    break
+                except LineTooLong:  # a long line: the general reader goes on from its start
+                    if not opened:
+                        return 0, 1, 0, "value"
+                    return at, lineno + 1, users, "end" if closed else "value" if expect_value else "next"
                 for line in lines:
                     lineno += 1
                     start = at
@@ -746,7 +765,13 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def ndjson_lines(f: IO[bytes], remaining: int | None = None, *, strip_bom: bool = True) -> Iterator[list[bytes]]:
+class LineTooLong(ValueError):
+    """A line longer than the reader's `max_line` (no line end within it)."""
+
+
+def ndjson_lines(
+    f: IO[bytes], remaining: int | None = None, *, strip_bom: bool = True, max_line: int | None = None
+) -> Iterator[list[bytes]]:
     """The lines of an NDJSON byte stream, without their `\\n`, about 1 MiB of them at a time.
 
     Blank lines are included, so line numbers can be counted across the lists; a last
@@ -754,8 +779,12 @@ def ndjson_lines(f: IO[bytes], remaining: int | None = None, *, strip_bom: bool 
     Reads at most `remaining` bytes (None: to the end). A UTF-8 BOM at the start is
     dropped. Each block is split as read (the line cut at its end waits for the next
     block): no megabyte-sized copy is made, which costs more than the split itself.
+    A line over `max_line` bytes (default MAX_LINE) raises LineTooLong once that many
+    are read (a file with no line ends is not held whole).
     """
-    rest = b""
+    limit = MAX_LINE if max_line is None else max_line
+    pending: list[bytes] = []  # the pieces of a line cut at a block's end
+    pending_size = 0
     first = strip_bom
     while True:
         size = BLOCK if remaining is None else min(BLOCK, remaining)
@@ -769,13 +798,21 @@ def ndjson_lines(f: IO[bytes], remaining: int | None = None, *, strip_bom: bool 
         if not block:
             break
         lines = block.split(b"\n")
-        if rest:
-            lines[0] = rest + lines[0]
-        rest = lines.pop()
-        if lines:
-            yield lines
-    if rest:
-        yield [rest]
+        if len(lines) == 1:  # no line end in this block
+            pending.append(block)
+            pending_size += len(block)
+            if pending_size > limit:
+                raise LineTooLong(pending_size)
+            continue
+        if pending:
+            pending.append(lines[0])
+            lines[0] = b"".join(pending)
+        last = lines.pop()
+        pending = [last] if last else []
+        pending_size = len(last)
+        yield lines
+    if pending:
+        yield [b"".join(pending)]
 
 
 def line_number_at(path: Path, offset: int) -> int:

@@ -335,3 +335,19 @@ def test_json_array_quick_path_reads_what_the_general_reader_reads(tmp_path_fact
     if open_source(path).format != "json":
         return  # not taken for an array: detection decides, not this reader
     assert read("quick") == read("general")
+
+
+def test_no_line_ends_is_not_held_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An NDJSON 'line' longer than the limit is an error naming it; a one-line JSON array is read element by element."""
+    monkeypatch.setattr(readmod, "BLOCK", 64)
+    monkeypatch.setattr(readmod, "MAX_LINE", 1000)
+    monkeypatch.setattr(readmod, "MAX_ELEMENT", 1000)
+    users = [{"email": f"u{i}@x.io", "name": "x" * 20} for i in range(200)]
+    nd = write(tmp_path / "u.ndjson", json.dumps(users[0]) + "\n" + json.dumps(users[1]) + "\r" + "\r".join(json.dumps(u) for u in users[2:]))
+    with pytest.raises(InputError) as info:
+        read_users(nd)
+    assert "u.ndjson:2:" in info.value.render() and "no line end" in info.value.render()
+    arr = write(tmp_path / "u.json", json.dumps(users))  # one line of about 9 KB
+    assert read_users(arr) == users
+    with pytest.raises(readmod.LineTooLong):
+        list(readmod.ndjson_lines(io.BytesIO(b"x" * 5000), max_line=1000))
