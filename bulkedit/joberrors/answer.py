@@ -134,7 +134,7 @@ def read_answer(path: Path | str) -> JobAnswer:
     body = text.rstrip()
     if body.startswith("[") and "\n" not in body:
         # Auth0 answers compact JSON on one line: every entry is on line 1, and one fast
-        # lossless parse does (jsonio: orjson unless a 19+ digit integer needs exactness)
+        # lossless parse does (jsonio: msgspec, exact for integers of any size)
         try:
             doc = jsonio.loads(data)
         except (jsonio.JSONError, UnicodeDecodeError):
