@@ -21,6 +21,8 @@ from bulkedit.io.read import Record, Source
 from bulkedit.paths import format_path
 
 PARALLEL_MIN_BYTES = 64 << 20
+#: The share of the file this process reads: the worker also pickles its keys for it.
+FIRST_SHARE = 0.52
 
 _TYPE_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean", type(None): "null", dict: "object", list: "array"}
 
@@ -120,7 +122,7 @@ class _Tally:
         self.flush()
         if not self.frames:
             return pl.DataFrame(schema={"email": pl.String, "user_id": pl.String, "connection": pl.String})
-        return pl.concat(self.frames, rechunk=False)
+        return pl.concat(self.frames, rechunk=True)  # one chunk a column: counting is several times quicker
 
     def merge(self, other: _Tally) -> None:
         self.users += other.users
@@ -240,7 +242,7 @@ def _field_stats(tree: Tree, label: str = "") -> list[FieldStat]:
 def inspect(source: Source, *, progress: Callable[[int], None] | None = None, workers: int | None = None) -> InspectResult:
     """Read `source` once and describe it."""
     size = source.size
-    ranges = byte_ranges(source, parts=workers, min_bytes=PARALLEL_MIN_BYTES)
+    ranges = byte_ranges(source, parts=workers, min_bytes=PARALLEL_MIN_BYTES, first_share=FIRST_SHARE)
     if ranges is None:
         tally = _tally_records(source.records(), progress, source)
     else:
