@@ -263,7 +263,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
         idx = checker.begin_file(str(source.path))
         # this process also writes the worker's chunks afterwards (from its spool, about 0.5 s
         # at 1M users): it reads a little less than half
-        cut = parallel_cut(source, share=0.475) if tenant is None else None
+        cut = parallel_cut(source, share=0.485) if tenant is None else None
         if cut is None:
             source_sha.append(hashing.submit(source.sha256))
             em.run(source, source.records(), idx)
