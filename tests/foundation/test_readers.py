@@ -351,3 +351,16 @@ def test_no_line_ends_is_not_held_whole(tmp_path: Path, monkeypatch: pytest.Monk
     assert read_users(arr) == users
     with pytest.raises(readmod.LineTooLong):
         list(readmod.ndjson_lines(io.BytesIO(b"x" * 5000), max_line=1000))
+
+
+def test_gzip_json_array_switching_layout_midway(tmp_path: Path) -> None:
+    """One user a line, then a user spread over lines: the general reader takes over inside the gzip stream."""
+    users = [{"email": f"u{i}@x.io", "user_metadata": {"a": [1, 2]}} for i in range(5)]
+    text = "[" + json.dumps(users[0]) + ",\n" + json.dumps(users[1]) + ",\n" + json.dumps(users[2], indent=2)
+    text += ",\n" + ",\n".join(json.dumps(u) for u in users[3:]) + "]\n"
+    path = tmp_path / "mixed.json.gz"
+    path.write_bytes(gzip.compress(text.encode()))
+    records = list(open_source(path).records())
+    assert [r.user for r in records] == users
+    assert [r.pos for r in records] == [1, 2, 3, 12, 13]  # the indented user takes lines 3-11
+    assert [r.raw is not None for r in records] == [True, True, False, False, False]
