@@ -190,7 +190,7 @@ class ChunkWriter:
         """
         if not sizes:
             return
-        st = self._opened(connection, private)
+        st = self._opened(connection, bool(private))
         p = st.packer
         limit = p.max_bytes
         size = p.size
