@@ -24,6 +24,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bulkedit tests bench fixtures
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) -m bench.run --users $(BENCH_USERS)

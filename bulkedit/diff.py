@@ -285,7 +285,7 @@ def _emit_chunks(folder: Path) -> tuple[list[tuple[Source, str | None]], dict[st
     for entry in entries if type(entries) is list else []:
         if type(entry) is not dict:
             continue
-        reason = entry.get("reason") if type(entry.get("reason")) is str else "left out by emit"
+        reason: str = entry["reason"] if type(entry.get("reason")) is str else "left out by emit"
         if type(entry.get("user_id")) is str:
             left_out[entry["user_id"]] = reason
         if type(entry.get("email")) is str:
@@ -689,7 +689,7 @@ def _compare(
     for rec in backup_records:
         n_backup += 1
         user = rec.user
-        k = user.get(keys.key)
+        k: Any = user.get(keys.key)
         if type(k) is not str or not k:
             keys.of(user, _where(backup, rec.pos))  # raises: no key
         elif email_key:

@@ -13,7 +13,7 @@ from bulkedit import __version__
 try:  # typer >= 0.29 carries its own copy of click
     from typer._click.exceptions import ClickException as _ClickException
 except ImportError:  # pragma: no cover - older typer on click
-    from click.exceptions import ClickException as _ClickException
+    from click.exceptions import ClickException as _ClickException  # type: ignore[no-redef]
 from bulkedit.errors import EXIT_USAGE, BulkeditError
 
 app = typer.Typer(

@@ -17,6 +17,7 @@ from bulkedit.defaults import SHOW_CHANGES
 from bulkedit.errors import EXIT_FINDINGS, UsageError
 
 if TYPE_CHECKING:
+    from bulkedit.edit.apply import Editor
     from bulkedit.io.read import Record
 
 
@@ -74,6 +75,7 @@ def edit_cmd(
         raise UsageError("no output file given", hint="use -o OUT, or --dry-run to only show the changes")
     if output is not None:
         output_format(output, to)  # an unusable OUT is a usage error before any work
+    editor: Editor
     if plan is not None:
         editor = load_plan(plan)  # validated and compiled before any user is read
     source = open_source(input, column_map=load_column_map(map_file))

@@ -27,7 +27,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from bulkedit.defaults import SHOW_CHANGES
 from bulkedit.edit.guards import check_user
@@ -141,9 +141,9 @@ class _Run:
             new = self.editor.edit(user)
         except EditProblems as exc:
             self.refused_users += 1
-            where, key = self.source.where(rec.pos), self.user_key(user)
+            at, who = self.source.where(rec.pos), self.user_key(user)
             for n in exc.notices:
-                self.refuse(Notice(n.code, n.message, n.where or where, n.key or key, n.path, n.old, n.new))
+                self.refuse(Notice(n.code, n.message, n.where or at, n.key or who, n.path, n.old, n.new))
             return rec
         if new is None or new is user:
             return rec
@@ -152,7 +152,8 @@ class _Run:
         if not changes:
             return rec
         touched = {c[0][0] for c in changes}
-        where = key = None
+        where: str | None = None
+        key: str | None = None
         refusals, warnings = check_user(user, new, touched)
         if refusals or warnings:
             where, key = self.source.where(rec.pos), self.user_key(user)
@@ -172,10 +173,10 @@ class _Run:
                 name = names[path] = format_path(path)
             counts[name] = counts.get(name, 0) + 1
         if len(self.changes) < self.show:
-            if where is None:
-                where, key = self.source.where(rec.pos), self.user_key(user)
+            at = where if where is not None else self.source.where(rec.pos)
+            who = key if key is not None else self.user_key(user)
             for path, old, value in changes[: self.show - len(self.changes)]:
-                self.changes.append(Change(where, key, names[path], old, value))
+                self.changes.append(Change(at, who, names[path], old, value))
         self.changes_total += len(changes)
         return Record(rec.pos, new, None)
 
@@ -260,7 +261,7 @@ def apply_edits(
                         yield Record(None, user, None)  # type: ignore[arg-type]
 
             info = {"source": source.path.name, "source_sha256": source.sha256(), "source_format": source.format}
-            written = write_users(out, again, out_format, meta={**info, **(meta or {})}, columns=columns)
+            written = write_users(out, again, cast(str, out_format), meta={**info, **(meta or {})}, columns=columns)
             return _result(run, source, out, out_format, dry_run, written, added[0], notes_before)
     return _result(run, source, out, out_format, dry_run, written, added[0], _notes(editor))
 

@@ -23,7 +23,7 @@ _WHY_REFUSED: dict[str, tuple[str, str]] = {
 }
 
 #: Refusal codes: the edit would not do what it says in Auth0 (or would create another user).
-FORBIDDEN = {path: _WHY_REFUSED[path[0]] for path in fields.FORBIDDEN_PATHS}
+FORBIDDEN = {path: _WHY_REFUSED[str(path[0])] for path in fields.FORBIDDEN_PATHS}
 
 #: Warning codes: the edit is allowed but upsert ignores it.
 IGNORED = {

@@ -185,8 +185,12 @@ class Plan:
         elif name == "template":
             for target, key, spec in each(arg.items()):
                 text, default = (spec, None) if isinstance(spec, str) else (spec["format"], spec.get("default"))
+
+                def resolve_here(t: str, here: Loc = loc + (key,)) -> FieldPath:
+                    return resolve(t, here)
+
                 try:
-                    parts = parse_template(text, lambda t, key=key: resolve(t, loc + (key,)))
+                    parts = parse_template(text, resolve_here)
                 except TemplateSyntax as exc:
                     problems.append(self.doc.problem(loc + (key,), f"bad template {text!r}: {exc.message}"))
                     failed = True

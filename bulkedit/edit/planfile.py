@@ -251,7 +251,7 @@ def validate(doc: PlanDoc) -> None:
     if _fast_validator().is_valid(doc.data):
         return
     problems: list[PlanProblem] = []
-    seen: set[tuple[Loc, str]] = set()
+    seen: set[tuple[str, str]] = set()
     errors = sorted(_validator().iter_errors(doc.data), key=lambda e: [str(p) for p in e.absolute_path])
     unknown_in = {tuple(e.absolute_path) for e in errors if e.validator == "additionalProperties"}
     for err in errors:

@@ -130,6 +130,18 @@ def _inline(path: FieldPath, test: Callable[[Any], bool]) -> Predicate:
     return scope["pred"]  # type: ignore[no-any-return]
 
 
+def _any_of(subs: list[Predicate]) -> Predicate:
+    return lambda u: any(s(u) for s in subs)
+
+
+def _all_of(subs: list[Predicate]) -> Predicate:
+    return lambda u: all(s(u) for s in subs)
+
+
+def _not(sub: Predicate) -> Predicate:
+    return lambda u: not sub(u)
+
+
 class Compiler:
     """Compiles `where` mappings; `resolve` turns a plan path text into a field path."""
 
@@ -143,14 +155,11 @@ class Compiler:
         for key, value in spec.items():
             here = loc + (key,)
             if key == "any":
-                subs = [self.where(w, here + (i,)) for i, w in enumerate(value)]
-                preds.append(lambda u, subs=subs: any(s(u) for s in subs))
+                preds.append(_any_of([self.where(w, here + (i,)) for i, w in enumerate(value)]))
             elif key == "all":
-                subs = [self.where(w, here + (i,)) for i, w in enumerate(value)]
-                preds.append(lambda u, subs=subs: all(s(u) for s in subs))
+                preds.append(_all_of([self.where(w, here + (i,)) for i, w in enumerate(value)]))
             elif key == "not":
-                sub = self.where(value, here)
-                preds.append(lambda u, sub=sub: not sub(u))
+                preds.append(_not(self.where(value, here)))
             else:
                 path = self.resolve(key, here)
                 preds.append(self.field(path, value if type(value) is dict else {"eq": value}, here))

@@ -61,7 +61,7 @@ def set_action(path: FieldPath, value: Any) -> Action:
     scalar = type(value) in (str, int, float, bool) or value is None
     vtype = type(value)
     if len(path) == 1 and type(path[0]) is str:
-        (key,) = path
+        key = str(path[0])
 
         def set_top(user: dict[str, Any]) -> dict[str, Any]:
             old = user.get(key, MISSING)

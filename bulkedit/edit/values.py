@@ -190,18 +190,18 @@ def assoc(node: Any, path: Path, value: Any, _i: int = 0) -> Any:
         else:
             raise Conflict(f"index {seg} is out of range at {format_path(path[: _i + 1])} (the list has {n} items)")
         new_child = value if last else assoc(_fresh(child, path[_i + 1]), path, value, _i + 1)
-        out = list(node)
+        items = list(node)
         if seg == n:
-            out.append(new_child)
+            items.append(new_child)
         else:
-            out[seg] = new_child
-        return out
+            items[seg] = new_child
+        return items
     if type(node) is not dict:
         raise Conflict(f"{_where(path, _i)} is {_kind(node)}, not an object")
     new_child = value if last else assoc(_fresh(node.get(seg, MISSING), path[_i + 1]), path, value, _i + 1)
-    out = dict(node)
-    out[seg] = new_child
-    return out
+    obj = dict(node)
+    obj[seg] = new_child
+    return obj
 
 
 def dissoc(node: Any, path: Path) -> Any:

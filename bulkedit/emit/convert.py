@@ -60,7 +60,7 @@ _IMPORT = fields.IMPORT_FIELDS
 _EXPORT_ONLY = fields.EXPORT_ONLY_FIELDS
 _new = object.__new__
 _SHAPES: dict[tuple[str, ...], Any] = {}
-_OTHER = (frozenset(), ())
+_OTHER: tuple[frozenset[str], tuple[str, ...]] = (frozenset(), ())
 
 
 def _conversion(user, dropped, renamed, strip, connection, strategy):  # type: ignore[no-untyped-def]
@@ -100,7 +100,7 @@ def identity(user: dict[str, Any]) -> tuple[str | None, str | None, bool]:
         c = user.get("connection")
         if c.__class__ is str:
             connection = c
-    uid = user.get("user_id")
+    uid: Any = user.get("user_id")  # a str whenever `strip` is true
     strip = False
     if uid.__class__ is str:
         strip = uid.startswith("auth0|")
@@ -118,7 +118,7 @@ def to_import_user(user: dict[str, Any], *, in_place: bool = False) -> Conversio
     (quicker; for a caller that owns the dict and needs it no more).
     """
     connection, strategy, strip = identity(user)
-    uid = user.get("user_id")
+    uid: Any = user.get("user_id")  # a str whenever `strip` is true
     if _IMPORT.issuperset(user):
         if not strip:
             return _conversion(user, (), (), False, connection, strategy)

@@ -14,7 +14,7 @@ from array import array
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bulkedit import __version__, fields
 from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkInfo, ChunkWriter, UserTooLarge
@@ -159,7 +159,7 @@ class _Emitter:
         return dict(sorted(out.items()))
 
     @staticmethod
-    def _no_connection(source: Any, pos: int) -> None:
+    def _no_connection(source: Any, pos: int) -> NoReturn:
         raise UsageError(
             "this user names no connection (an import file has none)",
             where=source.where(pos),

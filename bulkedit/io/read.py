@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, Protocol
 
 from bulkedit import fields
 from bulkedit.errors import InputError
@@ -104,8 +104,8 @@ class Source:
     def _open_binary(self) -> IO[bytes]:
         raw = open(self.path, "rb")  # noqa: SIM115 - closed by the caller's with-block
         if self.compressed:
-            return _CountingGzip(raw, self)
-        return _Counting(raw, self)
+            return _CountingGzip(raw, self)  # type: ignore[return-value]  # a raw binary stream
+        return _Counting(raw, self)  # type: ignore[return-value]
 
     def _error(self, message: str, pos: int | None = None, hint: str | None = None) -> InputError:
         return InputError(message, where=self.where(pos), hint=hint)
@@ -537,9 +537,9 @@ class Source:
             self.columns = self._columns(["" if h is None else str(h) for h in header], None)
         ncols = len(self.columns)
         row = 1
-        for cells in rows:
+        for row_cells in rows:
             row += 1
-            cells = list(cells)
+            cells = list(row_cells)
             if all(c is None or c == "" for c in cells):
                 continue
             if len(cells) > ncols and any(c not in (None, "") for c in cells[ncols:]):
@@ -741,7 +741,7 @@ class _Chain(io.TextIOBase):
     def __iter__(self) -> Iterator[str]:  # type: ignore[override]
         return self
 
-    def __next__(self) -> str:
+    def __next__(self) -> str:  # type: ignore[override]  # a text stream's lines
         line = self.readline()
         if not line:
             raise StopIteration
@@ -769,8 +769,12 @@ class LineTooLong(ValueError):
     """A line longer than the reader's `max_line` (no line end within it)."""
 
 
+class BinaryReader(Protocol):
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
 def ndjson_lines(
-    f: IO[bytes], remaining: int | None = None, *, strip_bom: bool = True, max_line: int | None = None
+    f: BinaryReader, remaining: int | None = None, *, strip_bom: bool = True, max_line: int | None = None
 ) -> Iterator[list[bytes]]:
     """The lines of an NDJSON byte stream, without their `\\n`, about 1 MiB of them at a time.
 

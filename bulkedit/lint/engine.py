@@ -468,13 +468,13 @@ class Checker:
         for code, n in state["counts"].items():
             self.counts[code] = self.counts.get(code, 0) + n
         for key, slot in state["agg"].items():
-            mine = self._agg.get(key)
-            if mine is None:
+            agg = self._agg.get(key)
+            if agg is None:
                 self._agg[key] = slot
             else:
-                mine[1] += slot[1]
-                if slot[0] < mine[0]:
-                    mine[0], mine[3] = slot[0], slot[3]
+                agg[1] += slot[1]
+                if slot[0] < agg[0]:
+                    agg[0], agg[3] = slot[0], slot[3]
         # (rule, value, first packed position here, first packed position in the part)
         cross: list[tuple[Rule, Any, int, int]] = []
         for code, by_conn in state["seen"].items():
@@ -503,11 +503,11 @@ class Checker:
                     mine_by_conn[conn] = values
                     continue
                 for value, packed in values.items():
-                    first = mine.get(value)
-                    if first is None:
+                    seen_at = mine.get(value)
+                    if seen_at is None:
                         mine[value] = packed
                     else:
-                        cross.append((rule, value, first, packed))
+                        cross.append((rule, value, seen_at, packed))
         users: dict[int, dict[str, Any]] = {}
         lines = sorted({p & _NO_POS for *_, p in cross if p & _NO_POS != _NO_POS})
         if lines and users_at is not None:

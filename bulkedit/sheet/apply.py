@@ -309,8 +309,8 @@ def prepare(
             editor._accepted[(d.row or 0, d.code)] = d
         else:
             editor.warnings.append(Notice(d.code, d.message, sheet.where(d.row)))
-    for k, first, again in sheet.duplicates[:SHOW_ROWS]:
-        problems.append(f"{sheet.where(again)}: sheet-duplicate-row: {key} {k!r} is also on row {first}")
+    for dup, first, again in sheet.duplicates[:SHOW_ROWS]:
+        problems.append(f"{sheet.where(again)}: sheet-duplicate-row: {key} {dup!r} is also on row {first}")
     if len(sheet.duplicates) > SHOW_ROWS:
         problems.append(f"... and {len(sheet.duplicates) - SHOW_ROWS} more rows repeating a {key}")
     if not sheet.typed:
@@ -351,7 +351,7 @@ def prepare(
     twice: dict[str, list[int]] = {}
     for rec in backup.records():
         user = rec.user
-        k = key_value(user.get(key), key)
+        k: str | None = key_value(user.get(key), key)
         if k is not None:
             if k in keys and k in sheet.rows:
                 twice.setdefault(k, []).append(rec.pos)
