@@ -48,7 +48,7 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
         raise InputError(
             "a gzip-compressed XLSX file is not supported", where=str(source.path), hint="decompress it first (gunzip)"
         )
-    from bulkedit.io.xlsxread import Workbook, XlsxError
+    from bulkedit.io.xlsxread import UncomputedFormula, Workbook, XlsxError
 
     try:
         book = Workbook(source.path)
@@ -66,6 +66,8 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
     except (XlsxError, KeyError, OSError, ValueError) as exc:
         if isinstance(exc, InputError):
             raise
+        if isinstance(exc, UncomputedFormula):
+            raise _uncomputed(source, exc) from None
         return _read_rows_openpyxl(source)
 
     def rows() -> Iterator[tuple[Any, ...]]:
@@ -77,12 +79,23 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
                 if any(type(c) is str and "_x" in c for c in row):
                     row = tuple(unescape_text(c) if type(c) is str else c for c in row)
                 yield row
+        except UncomputedFormula as exc:
+            raise _uncomputed(source, exc) from None
         except XlsxError as exc:
             raise InputError(f"not a readable XLSX workbook ({exc})", where=str(source.path)) from None
         finally:
             book.close()
 
     return rows(), meta
+
+
+def _uncomputed(source: Source, exc: Exception) -> InputError:
+    return InputError(
+        str(exc),
+        where=str(source.path),
+        hint="type the value itself (a leading ' keeps text starting with = as text), "
+        "or open and save the file in Excel or LibreOffice so the result is stored",
+    )
 
 
 def _chain_one(head: tuple[Any, ...], rest: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:

@@ -29,6 +29,14 @@ class XlsxError(ValueError):
     """The workbook's structure is not what this reader understands."""
 
 
+class UncomputedFormula(XlsxError):
+    """A cell holds a formula but no saved result (a file written by a script, not by Excel)."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"cell {ref} holds a formula with no saved result")
+        self.ref = ref
+
+
 @dataclass(frozen=True)
 class SheetRef:
     name: str
@@ -227,6 +235,8 @@ class Workbook:
         style = 0
         collect = False
         inline = False
+        formula = False
+        ref = ""
         names: dict[str, str] = {}
 
         def col_of(ref: str) -> int:
@@ -242,19 +252,22 @@ class Workbook:
             return n - 1
 
         def start(tag: str, attrs: dict[str, str]) -> None:
-            nonlocal row_no, col, ctype, style, collect, inline
+            nonlocal row_no, col, ctype, style, collect, inline, formula, ref
             name = names.get(tag)
             if name is None:
                 name = names[tag] = _local(tag)
             if name == "c":
-                ref = attrs.get("r")
+                ref = attrs.get("r", "")
                 col = col_of(ref) if ref else col + 1
+                formula = False
                 ctype = attrs.get("t")
                 s = attrs.get("s")
                 style = int(s) if s else 0
                 buf.clear()
             elif name == "v":
                 collect = True
+            elif name == "f":
+                formula = True
             elif name == "t":
                 collect = inline
             elif name == "is":
@@ -277,6 +290,8 @@ class Workbook:
                 text = "".join(buf) if len(buf) != 1 else buf[0]
                 t = ctype
                 if text == "" and t not in ("inlineStr", "str"):
+                    if formula:  # its value cannot be known: do not read the cell as empty
+                        raise UncomputedFormula(ref or f"{_letters(col)}{row_no}")
                     return
                 value: Any
                 if t is None or t == "n":
@@ -360,3 +375,13 @@ def _iso_datetime(text: str) -> Any:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return text
+
+
+def _letters(col: int) -> str:
+    """Column letters of a 0-based column index (0 -> A, 26 -> AA)."""
+    out = ""
+    n = col + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out

@@ -123,7 +123,10 @@ def test_the_change_set_is_exactly_the_cells_edited(names: list[str], edits: dic
             if i >= len(data):
                 continue
             field = "email_verified" if type(value) is bool else "given_name"
-            ws.cell(i + 2, col[field]).value = value
+            cell = ws.cell(i + 2, col[field])
+            cell.value = value
+            if type(value) is str and value.startswith("="):
+                cell.data_type = "s"  # typed as text (Excel: a leading '), not a formula
             old = data[i][field]
             new = MISSING if value is None else value
             if new != old or type(new) is not type(old):
@@ -133,3 +136,22 @@ def test_the_change_set_is_exactly_the_cells_edited(names: list[str], edits: dic
         result = apply_sheet(backup, Path(tmp) / "edited.xlsx", Path(tmp) / "out.ndjson")
         assert not result.refused
         assert change_set(result) == expected
+
+
+def test_a_formula_without_a_saved_result_is_refused_not_read_as_empty(tmp_path: Path) -> None:
+    """A script-written formula has no value to read; taking the cell as empty would delete the field."""
+    import openpyxl
+
+    from bulkedit.cli.app import main
+
+    data = [{"user_id": f"auth0|{i}", "email": f"u{i}@example.com", "given_name": f"N{i}"} for i in range(3)]
+    backup = write_ndjson(tmp_path / "backup.ndjson", data)
+    sheet = make_sheet(backup, tmp_path / "users.xlsx")
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb["users"]
+    col = {c.value: c.column for c in ws[1]}
+    ws.cell(3, col["given_name"]).value = "=UPPER(A3)"
+    wb.save(tmp_path / "edited.xlsx")
+    out = tmp_path / "out.ndjson"
+    assert main(["edit", str(backup), "--sheet", str(tmp_path / "edited.xlsx"), "-o", str(out)]) == 2
+    assert not out.exists()

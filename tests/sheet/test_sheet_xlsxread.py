@@ -53,8 +53,8 @@ def test_same_values_on_a_workbook_openpyxl_wrote(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "users"
-    ws.append(["user_id", "when", "n", "x", "ok", "formula"])
-    ws.append(["auth0|1", dt.datetime(2024, 1, 2, 3, 4), 12, 1.5, True, "=1+1"])
+    ws.append(["user_id", "when", "n", "x", "ok", "text"])
+    ws.append(["auth0|1", dt.datetime(2024, 1, 2, 3, 4), 12, 1.5, True, "two"])
     ws.append([])  # a gap: row numbers must stay right
     ws.append(["auth0|3", dt.date(2023, 5, 6), -7, 1e20, False, None])
     ws["B4"].number_format = "yyyy-mm-dd"
@@ -65,6 +65,21 @@ def test_same_values_on_a_workbook_openpyxl_wrote(tmp_path: Path) -> None:
     assert trimmed(fast["users"])[:4] == trimmed(slow["users"])[:4]
     assert isinstance(fast["users"][1][1], dt.datetime)
     assert fast["users"][2] == ()
+
+
+def test_a_formula_openpyxl_wrote_has_no_value_to_read(tmp_path: Path) -> None:
+    """openpyxl reads such a cell as empty; this reader says which cell it cannot read."""
+    from bulkedit.io.xlsxread import UncomputedFormula
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["user_id", "given_name"])
+    ws.append(["auth0|1", "=1+1"])
+    path = tmp_path / "f.xlsx"
+    wb.save(path)
+    with pytest.raises(UncomputedFormula) as info:
+        fast_rows(path)
+    assert info.value.ref == "B2"
 
 
 def test_a_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
