@@ -250,6 +250,11 @@ class Source:
         opened = closed = False
         expect_value = True
         users = 0
+
+        def resume(start: int, lineno: int, state: str) -> tuple[int, int, int, str]:
+            # before the first user (the `[` may be on this very line), from the file's start
+            return (start, lineno, users, state) if users else (0, 1, 0, "value")
+
         with self._open_binary() as f:
             line_lists = ndjson_lines(f, strip_bom=False, max_line=MAX_ELEMENT)
             while True:
@@ -258,9 +263,7 @@ class Source:
                 except StopIteration:
                     break
                 except LineTooLong:  # a long line: the general reader goes on from its start
-                    if not opened:
-                        return 0, 1, 0, "value"
-                    return at, lineno + 1, users, "end" if closed else "value" if expect_value else "next"
+                    return resume(at, lineno + 1, "end" if closed else "value" if expect_value else "next")
                 for line in lines:
                     lineno += 1
                     start = at
@@ -272,36 +275,36 @@ class Source:
                         continue
                     if not opened:
                         if s[:1] != b"[":
-                            return 0, 1, 0, "value"
+                            return resume(0, 1, "value")
                         opened = True
                         s = s[1:].lstrip()
                         if not s:
                             continue
                     state = "end" if closed else "value" if expect_value else "next"
                     if closed:
-                        return start, lineno, users, state
+                        return resume(start, lineno, state)
                     if s == b"]":
                         if expect_value and users:  # a comma before `]`: the general reader names it
-                            return start, lineno, users, state
+                            return resume(start, lineno, state)
                         closed = True
                         continue
                     if not expect_value:
-                        return start, lineno, users, state
+                        return resume(start, lineno, state)
                     last = s[-1:]
                     item = s[:-1] if last in (b",", b"]") else s
                     try:
                         user = decode(item)
                     except decode_errors:
-                        return start, lineno, users, state
+                        return resume(start, lineno, state)
                     if user.__class__ is not dict:
-                        return start, lineno, users, state
+                        return resume(start, lineno, state)
                     norm = self._normalise(user, lineno)
                     yield Record(lineno, user, item.rstrip()) if norm is None else Record(lineno, norm, None)
                     users += 1
                     expect_value = last == b","
                     closed = last == b"]"
         if not closed:  # a truncated array: the general reader says so
-            return (0, 1, 0, "value") if not opened else (at, lineno + 1, users, "value" if expect_value else "next")
+            return resume(at, lineno + 1, "value" if expect_value else "next")
         return None
 
     def _json_array_general(self, offset: int = 0, lineno: int = 1, done: int = 0, state: str = "value") -> Iterator[Record]:

@@ -290,12 +290,13 @@ _junk = st.sampled_from(["", " ", "5", "]", ",", "{", '{"x":1}', "[", '"s"'])
 @settings(max_examples=300, deadline=None)
 @given(
     users=st.lists(_user, max_size=6),
-    layout=st.sampled_from(["lines", "lines-close-alone", "pretty", "two-a-line", "leading-comma", "compact"]),
+    layout=st.sampled_from(["lines", "lines-close-alone", "pretty", "two-a-line", "leading-comma", "compact", "two-first"]),
     bom=st.booleans(),
     crlf=st.booleans(),
     junk=st.none() | st.tuples(st.integers(min_value=0, max_value=400), _junk),
+    lead=st.sampled_from(["", "\n", "\n\n  ", " "]),
 )
-def test_json_array_quick_path_reads_what_the_general_reader_reads(tmp_path_factory, users, layout, bom, crlf, junk) -> None:
+def test_json_array_quick_path_reads_what_the_general_reader_reads(tmp_path_factory, users, layout, bom, crlf, junk, lead) -> None:
     """Same users, raw forms aside, at the same lines, and the same error, for any layout and damage."""
     parts = [json.dumps(u, ensure_ascii=False, separators=(",", ":") if layout == "compact" else None) for u in users]
     if layout == "lines":
@@ -308,11 +309,14 @@ def test_json_array_quick_path_reads_what_the_general_reader_reads(tmp_path_fact
         text = "[\n" + ",\n".join(", ".join(parts[i : i + 2]) for i in range(0, len(parts), 2)) + "\n]"
     elif layout == "leading-comma":
         text = "[ " + "\n, ".join(parts) + "\n]"
+    elif layout == "two-first":
+        text = "[" + ", ".join(parts[:2]) + (",\n" + ",\n".join(parts[2:]) if parts[2:] else "") + "]"
     else:
         text = "[" + ",".join(parts) + "]"
     if junk is not None:
         at = min(junk[0], len(text))
         text = text[:at] + junk[1] + text[at:]
+    text = lead + text
     if crlf:
         text = text.replace("\n", "\r\n")
     data = (b"\xef\xbb\xbf" if bom else b"") + text.encode()
