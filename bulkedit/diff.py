@@ -39,7 +39,7 @@ from bulkedit import fields
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio
-from bulkedit.io.read import MAX_LINE, LineTooLong, Record, Source, ndjson_lines, open_source
+from bulkedit.io.read import LineTooLong, Record, Source, ndjson_lines, open_source
 from bulkedit.paths import MISSING, PathConflict, format_path, get_path, set_path
 
 #: Classes of a change, worst first.
@@ -658,9 +658,9 @@ def _ndjson_lines(src: Source, progress: ProgressFn | None = None, done_before: 
                         yield lineno, line, start
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"cannot read the file ({exc})", where=str(src.path), hint="download or write the file again") from None
-    except LineTooLong:
+    except LineTooLong as exc:
         raise InputError(
-            f"no line end in the {MAX_LINE >> 20} MB after line {lineno + 1}'s start",
+            str(exc),
             where=f"{src.path}:{lineno + 1}",
             hint="an NDJSON export holds one user a line; check the file is NDJSON",
         ) from None

@@ -188,9 +188,9 @@ class Source:
                             rec = careful(line, lineno)
                             if rec is not None:
                                 yield rec
-            except LineTooLong:
+            except LineTooLong as exc:
                 raise self._error(
-                    f"no line end in the {MAX_LINE >> 20} MB after this line's start",
+                    str(exc),
                     lineno + 1,
                     "an NDJSON export holds one user a line; check the file is NDJSON (a JSON array is read as one)",
                 ) from None
@@ -771,6 +771,10 @@ def file_sha256(path: Path) -> str:
 class LineTooLong(ValueError):
     """A line longer than the reader's `max_line` (no line end within it)."""
 
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"no line end within {limit:,} bytes of this line's start")
+        self.limit = limit
+
 
 class BinaryReader(Protocol):
     def read(self, n: int = -1, /) -> bytes: ...
@@ -809,7 +813,7 @@ def ndjson_lines(
             pending.append(block)
             pending_size += len(block)
             if pending_size > limit:
-                raise LineTooLong(pending_size)
+                raise LineTooLong(limit)
             continue
         if pending:
             pending.append(lines[0])
