@@ -56,6 +56,10 @@ class Column:
     kind: str | None  # a tabular kind; None: infer from the cell (file without type information)
 
 
+#: `_ndjson_line`'s default: the line has not been parsed yet.
+_UNPARSED: Any = object()
+
+
 @dataclass
 class Source:
     """One input file, with what detection found. Iterate `records()` as often as needed."""
@@ -185,7 +189,7 @@ class Source:
                                 line = line[:-1]
                             yield new_record(Record, (lineno, user, line))
                         else:
-                            rec = careful(line, lineno)
+                            rec = careful(line, lineno, user)  # parsed already: normalise or refuse it
                             if rec is not None:
                                 yield rec
             except LineTooLong as exc:
@@ -195,13 +199,30 @@ class Source:
                     "an NDJSON export holds one user a line; check the file is NDJSON (a JSON array is read as one)",
                 ) from None
 
-    def _ndjson_line(self, line: bytes, lineno: int) -> Record | None:
+    def _ndjson_line(self, line: bytes, lineno: int, parsed: Any = _UNPARSED) -> Record | None:
+        """The record of one NDJSON line (None for a blank one); `parsed`: the line's value, if already parsed."""
         if line[-1:] == b"\r":
             line = line[:-1]
-        if not line or line.isspace():
+        if parsed is not _UNPARSED:
+            user = parsed
+        elif not line or line.isspace():
             return None
+        else:
+            user = self._parse_line(line, lineno)
+        if type(user) is not dict:
+            raise self._error(
+                f"expected a JSON object (a user), found {_json_type(user)}",
+                lineno,
+                "each line of an NDJSON export holds one user object",
+            )
+        norm = self._normalise(user, lineno)
+        if norm is None:
+            return Record(lineno, user, line)
+        return Record(lineno, norm, None)
+
+    def _parse_line(self, line: bytes, lineno: int) -> Any:
         try:
-            user = jsonio.loads(line)
+            return jsonio.loads(line)
         except jsonio.JSONError as exc:
             raise self._error(
                 f"malformed JSON at column {exc.column}: {exc.msg}",
@@ -214,16 +235,6 @@ class Source:
                 lineno,
                 "re-export the file, or convert it to UTF-8 (for example with iconv)",
             ) from None
-        if type(user) is not dict:
-            raise self._error(
-                f"expected a JSON object (a user), found {_json_type(user)}",
-                lineno,
-                "each line of an NDJSON export holds one user object",
-            )
-        norm = self._normalise(user, lineno)
-        if norm is None:
-            return Record(lineno, user, line)
-        return Record(lineno, norm, None)
 
     # -- JSON array ---------------------------------------------------------------
 
