@@ -7,6 +7,7 @@ XML through it (no entity expansion from a hostile file).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 import warnings
 import zipfile
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bulkedit.errors import InputError
 from bulkedit.io import jsonio, tabular
+from bulkedit.io.xlsxread import column_letters
 from bulkedit.paths import MISSING
 
 if TYPE_CHECKING:
@@ -72,13 +74,8 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
 
     def rows() -> Iterator[tuple[Any, ...]]:
         try:
-            if head is None:
-                return
-            for row in _chain_one(head, first):
-                source.bytes_read += 1
-                if any(type(c) is str and "_x" in c for c in row):
-                    row = tuple(unescape_text(c) if type(c) is str else c for c in row)
-                yield row
+            if head is not None:
+                yield from _counted(source, itertools.chain((head,), first))
         except UncomputedFormula as exc:
             raise _uncomputed(source, exc) from None
         except XlsxError as exc:
@@ -89,6 +86,15 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
     return rows(), meta
 
 
+def _counted(source: Source, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The rows, counted into `source.bytes_read` (for progress), their `_xHHHH_` escapes undone."""
+    for row in rows:
+        source.bytes_read += 1
+        if any(type(c) is str and "_x" in c for c in row):
+            row = tuple(unescape_text(c) if type(c) is str else c for c in row)
+        yield row
+
+
 def _uncomputed(source: Source, exc: Exception) -> InputError:
     return InputError(
         str(exc),
@@ -96,11 +102,6 @@ def _uncomputed(source: Source, exc: Exception) -> InputError:
         hint="type the value itself (a leading ' keeps text starting with = as text), "
         "or open and save the file in Excel or LibreOffice so the result is stored",
     )
-
-
-def _chain_one(head: tuple[Any, ...], rest: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    yield head
-    yield from rest
 
 
 def _read_rows_openpyxl(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any] | None]:
@@ -127,11 +128,7 @@ def _read_rows_openpyxl(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict
 
     def rows() -> Iterator[tuple[Any, ...]]:
         try:
-            for row in sheet.iter_rows(values_only=True):
-                source.bytes_read += 1
-                if any(type(c) is str and "_x" in c for c in row):
-                    row = tuple(unescape_text(c) if type(c) is str else c for c in row)
-                yield row
+            yield from _counted(source, sheet.iter_rows(values_only=True))
         finally:
             wb.close()
 
@@ -192,7 +189,7 @@ def write_workbook(
     kinds = list(columns.kinds.values())
     paths = columns.paths
     ncols = len(headers)
-    last_col = _col_letter(max(ncols, 1))
+    last_col = column_letters(max(ncols, 1))
     skeleton = path.with_name(path.name + ".skeleton")
     spool = path.with_name(path.name + ".rows")
     try:
@@ -284,14 +281,6 @@ def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return entry
 
 
-def _col_letter(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def _column_styles(sheet_xml: str, ncols: int) -> list[str]:
     """Each column's format index, from the `<col min max style>` entries xlsxwriter wrote."""
     styles = ["0"] * ncols
@@ -317,7 +306,7 @@ def _xml_text(text: str) -> str:
 def _spool_rows(spool: Path, rows: Iterable[list[Any]], kinds: list[str], headers: list[str], styles: list[str]) -> int:
     """Write the data rows' XML to `spool`; the number of rows."""
     encode = tabular.encode_xlsx
-    letters = [_col_letter(i + 1) for i in range(len(kinds))]
+    letters = [column_letters(i + 1) for i in range(len(kinds))]
     cols = list(zip(letters, styles, kinds, strict=True))
     n = 0
     with open(spool, "w", encoding="utf-8", buffering=1 << 20) as f:

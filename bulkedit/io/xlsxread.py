@@ -71,7 +71,10 @@ def _parse_all(f: IO[bytes], start: Any, end: Any = None, text: Any = None) -> N
         p.CharacterDataHandler = text
     while True:
         block = f.read(BLOCK)
-        p.Parse(block, not block)
+        try:
+            p.Parse(block, not block)
+        except expat.ExpatError as exc:
+            raise XlsxError(f"malformed XML: {exc}") from None
         if not block:
             break
 
@@ -291,7 +294,7 @@ class Workbook:
                 t = ctype
                 if text == "" and t not in ("inlineStr", "str"):
                     if formula:  # its value cannot be known: do not read the cell as empty
-                        raise UncomputedFormula(ref or f"{_letters(col)}{row_no}")
+                        raise UncomputedFormula(ref or f"{column_letters(col + 1)}{row_no}")
                     return
                 value: Any
                 if t is None or t == "n":
@@ -377,11 +380,11 @@ def _iso_datetime(text: str) -> Any:
         return text
 
 
-def _letters(col: int) -> str:
-    """Column letters of a 0-based column index (0 -> A, 26 -> AA)."""
+
+def column_letters(n: int) -> str:
+    """The letters of 1-based column `n` (1 -> A, 27 -> AA)."""
     out = ""
-    n = col + 1
     while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
     return out
