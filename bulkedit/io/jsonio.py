@@ -44,13 +44,22 @@ def _finite_float(text: str) -> float:
     return value
 
 
-_EXACT = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+#: The exact standard-library decoder (integers of any size; NaN, Infinity and numbers
+#: beyond a double refused): `loads_exact`, and readers that decode element by element.
+EXACT_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+
+
+def json_type(value: Any) -> str:
+    """The JSON type of a parsed value, for messages ("an object", "a number", ...)."""
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )
 
 
 def loads_exact(text: str) -> Any:
     """Parse with the standard library (exact integers); raise JSONError with line/column."""
     try:
-        return _EXACT.decode(text)
+        return EXACT_DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise JSONError(exc.msg, exc.lineno, exc.colno) from None
     except ValueError as exc:  # NaN / Infinity, or a number beyond a double

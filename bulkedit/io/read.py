@@ -211,7 +211,7 @@ class Source:
             user = self._parse_line(line, lineno)
         if type(user) is not dict:
             raise self._error(
-                f"expected a JSON object (a user), found {_json_type(user)}",
+                f"expected a JSON object (a user), found {jsonio.json_type(user)}",
                 lineno,
                 "each line of an NDJSON export holds one user object",
             )
@@ -324,8 +324,7 @@ class Source:
         Starts at the file's start, or at byte `offset` (a line start, line `lineno`)
         where the quick path stopped after `done` users, expecting `state` there.
         """
-        decoder = json.JSONDecoder(parse_constant=_reject_constant)
-        raw_decode = decoder.raw_decode
+        raw_decode = jsonio.EXACT_DECODER.raw_decode
         with self._open_binary() as f:
             if offset:
                 _skip_bytes(f, offset)
@@ -382,7 +381,7 @@ class Source:
                     except ValueError as exc:
                         raise self._error(f"malformed JSON: {exc}", start_line) from None
                 if type(user) is not dict:
-                    raise self._error(f"element {index} is {_json_type(user)}, not a user object", start_line)
+                    raise self._error(f"element {index} is {jsonio.json_type(user)}, not a user object", start_line)
                 norm = self._normalise(user, start_line)
                 yield Record(start_line, user if norm is None else norm, None)
                 index += 1
@@ -562,16 +561,6 @@ class Source:
 
 
 # -- helpers ------------------------------------------------------------------------
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _json_type(value: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), "a number"
-    )
 
 
 _key_cache: dict[str, tuple[str | int, ...]] = {}

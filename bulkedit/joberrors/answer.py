@@ -142,7 +142,7 @@ def read_answer(path: Path | str) -> JobAnswer:
         else:
             if isinstance(doc, list):
                 return JobAnswer(name, ERRORS, tuple(_entry(d, name, 1, i) for i, d in enumerate(doc)), None)
-    decoder = json.JSONDecoder(parse_constant=_reject_constant)
+    decoder = jsonio.EXACT_DECODER
     try:
         doc, end = decoder.raw_decode(text, start)
     except json.JSONDecodeError as exc:
@@ -183,25 +183,15 @@ def read_answer(path: Path | str) -> JobAnswer:
             hint="save the body of GET /jobs/{id}/errors",
         )
     raise InputError(
-        f"expected a JSON array of failed users or a job-status object, found {_json_type(doc)}",
+        f"expected a JSON array of failed users or a job-status object, found {jsonio.json_type(doc)}",
         where=f"{name}:{_line_of(text, start)}",
         hint="save the body of GET /jobs/{id}/errors",
     )
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _json_type(value: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), "a number"
-    )
-
-
 def _errors_array(text: str, start: int, doc: list[Any], name: str) -> JobAnswer:
     """Entries with the line each starts on (the array is decoded again element by element for positions)."""
-    decoder = json.JSONDecoder(parse_constant=_reject_constant)
+    decoder = jsonio.EXACT_DECODER
     entries: list[FailedEntry] = []
     i = start + 1  # after '['
     line = _line_of(text, start)
@@ -234,7 +224,7 @@ def _entry(doc: Any, name: str, line: int, index: int) -> FailedEntry:
     where = f"{name}:{line}"
     user = doc.get("user") if isinstance(doc, dict) else None
     if not isinstance(user, dict):
-        problem = "has no 'user' object" if isinstance(doc, dict) else f"is {_json_type(doc)}, not an entry {{user, errors}}"
+        problem = "has no 'user' object" if isinstance(doc, dict) else f"is {jsonio.json_type(doc)}, not an entry {{user, errors}}"
         raise InputError(
             f"element {index} {problem}",
             where=where,
@@ -246,7 +236,7 @@ def _entry(doc: Any, name: str, line: int, index: int) -> FailedEntry:
     if isinstance(raw_errors, dict):
         raw_errors = [raw_errors]
     if not isinstance(raw_errors, list):
-        raise InputError(f"element {index}: 'errors' is {_json_type(raw_errors)}, not a list", where=where)
+        raise InputError(f"element {index}: 'errors' is {jsonio.json_type(raw_errors)}, not a list", where=where)
     items: list[ErrorItem] = []
     for err in raw_errors:
         if isinstance(err, str):
@@ -261,7 +251,7 @@ def _entry(doc: Any, name: str, line: int, index: int) -> FailedEntry:
                 )
             )
         else:
-            raise InputError(f"element {index}: an error is {_json_type(err)}, not an object", where=where)
+            raise InputError(f"element {index}: an error is {jsonio.json_type(err)}, not an object", where=where)
     if not items:
         items.append(ErrorItem("(no code)", "Auth0 listed this user as failed without an error", ""))
     return FailedEntry(name, line, index, user, tuple(items))

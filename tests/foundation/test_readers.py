@@ -368,3 +368,15 @@ def test_gzip_json_array_switching_layout_midway(tmp_path: Path) -> None:
     assert [r.user for r in records] == users
     assert [r.pos for r in records] == [1, 2, 3, 12, 13]  # the indented user takes lines 3-11
     assert [r.raw is not None for r in records] == [True, True, False, False, False]
+
+
+def test_a_number_beyond_a_double_is_refused_in_any_layout(tmp_path: Path) -> None:
+    """Read as infinity it would be written back as null; every reader refuses it the same way."""
+    for name, text in [
+        ("u.ndjson", '{"email":"a@x.io","n":1e400}\n'),
+        ("lines.json", '[{"email":"a@x.io","n":1e400}]\n'),
+        ("pretty.json", '[\n  {\n    "email": "a@x.io",\n    "n": 1e400\n  }\n]\n'),
+    ]:
+        with pytest.raises(InputError) as info:
+            read_users(write(tmp_path / name, text))
+        assert "too large for a double" in info.value.render(), name
