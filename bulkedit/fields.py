@@ -94,7 +94,10 @@ RESERVED_APP_METADATA_KEYS: Final = frozenset(
     }
 )
 
-SECRET_FIELDS: Final = frozenset({"password_hash", "custom_password_hash", "mfa_factors"})
+#: Fields holding password hashes or MFA secrets (files with them are written 0600), in
+#: the order messages name them.
+SECRET_FIELD_ORDER: Final = ("password_hash", "custom_password_hash", "mfa_factors")
+SECRET_FIELDS: Final = frozenset(SECRET_FIELD_ORDER)
 
 #: JSON type of well-known scalar fields, used when a plain CSV carries no type information.
 FIELD_TYPES: Final[dict[str, str]] = {

@@ -31,11 +31,9 @@ from bulkedit.lint.registry import config_from_pyproject
 from bulkedit.paths import MISSING
 
 #: Fields an upsert updates, which a rollback can therefore put back.
-ROLLBACK_FIELDS = tuple(
-    f for f in sorted(fields.IMPORT_FIELDS - fields.UPSERT_IGNORED - {"custom_password_hash", "mfa_factors"})
-)
+ROLLBACK_FIELDS = tuple(sorted(fields.IMPORT_FIELDS - fields.UPSERT_IGNORED - fields.SECRET_FIELDS))
 #: Changes a rollback cannot undo, whatever it sends.
-UNDOABLE_NOT = ("password_hash", "custom_password_hash", "mfa_factors")
+UNDOABLE_NOT = fields.SECRET_FIELD_ORDER
 
 
 @dataclass(frozen=True)

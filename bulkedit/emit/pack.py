@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bulkedit import fields
 from bulkedit.errors import RefusedError
+from bulkedit.io.atomic import PRIVATE_MODE
 
 #: Auth0 answers 413 above 512,000 bytes per request and documents 500 KB per file; the
 #: multipart envelope adds a few hundred bytes. 480,000 leaves 32,000 bytes of headroom.
 DEFAULT_MAX_BYTES = 480_000
-PRIVATE_MODE = 0o600
 SEP = 2  # ",\n" between users
 
 
@@ -283,7 +284,7 @@ class ChunkWriter:
         self.chunks.append(ChunkInfo(rel, connection, users, size, h.hexdigest(), private))
 
 
-_SECRET_KEYS = (b'"password_hash"', b'"custom_password_hash"', b'"mfa_factors"')
+_SECRET_KEYS = tuple(f'"{name}"'.encode() for name in fields.SECRET_FIELD_ORDER)
 
 
 def holds_secret(item: bytes) -> bool:

@@ -9,6 +9,7 @@ users it rejects.
 
 from __future__ import annotations
 
+import copy
 import json
 from array import array
 from collections.abc import Callable, Iterable
@@ -34,7 +35,7 @@ from bulkedit.paths import format_path
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "auth0-import-user.schema.json"
 INPUT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv", ".tsv", ".xlsx", ".gz")
-_SECRET_TOPS = ("password_hash", "custom_password_hash", "mfa_factors")
+_SECRET_TOPS = fields.SECRET_FIELDS
 _NO_POS = (1 << 40) - 1
 _IMPORT = fields.IMPORT_FIELDS
 _UNUSUAL: frozenset[str] = frozenset({"\x00unusual"})
@@ -68,9 +69,7 @@ def fast_validator() -> Callable[[dict[str, Any]], bool]:
     The schema's email pattern uses look-arounds (a backtracking regex engine); this
     one says the same with two patterns that need none.
     """
-    schema = json.loads(json.dumps(import_schema()))
-    schema["properties"]["email"] = FAST_EMAIL_SCHEMA
-    return jsonschema_rs.validator_for(schema).is_valid  # type: ignore[no-any-return]
+    return _fast(allow_export_only=False)
 
 
 @lru_cache(maxsize=1)
@@ -81,10 +80,15 @@ def fast_export_validator() -> Callable[[dict[str, Any]], bool]:
     and only shortens user_id, so a user this accepts converts to a valid import user,
     and lint can skip building the import form of most users.
     """
-    schema = json.loads(json.dumps(import_schema()))
+    return _fast(allow_export_only=True)
+
+
+def _fast(*, allow_export_only: bool) -> Callable[[dict[str, Any]], bool]:
+    schema = copy.deepcopy(import_schema())
     schema["properties"]["email"] = FAST_EMAIL_SCHEMA
-    for name in fields.EXPORT_ONLY_FIELDS:
-        schema["properties"][name] = True
+    if allow_export_only:
+        for name in fields.EXPORT_ONLY_FIELDS:
+            schema["properties"][name] = True
     return jsonschema_rs.validator_for(schema).is_valid  # type: ignore[no-any-return]
 
 
@@ -543,9 +547,12 @@ class Checker:
 
     def result(self, files: list[FileSummary], backup: str | None = None) -> LintResult:
         order = {"error": 0, "warning": 1, "info": 2}
+        file_order: dict[str, int] = {}
+        for i, name in enumerate(self._files):
+            file_order.setdefault(name, i)  # a file's first place, as list.index gives
         findings = sorted(
             self.findings,
-            key=lambda f: (self._files.index(f.file) if f.file in self._files else 0, f.pos or 0, order[f.severity], f.code),
+            key=lambda f: (file_order.get(f.file, 0), f.pos or 0, order[f.severity], f.code),
         )
         sev = self.selection.severities
         return LintResult(
