@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from bench import steps_diff, steps_edit, steps_errors, steps_foundation, steps_lint, steps_sheet
 from bench.harness import DATA, Measured, Step, data_file, run_step
@@ -44,12 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         steps = [s for s in steps if args.only.lower() in s.name.lower()]
     results: list[Measured] = [base]
     print(f"{'step':<52} {'wall s':>8} {'peak MB':>8} {'x base':>7}  target", flush=True)
-    _print(base, size_mb)
+    _print(base)
     for step in steps:
         m = run_step(step, log=log)
         m.ratio = m.seconds / base.seconds if base.seconds else None
         results.append(m)
-        _print(m, size_mb)
+        _print(m)
     failed = [m for m in results[1:] if not m.ok]
     print(f"\ninput: {big} ({size_mb:,.0f} MB, {args.users:,} users); stderr of every step in {log}")
     if failed:
@@ -57,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _print(m: Measured, size_mb: float) -> None:
+def _print(m: Measured) -> None:
     s = m.step
     target = []
     if s.max_ratio is not None:
@@ -70,10 +69,7 @@ def _print(m: Measured, size_mb: float) -> None:
     verdict = "" if not target else ("ok" if m.ok else "MISSED")
     rc = "" if m.rc in s.expect_rc else f" (exit {m.rc}!)"
     print(f"{s.name:<52} {m.seconds:>8.2f} {m.peak_mb:>8.0f} {ratio:>7}  {', '.join(target)} {verdict}{rc}", flush=True)
-    del size_mb
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-__all__ = ["Path"]

@@ -181,7 +181,7 @@ def assoc(node: Any, path: Path, value: Any, _i: int = 0) -> Any:
     last = _i == len(path) - 1
     if type(seg) is int:
         if type(node) is not list:
-            raise Conflict(f"{_where(path, _i)} is {_kind(node)}, not a list")
+            raise Conflict(f"{_where(path, _i)} is {kind(node)}, not a list")
         n = len(node)
         if seg == n:
             child = MISSING
@@ -197,7 +197,7 @@ def assoc(node: Any, path: Path, value: Any, _i: int = 0) -> Any:
             items[seg] = new_child
         return items
     if type(node) is not dict:
-        raise Conflict(f"{_where(path, _i)} is {_kind(node)}, not an object")
+        raise Conflict(f"{_where(path, _i)} is {kind(node)}, not an object")
     new_child = value if last else assoc(_fresh(node.get(seg, MISSING), path[_i + 1]), path, value, _i + 1)
     obj = dict(node)
     obj[seg] = new_child
@@ -221,17 +221,6 @@ def dissoc(node: Any, path: Path) -> Any:
     return assoc(node, path[:-1], new_parent) if len(path) > 1 else new_parent
 
 
-def update(node: Any, path: Path, fn: Callable[[Any], Any]) -> Any:
-    """`node` with the value at `path` replaced by `fn(old)` (old may be MISSING); `node` itself if unchanged."""
-    old = get(node, path)
-    new = fn(old)
-    if new is MISSING:
-        return dissoc(node, path) if old is not MISSING else node
-    if old is not MISSING and same(old, new):
-        return node
-    return assoc(node, path, new)
-
-
 def deep_merge(base: Any, patch: Any) -> Any:
     """`patch` merged into `base`: objects key by key (recursively), anything else replaced."""
     if type(base) is dict and type(patch) is dict:
@@ -252,7 +241,8 @@ def _where(path: Path, i: int) -> str:
     return format_path(path[:i]) if i else "the user"
 
 
-def _kind(value: Any) -> str:
+def kind(value: Any) -> str:
+    """'a string', 'a list', ... for messages."""
     t = type(value)
     if t is str:
         return "a string"
@@ -267,6 +257,3 @@ def _kind(value: Any) -> str:
     return "null" if value is None else t.__name__
 
 
-def kind(value: Any) -> str:
-    """'a string', 'a list', ... for messages."""
-    return _kind(value)

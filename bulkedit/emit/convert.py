@@ -10,7 +10,7 @@ unknown keys stay where they are, so lint can name them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bulkedit import fields
@@ -37,23 +37,12 @@ class Conversion:
     connection: str | None = None
     importable: bool = True
     reason: str | None = None
-    strategy: str | None = field(default=None)
+    strategy: str | None = None
 
     @property
     def changed(self) -> bool:
         """True when the import user differs from the input user."""
         return bool(self.dropped or self.renamed or self.stripped_prefix)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "dropped": list(self.dropped),
-            "renamed": [list(p) for p in self.renamed],
-            "stripped_prefix": self.stripped_prefix,
-            "connection": self.connection,
-            "importable": self.importable,
-            "reason": self.reason,
-            "strategy": self.strategy,
-        }
 
 
 _IMPORT = fields.IMPORT_FIELDS

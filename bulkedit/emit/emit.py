@@ -304,7 +304,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
             em.users += part["users"]
             em.read += part["read"]
             source.renamed.update(part["renamed"])
-        checker.end_file(FileContext(source, "export", size, em.read, tenant is not None))
+        checker.end_file(FileContext(source, "export", size, tenant is not None))
         summary = FileSummary(str(source.path), source.format, em.read, size, "export")
         result = checker.result([summary], str(options.backup) if options.backup else None)
         if result.errors:

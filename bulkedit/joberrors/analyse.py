@@ -484,7 +484,7 @@ def explain_answers(
     if works:
         _scan(works, chunks, source, column_map, progress, notes, parallel)
     retry = None
-    if retry_dir is not None:
+    if retry_dir is not None and source is not None:  # -o without --source was refused above
         from bulkedit.joberrors.retry import build_retry
 
         retry = build_retry(works, retry_dir, answers=answers, source=source, force=force, connection=connection)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bulkedit import __version__
-from bulkedit.errors import UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_dir, atomic_file
 from bulkedit.io.read import file_sha256
@@ -74,7 +73,7 @@ def build_retry(
     folder: Path,
     *,
     answers: list[JobAnswer],
-    source: Path | None,
+    source: Path,
     force: bool,
     connection: str | None = None,
 ) -> RetryOutcome:
@@ -83,11 +82,6 @@ def build_retry(
     from bulkedit.joberrors.analyse import LISTED, RETRY_UPSERT, RetryOutcome
     from bulkedit.joberrors.lintmap import lint_errors
 
-    if source is None:
-        raise UsageError(
-            "-o needs --source EDITED",
-            hint="Auth0's answer hides secrets as *****, so retry users are rebuilt from the edited export",
-        )
     taken: set[int] = set()
     candidates: list[_Work] = []
     for w in works:

@@ -158,7 +158,6 @@ class FileContext:
     source: Source
     judged_as: str
     bytes: int
-    users: int
     has_backup: bool = False
 
 
@@ -216,11 +215,6 @@ class Checker:
         self.findings.append(
             Finding(code, rule.name, self.selection.severities[code], rule.format(**kwargs), file, pos, path, user)
         )
-
-    @property
-    def errors(self) -> int:
-        sev = self.selection.severities
-        return sum(n for code, n in self.counts.items() if sev.get(code) == "error")
 
     # -- files --------------------------------------------------------------------
 
@@ -614,8 +608,6 @@ def make_checker(options: LintOptions) -> Checker:
 def lint(
     paths: Iterable[Path | str],
     options: LintOptions | None = None,
-    *,
-    progress: Callable[[int, int], None] | None = None,
 ) -> LintResult:
     """Lint files and folders together (duplicates are found across all of them)."""
     options = options or LintOptions()
@@ -628,7 +620,7 @@ def lint(
     for i, inp in enumerate(inputs):
         source = open_source(inp.path, column_map=column_map)
         last = i == len(inputs) - 1
-        summaries.append(lint_source(checker, source, inp.connection or options.connection, options, last=last, progress=progress))
+        summaries.append(lint_source(checker, source, inp.connection or options.connection, options, last=last))
     backup = str(options.backup) if options.backup is not None else None
     return checker.result(summaries, backup)
 
@@ -668,7 +660,6 @@ def lint_source(
     options: LintOptions | None = None,
     *,
     last: bool = False,
-    progress: Callable[[int, int], None] | None = None,
 ) -> FileSummary:
     """Lint one file with `checker` (a large NDJSON file in two processes); `last`: no file follows."""
     idx = checker.begin_file(str(source.path))
@@ -697,5 +688,5 @@ def lint_source(
         any_export = any_export or part["any_export"]
         source.renamed.update(part["renamed"])
     judged_as = "export" if any_export or source.format != fmt.JSON else "import"
-    checker.end_file(FileContext(source, judged_as, size, n, checker.tenant is not None))
+    checker.end_file(FileContext(source, judged_as, size, checker.tenant is not None))
     return FileSummary(str(source.path), source.format, n, size, judged_as)
