@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bulkedit.io import jsonio
+from bulkedit.report import render_json
 
 CLASSES = ("forbidden", "risky", "ignored", "ordinary")
 _ABSENT = "(absent)"
@@ -35,11 +36,6 @@ def _verdict(data: dict[str, Any]) -> str:
 
 # -- json ---------------------------------------------------------------------------
 
-
-def render_json(data: dict[str, Any], *, limit: int | None = None) -> str:
-    """The complete result (every user), stable key order."""
-    del limit
-    return jsonio.dumps_pretty(data).decode("utf-8") + "\n"
 
 
 # -- text ---------------------------------------------------------------------------

@@ -6,12 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from bulkedit.io import jsonio
+from bulkedit.report import render_json
 
 _ABSENT = "(absent)"
 
-
-def render_json(data: dict[str, Any]) -> str:
-    return jsonio.dumps_pretty(data).decode("utf-8") + "\n"
 
 
 def _show(entry: dict[str, Any], name: str) -> str:

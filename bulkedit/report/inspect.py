@@ -5,11 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bulkedit.io import jsonio
-
-
-def render_json(data: dict[str, Any]) -> str:
-    return jsonio.dumps_pretty(data).decode("utf-8") + "\n"
+from bulkedit.report import render_json
 
 
 def render_text(data: dict[str, Any], *, max_duplicates: int = 10) -> str:

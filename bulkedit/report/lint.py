@@ -11,6 +11,7 @@ from typing import Any
 
 from bulkedit import __version__
 from bulkedit.io import jsonio
+from bulkedit.report import render_json
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -37,9 +38,6 @@ def render_text(data: dict[str, Any]) -> str:
     )
     return "\n".join(lines) + "\n"
 
-
-def render_json(data: dict[str, Any]) -> str:
-    return jsonio.dumps_pretty(data).decode("utf-8") + "\n"
 
 
 def render_github(data: dict[str, Any]) -> str:
