@@ -16,7 +16,7 @@ from typing import Any
 
 from bulkedit import fields
 from bulkedit.edit.apply import EditorNotes, EditProblems
-from bulkedit.edit.planfile import PlanDoc, PlanError, PlanProblem, read_plan_file
+from bulkedit.edit.planfile import Loc, PlanDoc, PlanError, PlanProblem, read_plan_file
 from bulkedit.edit.result import Notice, StepStat
 from bulkedit.edit.select import Compiler, ListedValues, Predicate, SelectError
 from bulkedit.edit.steps import (
@@ -35,20 +35,16 @@ from bulkedit.edit.steps import (
 from bulkedit.paths import Path as FieldPath
 from bulkedit.paths import PathError, parse_path
 
-Loc = tuple[str | int, ...]
-
 
 @dataclass
 class Step:
-    """One compiled step: its selector, its actions in the order written, and its counts."""
+    """One compiled step: its selector and its actions in the order written (the plan counts its users)."""
 
     index: int
     where: str
     summary: str
     select: Predicate | None
     actions: list[Action]
-    selected: int = 0
-    changed: int = 0
 
 
 def resolve_path(text: str) -> FieldPath:
@@ -234,12 +230,11 @@ class Plan:
         return self._written
 
     def notes(self) -> EditorNotes:
-        for s, (selected, changed) in zip(self.steps, self._counts, strict=True):
-            s.selected, s.changed = selected, changed
-        stats = tuple(StepStat(s.index, s.where, s.summary, s.selected, s.changed) for s in self.steps)
+        counted = list(zip(self.steps, self._counts, strict=True))
+        stats = tuple(StepStat(s.index, s.where, s.summary, selected, changed) for s, (selected, changed) in counted)
         warnings: list[Notice] = list(self.plan_warnings)
-        for s in self.steps:
-            if s.selected == 0:
+        for s, (selected, _) in counted:
+            if selected == 0:
                 warnings.append(Notice("step-selected-none", f"step {s.index} ({s.summary}) selected no user",
                                        where=s.where))
         for step, loc, listed in self.lists:

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bulkedit.edit.planfile import Loc
 from bulkedit.edit.values import equal, getter
 from bulkedit.paths import MISSING
 from bulkedit.paths import Path as FieldPath
 
 Predicate = Callable[[dict[str, Any]], bool]
-Loc = tuple[str | int, ...]
 
 
 class SelectError(ValueError):

@@ -24,8 +24,6 @@ def _writes(act: Any, *paths: FieldPath) -> Action:
     """Record on an action the paths it may change: the engine diffs only there."""
     act.paths = paths
     return act  # type: ignore[no-any-return]
-Loc = tuple[str | int, ...]
-Resolve = Callable[[str, Loc], FieldPath]
 
 
 class ActionError(ValueError):
