@@ -111,14 +111,16 @@ def get_path(obj: Any, path: Path, default: Any = MISSING) -> Any:
     """The value at `path`, or `default` when any step is absent or of the wrong shape."""
     cur = obj
     for seg in path:
-        if isinstance(seg, int):
+        if type(seg) is int:
             if type(cur) is not list or not -len(cur) <= seg < len(cur):
                 return default
             cur = cur[seg]
         else:
-            if type(cur) is not dict or seg not in cur:
+            if type(cur) is not dict:
                 return default
-            cur = cur[seg]
+            cur = cur.get(seg, MISSING)  # one lookup, not `in` and then `[]`
+            if cur is MISSING:
+                return default
     return cur
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bulkedit import fields
-from bulkedit.edit.values import get, same
-from bulkedit.paths import MISSING, format_path
+from bulkedit.edit.values import same
+from bulkedit.paths import MISSING, format_path, get_path
 
 _WHY_REFUSED: dict[str, tuple[str, str]] = {
     "email": ("change-email", "email is the upsert lookup key: changing it creates a new user and leaves the old one"),
@@ -60,11 +60,11 @@ def check_user(
     if old is new or (touched is not None and GUARDED_KEYS.isdisjoint(touched)):
         return refusals, warnings
     for path, (code, why) in FORBIDDEN.items():
-        a, b = get(old, path), get(new, path)
+        a, b = get_path(old, path), get_path(new, path)
         if a is not b and not same(a, b):
             refusals.append(Guarded(code, format_path(path), a, b, why))
     for path, (code, why) in IGNORED.items():
-        a, b = get(old, path), get(new, path)
+        a, b = get_path(old, path), get_path(new, path)
         if a is not b and not same(a, b):
             warnings.append(Guarded(code, format_path(path), a, b, why))
     old_app, new_app = old.get("app_metadata", MISSING), new.get("app_metadata", MISSING)

@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bulkedit.edit.values import Conflict, assoc, deep_merge, dissoc, get, getter, kind, same
+from bulkedit.edit.values import Conflict, assoc, deep_merge, dissoc, getter, kind, same
 from bulkedit.io import jsonio
-from bulkedit.paths import MISSING, format_path
+from bulkedit.paths import MISSING, format_path, get_path
 from bulkedit.paths import Path as FieldPath
 
 Action = Callable[[dict[str, Any]], dict[str, Any]]
@@ -89,7 +89,7 @@ def unset_action(path: FieldPath) -> Action:
 
 def merge_action(path: FieldPath, patch: dict[str, Any]) -> Action:
     def act(user: dict[str, Any]) -> dict[str, Any]:
-        old = get(user, path)
+        old = get_path(user, path)
         if old is MISSING or old is None:
             new = patch
         elif type(old) is dict:
@@ -117,7 +117,7 @@ def append_action(path: FieldPath, value: Any) -> Action:
     items = _items(value)
 
     def act(user: dict[str, Any]) -> dict[str, Any]:
-        old = get(user, path)
+        old = get_path(user, path)
         if old is MISSING or old is None:
             new = list(items)
         elif type(old) is list:
@@ -137,7 +137,7 @@ def remove_action(path: FieldPath, value: Any) -> Action:
     items = _items(value)
 
     def act(user: dict[str, Any]) -> dict[str, Any]:
-        old = get(user, path)
+        old = get_path(user, path)
         if old is MISSING or old is None:
             return user
         if type(old) is not list:
@@ -153,7 +153,7 @@ def remove_action(path: FieldPath, value: Any) -> Action:
 
 def rename_action(src: FieldPath, dst: FieldPath) -> Action:
     def act(user: dict[str, Any]) -> dict[str, Any]:
-        value = get(user, src)
+        value = get_path(user, src)
         if value is MISSING:
             return user
         try:
@@ -209,7 +209,7 @@ def template_action(path: FieldPath, parts: list[str | FieldPath], default: str 
             if type(part) is str:
                 out.append(part)
                 continue
-            value = get(user, part)  # type: ignore[arg-type]
+            value = get_path(user, part)  # type: ignore[arg-type]
             if value is MISSING or value is None:
                 if default is None:
                     name = format_path(part)  # type: ignore[arg-type]
@@ -221,7 +221,7 @@ def template_action(path: FieldPath, parts: list[str | FieldPath], default: str 
             else:
                 out.append(_text(value))
         text = "".join(out)
-        old = get(user, path)
+        old = get_path(user, path)
         if old is not MISSING and same(old, text):
             return user
         return _put(user, path, text)

@@ -14,7 +14,7 @@ from itertools import compress
 from operator import is_not
 from typing import Any
 
-from bulkedit.paths import MISSING, Path, format_path
+from bulkedit.paths import MISSING, Path, format_path, get_path
 
 
 class Conflict(ValueError):
@@ -129,22 +129,8 @@ def _diff(old: Any, new: Any, prefix: Path, out: list[tuple[Path, Any, Any]]) ->
         out.append((prefix, old, new))
 
 
-def get(node: Any, path: Path) -> Any:
-    """The value at `path` or MISSING (a wrong-shaped parent counts as absent)."""
-    for seg in path:
-        if type(seg) is int:
-            if type(node) is not list or not -len(node) <= seg < len(node):
-                return MISSING
-        elif type(node) is not dict:
-            return MISSING
-        node = node.get(seg, MISSING) if type(seg) is str else node[seg]
-        if node is MISSING:
-            return MISSING
-    return node
-
-
 def getter(path: Path) -> Callable[[Any], Any]:
-    """A fast `get(node, path)` for one path (the hot loop reads the same few paths for every user)."""
+    """A fast `get_path(node, path)` for one path (the hot loop reads the same few paths for every user)."""
     if all(type(seg) is str for seg in path):
         if len(path) == 1:
             (a,) = path
@@ -172,7 +158,7 @@ def getter(path: Path) -> Callable[[Any], Any]:
                 return node.get(c, MISSING) if type(node) is dict else MISSING
 
             return get3
-    return lambda node: get(node, path)
+    return lambda node: get_path(node, path)
 
 
 def assoc(node: Any, path: Path, value: Any, _i: int = 0) -> Any:
@@ -206,7 +192,7 @@ def assoc(node: Any, path: Path, value: Any, _i: int = 0) -> Any:
 
 def dissoc(node: Any, path: Path) -> Any:
     """A copy of `node` without `path`; `node` itself when the path is absent."""
-    parent = get(node, path[:-1])
+    parent = get_path(node, path[:-1])
     last = path[-1]
     if type(last) is int:
         if type(parent) is not list or not -len(parent) <= last < len(parent):
