@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from bulkedit.errors import UsageError
+from bulkedit.io import detect
 from bulkedit.io.atomic import refuse_overwriting_inputs
 from bulkedit.io.parallel import byte_ranges
-from bulkedit.io.read import Source, file_sha256
+from bulkedit.io.read import Source
 from bulkedit.io.write import WriteResult, output_format, write_source_in_parts, write_users
 
 
@@ -38,10 +39,9 @@ def convert(source: Source, out: Path, *, to: str | None = None, columns: str | 
     """
     fmt = output_format(out, to)
     refuse_overwriting_inputs(out, [source.path])
-    meta: dict[str, Any] = {}
-    if fmt in ("csv", "xlsx"):
-        meta = {"source": source.path.name, "source_sha256": file_sha256(source.path), "source_format": source.format}
-        if fmt == "csv":
+    if fmt in (detect.CSV, detect.XLSX):
+        meta = source.provenance()
+        if fmt == detect.CSV:
             meta["bom"] = True  # Excel opens a CSV as UTF-8 only when it starts with a BOM
         from bulkedit.sheet.layout import sheet_columns
 
@@ -53,5 +53,5 @@ def convert(source: Source, out: Path, *, to: str | None = None, columns: str | 
         if ranges is not None:
             result = write_source_in_parts(out, source, ranges, fmt)
         else:
-            result = write_users(out, source.records, fmt, meta=meta)
+            result = write_users(out, source.records, fmt)
     return ConvertResult(str(source.path), source.format, result, dict(source.renamed))

@@ -260,8 +260,7 @@ def apply_edits(
                     for user in extra_fn():
                         yield Record(None, user, None)  # type: ignore[arg-type]
 
-            info = {"source": source.path.name, "source_sha256": source.sha256(), "source_format": source.format}
-            written = write_users(out, again, cast(str, out_format), meta={**info, **(meta or {})}, columns=columns)
+            written = write_users(out, again, cast(str, out_format), meta={**source.provenance(), **(meta or {})}, columns=columns)
             return _result(run, source, out, out_format, dry_run, written, added[0], notes_before)
     return _result(run, source, out, out_format, dry_run, written, added[0], _notes(editor))
 

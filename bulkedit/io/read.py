@@ -78,6 +78,7 @@ class Source:
     delimiter: str = ","
     meta: dict[str, Any] = field(default_factory=dict)
     bytes_read: int = 0
+    _sha256: str | None = field(default=None, repr=False)
 
     def where(self, pos: int | None) -> str:
         return f"{self.path}:{pos}" if pos is not None else str(self.path)
@@ -101,7 +102,14 @@ class Source:
             yield rec.user
 
     def sha256(self) -> str:
-        return file_sha256(self.path)
+        """The file's sha256 (computed once: a command may need it twice)."""
+        if self._sha256 is None:
+            self._sha256 = file_sha256(self.path)
+        return self._sha256
+
+    def provenance(self) -> dict[str, Any]:
+        """What a sheet records about the export it was made from (checked when it comes back)."""
+        return {"source": self.path.name, "source_sha256": self.sha256(), "source_format": self.format}
 
     # -- opening ------------------------------------------------------------------
 
