@@ -164,12 +164,8 @@ class _Emitter:
             hint="pass --connection NAME: the database connection these users are imported into",
         )
 
-    def _too_large(self, source: Any, pos: int, size: int) -> None:
-        raise UserTooLarge(
-            f"the user takes {size:,} bytes encoded, more than a chunk of {self.options.max_bytes:,} bytes can hold",
-            where=source.where(pos),
-            hint="raise --max-bytes (Auth0 accepts up to about 500 KB per file), or shrink the user's metadata",
-        )
+    def _too_large(self, source: Any, pos: int, size: int) -> NoReturn:
+        raise UserTooLarge.of("the user", size, self.options.max_bytes, source.where(pos))
 
     def run(self, source: Any, records: Any, idx: int) -> None:
         checker, add, options = self.checker, self.add, self.options

@@ -35,6 +35,14 @@ SEP = 2  # ",\n" between users
 class UserTooLarge(RefusedError):
     """One encoded user does not fit in a chunk of the limit on its own."""
 
+    @classmethod
+    def of(cls, label: str, size: int, max_bytes: int, where: str | None = None) -> UserTooLarge:
+        return cls(
+            f"{label} takes {size:,} bytes encoded, more than a chunk of {max_bytes:,} bytes can hold",
+            where=where,
+            hint="raise --max-bytes (Auth0 accepts up to about 500 KB per file), or shrink the user's metadata",
+        )
+
 
 def array_size(items: Iterable[bytes]) -> int:
     """The bytes of the JSON array holding `items` (`[a,\nb,\nc]`)."""
@@ -80,10 +88,7 @@ class Packer:
         need = len(item) + (SEP if self.items else 0)
         if 2 + len(item) > self.max_bytes:
             label = where or (f"user {index + 1}" if index is not None else "a user")
-            raise UserTooLarge(
-                f"{label} takes {len(item):,} bytes encoded, more than a chunk of {self.max_bytes:,} bytes can hold",
-                hint="raise --max-bytes (Auth0 accepts up to about 500 KB per file), or shrink the user's metadata",
-            )
+            raise UserTooLarge.of(label, len(item), self.max_bytes)
         done = None
         if self.size + need > self.max_bytes:
             done = self.items
@@ -201,10 +206,7 @@ class ChunkWriter:
         try:
             for i, n in enumerate(sizes):
                 if 2 + n > limit:
-                    raise UserTooLarge(
-                        f"spooled user {i + 1} of {connection!r} takes {n:,} bytes encoded, more than a chunk of {limit:,} bytes can hold",
-                        hint="raise --max-bytes (Auth0 accepts up to about 500 KB per file), or shrink the user's metadata",
-                    )
+                    raise UserTooLarge.of(f"spooled user {i + 1} of {connection!r}", n, limit)
                 need = n + SEP if (p.items or i > first) else n
                 if size + need > limit:
                     self._write_spooled(connection, st, fd, first, first_at, i, at, private)
