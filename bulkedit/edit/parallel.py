@@ -14,25 +14,19 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bulkedit import fields
 from bulkedit.io import detect as fmt
-from bulkedit.io import jsonio
-from bulkedit.io.atomic import AtomicFile
+from bulkedit.io.atomic import AtomicFile, sibling_temp
 from bulkedit.io.parallel import byte_ranges
 from bulkedit.io.read import Source
-from bulkedit.io.write import WriteResult, append_file
+from bulkedit.io.write import WriteResult, append_file, write_json_body
 
 #: The first of two parts: a little less than half (see run_parallel).
 FIRST_SHARE = 0.46
-
-#: Below this size the cost of forking and merging is not worth it.
-PARALLEL_MIN_BYTES = 32 << 20
 
 _JOB: dict[str, Any] = {}  # what forked workers inherit: the source, the editor, the run settings
 
@@ -51,7 +45,7 @@ def ranges_for(source: Source, editor: Any, out_format: str | None, limit: int |
     return byte_ranges(
         source,
         parts=min(limit or 2, os.cpu_count() or 1),
-        min_bytes=0 if limit is not None else PARALLEL_MIN_BYTES,
+        min_bytes=0 if limit is not None else None,  # None: io.parallel's threshold
         first_share=FIRST_SHARE if out_format is not None else None,
     )
 
@@ -74,9 +68,7 @@ def run_parallel(run: Any, out: Path | None, ranges: list[tuple[int, int]]) -> t
             if out is None:
                 part_files.append(None)
                 continue
-            fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent if str(out.parent) else ".")
-            os.close(fd)
-            part_files.append(Path(name))
+            part_files.append(sibling_temp(out, ".part"))
         _JOB.update(run=run)
         try:
             with ProcessPoolExecutor(max_workers=parts, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -129,20 +121,12 @@ def _edit_range(start: int, end: int, part: Path | None) -> tuple[dict[str, Any]
     """In a worker: edit the users of bytes [start, end) and write them to `part`."""
     run = _JOB["run"]
     source: Source = run.source
-    process = run.process
-    secret_keys = fields.SECRET_FIELDS
-    dumps = jsonio.dumps
+    edited = map(run.process, source.records_range(start, end))
     private = False
-    out = open(part, "wb", buffering=1 << 20) if part is not None else None  # noqa: SIM115 - closed below
-    try:
-        for rec in source.records_range(start, end):
-            rec = process(rec)
-            if out is not None:
-                user = rec.user
-                if not private and not secret_keys.isdisjoint(user):
-                    private = True
-                out.write((rec.raw if rec.raw is not None else dumps(user)) + b"\n")
-    finally:
-        if out is not None:
-            out.close()
+    if part is None:  # a dry run: edit and count only
+        for _ in edited:
+            pass
+    else:
+        with open(part, "wb", buffering=1 << 20) as out:
+            _, private = write_json_body(out, edited, array=False)
     return run.export(), run.editor.state(), private

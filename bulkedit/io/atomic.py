@@ -35,18 +35,22 @@ def refuse_overwriting_inputs(output: Path, inputs: list[Path]) -> None:
             )
 
 
+def sibling_temp(target: Path, suffix: str) -> Path:
+    """A new empty hidden file beside `target` (mode 0600: nothing readable by others while it is written)."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    os.close(fd)
+    return Path(name)
+
+
 class AtomicFile:
     """A temporary path to write; `commit()` renames it over the target with the right mode."""
 
     def __init__(self, target: Path) -> None:
         self.target = target
         self.private = False
-        parent = target.parent if str(target.parent) else Path(".")
-        if not parent.is_dir():
-            raise UsageError(f"folder {parent} does not exist", hint="create it first or choose another -o path")
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-        os.close(fd)  # mkstemp makes it 0600: nothing readable by others while it is written
-        self.path = Path(name)
+        if not target.parent.is_dir():
+            raise UsageError(f"folder {target.parent} does not exist", hint="create it first or choose another -o path")
+        self.path = sibling_temp(target, ".tmp")
 
     def commit(self) -> None:
         os.chmod(self.path, PRIVATE_MODE if self.private else _public_mode())
@@ -88,10 +92,9 @@ def atomic_dir(target: Path | str, *, force: bool = False) -> Iterator[Path]:
                 f"output folder {target} is not empty",
                 hint="choose an empty folder, or pass --force to replace its content",
             )
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"folder {parent} does not exist", hint="create it first")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    if not target.parent.is_dir():
+        raise UsageError(f"folder {target.parent} does not exist", hint="create it first")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
     except BaseException:
@@ -99,7 +102,7 @@ def atomic_dir(target: Path | str, *, force: bool = False) -> Iterator[Path]:
         raise
     os.chmod(tmp, 0o777 & ~_umask())
     if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
         os.rmdir(old)
         os.replace(target, old)
         os.replace(tmp, target)

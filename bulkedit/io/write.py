@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from bulkedit import fields
 from bulkedit.errors import UsageError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio, tabular
-from bulkedit.io.atomic import atomic_file
+from bulkedit.io.atomic import atomic_file, sibling_temp
 from bulkedit.io.read import Record, Source
 
 RecordsFactory = Callable[[], Iterable[Record]]
@@ -129,13 +128,10 @@ def write_source_in_parts(path: Path, source: Source, ranges: list[tuple[int, in
     from bulkedit.io.parallel import run_ranges
 
     array = format == fmt.JSON
-    parent = path.parent if str(path.parent) else Path(".")
     part_files: list[Path] = []
     try:
         for _ in ranges[1:]:
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=parent)
-            os.close(fd)
-            part_files.append(Path(name))
+            part_files.append(sibling_temp(path, ".part"))
         with atomic_file(path) as af, open(af.path, "wb", buffering=1 << 20) as out:
             if array:
                 out.write(b"[")
