@@ -243,9 +243,7 @@ def apply_edits(
         with contextlib.suppress(_Refused):  # a refusal unwinds the writer: the temp file is discarded
             written = write_users(out, checked, out_format)
     else:
-        columns = tabular.ColumnSet(xlsx=out_format == fmt.XLSX)
-        for rec in edited():
-            columns.add_user(rec.user)
+        columns = tabular.ColumnSet.of(edited(), xlsx=out_format == fmt.XLSX)
         if not run.refusal_counts:
             notes_before = _notes(editor)
 

@@ -87,6 +87,14 @@ class ColumnSet:
     xlsx: bool = False
     kinds: dict[Path, str] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, records: Iterable[Any], *, xlsx: bool) -> ColumnSet:
+        """The columns of the users of `records` (anything with a `.user`)."""
+        columns = cls(xlsx=xlsx)
+        for rec in records:
+            columns.add_user(rec.user)
+        return columns
+
     def add_user(self, user: dict[str, Any]) -> None:
         kinds = self.kinds
         for path, value in iter_leaves(user, into_lists=False):

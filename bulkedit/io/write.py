@@ -75,9 +75,7 @@ def write_users(
     if format in (fmt.CSV, fmt.XLSX):
         xlsx = format == fmt.XLSX
         if columns is None:
-            columns = tabular.ColumnSet(xlsx=xlsx)
-            for rec in records():
-                columns.add_user(rec.user)
+            columns = tabular.ColumnSet.of(records(), xlsx=xlsx)
         return _write_table(path, records, columns, meta or {}, xlsx=xlsx)
     raise UsageError(f"unknown output format {format!r}")
 

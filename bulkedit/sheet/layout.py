@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final
 
 from bulkedit import fields
 from bulkedit.errors import UsageError
-from bulkedit.io import tabular
+from bulkedit.io import detect, tabular
 from bulkedit.paths import Path, PathError, format_path, parse_path
 
 if TYPE_CHECKING:
@@ -78,7 +78,5 @@ def arrange(columns: tabular.ColumnSet, choose: Iterable[Path] | None = None) ->
 
 def sheet_columns(source: Source, fmt: str, choose: str | None = None) -> tabular.ColumnSet:
     """Read `source` once for its columns and arrange them for editing (`choose`: --columns text)."""
-    columns = tabular.ColumnSet(xlsx=fmt == "xlsx")
-    for rec in source.records():
-        columns.add_user(rec.user)
+    columns = tabular.ColumnSet.of(source.records(), xlsx=fmt == detect.XLSX)
     return arrange(columns, parse_choice(choose) if choose is not None else None)
