@@ -26,7 +26,7 @@ from bulkedit.edit.values import Conflict, assoc, dissoc, same
 from bulkedit.errors import RefusedError, UsageError
 from bulkedit.io import tabular
 from bulkedit.io.read import Source
-from bulkedit.paths import MISSING, PathConflict, iter_leaves, set_path
+from bulkedit.paths import MISSING, PathConflict, set_path
 from bulkedit.paths import Path as FieldPath
 from bulkedit.sheet import damage
 from bulkedit.sheet.damage import Damage, check_cell
@@ -97,6 +97,7 @@ class SheetEditor:
             _Col(i, column_name(c), c.path, c.kind) for i, c in enumerate(self.sheet.columns) if c.path
         ]
         self._xlsx = self.sheet.format == "xlsx"
+        self._paths = [c.path for c in self._cols]
 
     # -- the editor protocol -----------------------------------------------------------
 
@@ -148,17 +149,13 @@ class SheetEditor:
     # -- one row -------------------------------------------------------------------
 
     def edit_row(self, user: dict[str, Any], hit: SheetRow) -> dict[str, Any] | None:
-        leaves: dict[FieldPath, Any] | None = None
         cells = hit.cells
         ncells = len(cells)
         xlsx = self._xlsx
         new = user
         problems: list[Notice] = []
-        for col in self._cols:
+        for col, old in zip(self._cols, tabular.flatten_row(user, self._paths), strict=True):
             cell = cells[col.index] if col.index < ncells else None
-            if leaves is None:
-                leaves = dict(iter_leaves(user, into_lists=False))
-            old = leaves.get(col.path, MISSING)
             kind = col.kind or (_kind_of(old) if old is not MISSING else tabular.STRING)
             if _unchanged(cell, old, kind, xlsx):
                 continue
