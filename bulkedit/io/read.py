@@ -56,6 +56,12 @@ class Column:
     kind: str | None  # a tabular kind; None: infer from the cell (file without type information)
 
 
+#: fields.FIELD_TYPES by field path: the type a cell of a file without type information gets.
+_KNOWN_TYPES = {parse_path(name): kind for name, kind in fields.FIELD_TYPES.items()}
+_DIGITS = re.compile(r"-?[0-9]+")
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
+_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
 #: `_ndjson_line`'s default: the line has not been parsed yet.
 _UNPARSED: Any = object()
 
@@ -522,12 +528,12 @@ class Source:
             return MISSING
         if self.auth0_escaped and cell.startswith("'"):
             return cell[1:]
-        known = fields.FIELD_TYPES.get(format_path(col.path))
+        known = _KNOWN_TYPES.get(col.path)
         if known == "boolean":
             low = cell.strip().lower()
             if low in ("true", "false"):
                 return low == "true"
-        elif known == "integer" and re.fullmatch(r"-?[0-9]+", cell.strip()):
+        elif known == "integer" and _DIGITS.fullmatch(cell.strip()):
             return int(cell)
         if self.auth0_escaped:
             # Auth0 quotes and prefixes every string; what is left bare is a date, a number or a boolean.
@@ -535,9 +541,9 @@ class Source:
                 return cell == "true"
             if cell == "null":
                 return None
-            if re.fullmatch(r"-?(0|[1-9][0-9]*)", cell):
+            if _INTEGER.fullmatch(cell):
                 return int(cell)
-            if re.fullmatch(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?", cell):
+            if _NUMBER.fullmatch(cell):
                 return float(cell)
         return cell
 
