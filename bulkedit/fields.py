@@ -147,13 +147,11 @@ for _field in KNOWN_FIELDS:
     _BY_NORMALISED.setdefault(normalise_name(_field), _field)
 
 
-def canonical_column(name: str, overrides: dict[str, str] | None = None) -> str | None:
+def canonical_column(name: str) -> str | None:
     """The Auth0 field path a column/key name stands for, or None when it is not a known alias.
 
-    Exact Auth0 names map to themselves; `--map` overrides win over everything.
+    Exact Auth0 names map to themselves (`--map` overrides are applied by the readers first).
     """
-    if overrides and name in overrides:
-        return overrides[name]
     if name in KNOWN_FIELDS:
         return name
     return _BY_NORMALISED.get(normalise_name(name))

@@ -31,6 +31,8 @@ Tree = dict[str, list[Any]]
 
 
 _FLUSH_EVERY = 65536
+#: The per-user keys inspect counts (all strings).
+_KEY_COLUMNS = ("email", "user_id", "connection")
 #: Distinct top-level shapes remembered; users of further shapes are walked in full.
 _MAX_SHAPES = 20000
 
@@ -106,12 +108,11 @@ class _Tally:
     def flush(self) -> None:
         import polars as pl  # imported when used: other commands need not pay its start-up
 
-
         if self.emails:
             self.frames.append(
                 pl.DataFrame(
                     {"email": self.emails, "user_id": self.user_ids, "connection": self.connections},
-                    schema={"email": pl.String, "user_id": pl.String, "connection": pl.String},
+                    schema=dict.fromkeys(_KEY_COLUMNS, pl.String),
                 )
             )
             self.emails, self.user_ids, self.connections = [], [], []
@@ -121,7 +122,7 @@ class _Tally:
 
         self.flush()
         if not self.frames:
-            return pl.DataFrame(schema={"email": pl.String, "user_id": pl.String, "connection": pl.String})
+            return pl.DataFrame(schema=dict.fromkeys(_KEY_COLUMNS, pl.String))
         return pl.concat(self.frames, rechunk=True)  # one chunk a column: counting is several times quicker
 
     def merge(self, other: _Tally) -> None:

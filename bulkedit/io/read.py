@@ -19,6 +19,7 @@ import re
 import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol
 
@@ -553,15 +554,10 @@ class Source:
         from bulkedit.io.xlsx import read_rows
 
         rows, meta = read_rows(self)
-        sidecar = meta
         header = next(rows, None)
         if header is None:
             return
-        if sidecar is not None:
-            sidecar_header = [h if h is not None else "" for h in header]
-            self.columns = self._columns([str(h) for h in sidecar_header], sidecar)
-        else:
-            self.columns = self._columns(["" if h is None else str(h) for h in header], None)
+        self.columns = self._columns(["" if h is None else str(h) for h in header], meta)
         ncols = len(self.columns)
         row = 1
         for row_cells in rows:
@@ -577,9 +573,6 @@ class Source:
 # -- helpers ------------------------------------------------------------------------
 
 
-_key_cache: dict[str, tuple[str | int, ...]] = {}
-
-
 def _key_target(key: str, overrides: dict[str, str] | None) -> tuple[str | int, ...]:
     """The field path a top-level key or column header stands for (`(key,)` when it is just itself).
 
@@ -588,9 +581,11 @@ def _key_target(key: str, overrides: dict[str, str] | None) -> tuple[str | int, 
     """
     if overrides and key in overrides:
         return parse_path(overrides[key])
-    hit = _key_cache.get(key)
-    if hit is not None:
-        return hit
+    return _default_target(key)
+
+
+@lru_cache(maxsize=10000)  # a file has a few keys, seen on every user
+def _default_target(key: str) -> tuple[str | int, ...]:
     canon = fields.canonical_column(key)
     if canon is not None:
         target = parse_path(canon)
@@ -605,8 +600,6 @@ def _key_target(key: str, overrides: dict[str, str] | None) -> tuple[str | int, 
             root_canon = fields.canonical_column(root) if isinstance(root, str) else None
             if root_canon is not None and len(path) > 1:
                 target = parse_path(root_canon) + path[1:]
-    if len(_key_cache) < 10000:
-        _key_cache[key] = target
     return target
 
 
