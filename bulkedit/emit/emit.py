@@ -170,7 +170,6 @@ class _Emitter:
     def run(self, source: Any, records: Any, idx: int) -> None:
         checker, add, options = self.checker, self.add, self.options
         convert, check = checker.convert, checker.check
-        tenant = checker.tenant
         limit = options.max_bytes - 2
         dropped = self.dropped
         dumps = jsonio.dumps
@@ -214,13 +213,11 @@ class _Emitter:
             encoded = rec.raw if (rec.raw is not None and user is orig and not conv.changed) else dumps(user)
             if len(encoded) > limit:
                 self._too_large(source, rec.pos, len(encoded))
-            check(user, idx, rec.pos, conn, raw=encoded, judged_as="import", key_user=orig)
+            backup = check(user, idx, rec.pos, conn, raw=encoded, judged_as="import", key_user=orig)
             add(conn, encoded, private=has_secret(user))
             self.users += 1
-            if self.rollback is not None:
-                backup, _known = tenant.find(user, conn)
-                if backup is not None:
-                    self.rollback.add(user, backup, conn, rec.pos)
+            if self.rollback is not None and backup is not None:
+                self.rollback.add(user, backup, conn, rec.pos)
 
 
 def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = None) -> EmitResult:

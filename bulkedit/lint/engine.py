@@ -399,8 +399,12 @@ class Checker:
         raw: bytes | None = None,
         judged_as: str = "export",
         key_user: dict[str, Any] | None = None,
-    ) -> None:
-        """All rules on one user as it would be imported; findings name `key_user` (default: the user)."""
+    ) -> dict[str, Any] | None:
+        """All rules on one user as it would be imported; findings name `key_user` (default: the user).
+
+        Returns the tenant's version of the user when a backup is given and differs (for
+        emit's rollback), else None.
+        """
         ku = key_user if key_user is not None else user
         if judged_as == "import":
             for r in self.importing:
@@ -410,12 +414,14 @@ class Checker:
         if not self.is_valid(user):
             self._explain(user, self._files[file_idx], pos, raw, _user_key(ku))
         self._duplicates(user, connection, file_idx, pos, ku)
-        if self.tenant is not None and self.backup_rules:
-            backup, _known = self.tenant.find(user, connection)
-            if backup is not None:
-                for r in self.backup_rules:
-                    for path, kwargs in r.check(user, backup) or ():
-                        self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(ku))
+        if self.tenant is None:
+            return None
+        backup = self.tenant.find(user, connection)
+        if backup is not None:
+            for r in self.backup_rules:
+                for path, kwargs in r.check(user, backup) or ():
+                    self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(ku))
+        return backup
 
     def _explain(self, user: dict[str, Any], name: str, pos: int | None, raw: bytes | None, key: str | None) -> None:
         explained: list[str] = []

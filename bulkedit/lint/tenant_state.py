@@ -58,18 +58,15 @@ class TenantState:
             return self.by_email.get((connection, email.lower()))
         return None
 
-    def find(self, user: dict[str, Any], connection: str | None) -> tuple[dict[str, Any] | None, bool]:
-        """(backup import user or None, known): known says the tenant has the user.
-
-        The backup user is None also when it equals `user` exactly (nothing to compare).
-        """
+    def find(self, user: dict[str, Any], connection: str | None) -> dict[str, Any] | None:
+        """The tenant's (import form of the) user, or None: not in the tenant, or equal to `user` exactly."""
         key = self.key_of(user, connection)
         if key is None:
-            return None, False
+            return None
         raw = self.by_id[key]
         if jsonio.canonical(user) == raw:
-            return None, True
-        return jsonio.loads(raw), True
+            return None
+        return jsonio.loads(raw)
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": str(self.source.path), "sha256": self.source.sha256(), "format": self.source.format, "users": self.users}
