@@ -336,13 +336,6 @@ def _candidates_for(user: dict[str, Any], index: dict[str, list[tuple[dict[str, 
 SourceIndex = dict[str, list[tuple[dict[str, Any], SourceHit]]]
 
 
-def _scan_source(
-    path: Path, works: list[_Work], column_map: dict[str, str] | None, progress: Callable[[int], None] | None
-) -> None:
-    emails, ids = _wanted(works)
-    _match_source(works, _source_candidates(path, emails, ids, column_map, progress))
-
-
 def _source_candidates(
     path: Path, emails: set[str], ids: set[str], column_map: dict[str, str] | None, progress: Callable[[int], None] | None
 ) -> SourceIndex:
@@ -393,18 +386,15 @@ def _scan(
     other core) while this one reads the source; only the matching users come back.
     """
     emails, ids = _wanted(works)
-    if chunks is None:
-        if source is not None:
-            _scan_source(source, works, column_map, progress)
-        return
     if parallel is None:
         parallel = source is not None and source.is_file() and source.stat().st_size >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
-    if not parallel or source is None:
-        candidates, found_notes = _chunk_candidates(chunks, emails, ids)
-        _match_chunks(works, candidates)
-        notes.extend(found_notes)
+    if chunks is None or source is None or not parallel:  # one after the other, chunks first
+        if chunks is not None:
+            candidates, found_notes = _chunk_candidates(chunks, emails, ids)
+            _match_chunks(works, candidates)
+            notes.extend(found_notes)
         if source is not None:
-            _scan_source(source, works, column_map, progress)
+            _match_source(works, _source_candidates(source, emails, ids, column_map, progress))
         return
     with ProcessPoolExecutor(max_workers=1) as pool:
         future = pool.submit(_chunk_candidates, chunks, emails, ids)
