@@ -446,20 +446,24 @@ def _diff_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffO
         return _match_ndjson(backup, candidate, keys, opts, _MappedLines(mm, bf.fileno()))
 
 
+def _twice_in_backup(key: str, k: str, where: str, first: str, hint: str = "a backup must hold each user once; check how it was put together") -> InputError:
+    return InputError(f"{key} {k!r} appears twice in the backup (first at {first})", where=where, hint=hint)
+
+
+def _twice_in_candidate(key: str, k: str, where: str, why: str = "") -> InputError:
+    return InputError(f"{key} {k!r} appears twice in the candidate{why}", where=where, hint="a user must appear once")
+
+
 def _duplicate_in_backup(backup: Source, keys: _Keys, line: bytes, lineno: int, first: int) -> InputError:
     rec = backup._ndjson_line(line, lineno)
     k = keys.of(rec.user, _where(backup, lineno)) if rec is not None else "?"
-    return InputError(
-        f"{keys.key} {k!r} appears twice in the backup (first at {backup.where(first)})",
-        where=backup.where(lineno),
-        hint="a backup must hold each user once; check how it was put together",
-    )
+    return _twice_in_backup(keys.key, k, backup.where(lineno), backup.where(first))
 
 
 def _duplicate_in_candidate(cand_src: Source, keys: _Keys, line: bytes, lineno: int) -> InputError:
     rec = cand_src._ndjson_line(line, lineno)
     k = keys.of(rec.user, _where(cand_src, lineno)) if rec is not None else "?"
-    return InputError(f"{keys.key} {k!r} appears twice in the candidate", where=cand_src.where(lineno), hint="a user must appear once")
+    return _twice_in_candidate(keys.key, k, cand_src.where(lineno))
 
 
 _DROP_EVERY = 64 << 20
@@ -609,11 +613,7 @@ def _check_added_are_new(backup: Source, added: dict[str, str], keys: _Keys) -> 
             hit = k.split("|", 1)[1] if "|" in k else "auth0|" + k
             hit = hit if hit in added else None
         if hit is not None:
-            raise InputError(
-                f"{keys.key} {hit!r} appears twice in the candidate (one copy equals the backup, the other differs)",
-                where=added[hit],
-                hint="a user must appear once",
-            )
+            raise _twice_in_candidate(keys.key, hit, added[hit], " (one copy equals the backup, the other differs)")
 
 
 class _Progress:
@@ -721,7 +721,7 @@ def _compare(
         bk = keys.lookup(index, k, conn, where)
         if bk is None:
             if k in added_keys:
-                raise InputError(f"{keys.key} {k!r} appears twice in the candidate", where=where(), hint="a user must appear once")
+                raise _twice_in_candidate(keys.key, k, where())
             added_keys.add(k)
             if added_out is not None:
                 added_out[k] = where()
@@ -730,7 +730,7 @@ def _compare(
         entry = index[bk]
         enc = entry[0]
         if enc is None:
-            raise InputError(f"{keys.key} {k!r} appears twice in the candidate", where=where(), hint="a user must appear once")
+            raise _twice_in_candidate(keys.key, k, where())
         entry[0] = None
         if rec.raw is not None and rec.raw == enc:
             unchanged += 1
@@ -820,17 +820,8 @@ def _backup_duplicate(index: dict[str, list[Any]], keys: _Keys, k: str, user: di
             if conn is not None and ck not in index:
                 return ck
             first = index[ck][1] if ck in index else pos
-        raise InputError(
-            f"email {k!r} appears twice in the backup (first at {backup.where(first)})",
-            where=backup.where(pos),
-            hint="match by --key user_id",
-        )
-    first = index[k][1]
-    raise InputError(
-        f"user_id {k!r} appears twice in the backup (first at {backup.where(first)})",
-        where=backup.where(pos),
-        hint="a backup must hold each user once; check how it was put together",
-    )
+        raise _twice_in_backup("email", k, backup.where(pos), backup.where(first), hint="match by --key user_id")
+    raise _twice_in_backup("user_id", k, backup.where(pos), backup.where(index[k][1]))
 
 
 def _email(user: dict[str, Any]) -> str | None:
