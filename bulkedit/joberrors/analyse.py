@@ -29,6 +29,7 @@ from bulkedit.io.read import open_source
 from bulkedit.joberrors import codes as codemod
 from bulkedit.joberrors import match
 from bulkedit.joberrors.answer import ERRORS, ErrorItem, FailedEntry, JobAnswer, read_answer
+from bulkedit.joberrors.retry import RetryOutcome, build_retry
 
 #: a source at least this large is read while a second process reads the chunks
 PARALLEL_MIN_BYTES = 32 << 20
@@ -42,7 +43,7 @@ class ChunkHit:
     file: str  # as the manifest names it
     position: int  # 1-based place in the chunk's array
     connection: str | None
-    digest: str = ""  # of the user exactly as the chunk holds it (see user_digest)
+    digest: str = ""  # of the user exactly as the chunk holds it (see match.user_digest)
 
     @property
     def where(self) -> str:
@@ -102,11 +103,6 @@ class Failure:
         }
 
 
-RETRY = "retry"
-RETRY_UPSERT = "retry-upsert"
-LISTED = "listed"
-
-
 @dataclass(frozen=True)
 class AnswerFile:
     file: str
@@ -146,26 +142,6 @@ class CodeSummary:
                 for f in self.first
             ],
             "more_users": self.more,
-        }
-
-
-@dataclass(frozen=True)
-class RetryOutcome:
-    folder: str
-    chunks: tuple[dict[str, Any], ...]
-    left_out: tuple[dict[str, Any], ...]
-    retried: int
-    upsert: int
-    listed: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "folder": self.folder,
-            "chunks": list(self.chunks),
-            "left_out": list(self.left_out),
-            "retried_users": self.retried,
-            "upsert_users": self.upsert,
-            "listed_users": self.listed,
         }
 
 
@@ -247,11 +223,6 @@ def load_manifest(folder: Path) -> list[dict[str, Any]]:
 ChunkIndex = dict[str, list[tuple[dict[str, Any], ChunkHit]]]
 
 
-def user_digest(user: dict[str, Any]) -> str:
-    """A fingerprint of a user's exact content, key order aside."""
-    return hashlib.sha256(jsonio.canonical(user)).hexdigest()
-
-
 def _chunk_candidates(folder: Path, emails: set[str], ids: set[str]) -> tuple[ChunkIndex, list[str]]:
     """The chunk users whose email or user_id is wanted, by that key; and notes about the folder."""
     notes: list[str] = []
@@ -293,7 +264,7 @@ def _chunk_candidates(folder: Path, emails: set[str], ids: set[str]) -> tuple[Ch
             e = email.strip().lower() if type(email) is str else None
             i = (uid[6:] if uid.startswith("auth0|") else uid) if type(uid) is str else None
             if e in emails or i in ids:
-                hit = ChunkHit(rel, pos, conn, user_digest(user))
+                hit = ChunkHit(rel, pos, conn, match.user_digest(user))
                 if e in emails:
                     candidates.setdefault(e, []).append((user, hit))  # type: ignore[arg-type]
                 if i in ids and i != e:
@@ -475,8 +446,6 @@ def explain_answers(
         _scan(works, chunks, source, column_map, progress, notes, parallel)
     retry = None
     if retry_dir is not None and source is not None:  # -o without --source was refused above
-        from bulkedit.joberrors.retry import build_retry
-
         retry = build_retry(works, retry_dir, answers=answers, source=source, force=force, connection=connection)
     failures = tuple(_freeze(w) for w in works)
     _mapping_notes(failures, chunks, source, notes)

@@ -10,10 +10,12 @@ connections (two different users) is never confused.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from bulkedit.io import jsonio
 from bulkedit.joberrors.answer import REDACTED
 
 EXACT = "exact"
@@ -122,3 +124,8 @@ def unchanged_since(answer: dict[str, Any], candidate: dict[str, Any]) -> bool:
     if type(a_mail) is str and type(c_mail) is str and a_mail != c_mail and a_mail.lower() == c_mail.lower():
         return redacted_equal({**answer, "email": c_mail}, candidate)
     return False
+
+
+def user_digest(user: dict[str, Any]) -> str:
+    """A fingerprint of a user's exact content, key order aside."""
+    return hashlib.sha256(jsonio.canonical(user)).hexdigest()

@@ -11,6 +11,7 @@ with the reason (`left_out`, emit's name for users it did not write).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,15 +23,39 @@ from bulkedit.joberrors import codes as codemod
 from bulkedit.joberrors import match
 
 if TYPE_CHECKING:
-    from bulkedit.joberrors.analyse import RetryOutcome, _Work
+    from bulkedit.joberrors.analyse import _Work
     from bulkedit.joberrors.answer import JobAnswer
 
 MANIFEST_KIND = "retry"
 
+#: What happens to a failed user: retried, retried in an upsert job, or only listed.
+RETRY = "retry"
+RETRY_UPSERT = "retry-upsert"
+LISTED = "listed"
+
+
+@dataclass(frozen=True)
+class RetryOutcome:
+    folder: str
+    chunks: tuple[dict[str, Any], ...]
+    left_out: tuple[dict[str, Any], ...]
+    retried: int
+    upsert: int
+    listed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "folder": self.folder,
+            "chunks": list(self.chunks),
+            "left_out": list(self.left_out),
+            "retried_users": self.retried,
+            "upsert_users": self.upsert,
+            "listed_users": self.listed,
+        }
+
 
 def decide(w: _Work) -> tuple[str, str | None]:
     """RETRY / RETRY_UPSERT / LISTED for one mapped failure, with the reason when listed."""
-    from bulkedit.joberrors.analyse import LISTED, RETRY, RETRY_UPSERT
 
     src = w.source
     if src is None:
@@ -41,9 +66,8 @@ def decide(w: _Work) -> tuple[str, str | None]:
     # unchanged: the record is still what the chunk held, or what Auth0 echoed (secrets redacted)
     unchanged = match.unchanged_since(w.entry.user, src.user)
     if not unchanged and w.chunk is not None and w.chunk.digest:
-        from bulkedit.joberrors.analyse import user_digest
 
-        unchanged = user_digest(src.user) == w.chunk.digest
+        unchanged = match.user_digest(src.user) == w.chunk.digest
     for err in w.entry.errors:
         ci = codemod.info(err.code)
         if ci.policy == codemod.UNKNOWN:
@@ -79,7 +103,6 @@ def build_retry(
 ) -> RetryOutcome:
     """Decide for every failure, write the retry folder atomically and return what it holds."""
     from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkWriter
-    from bulkedit.joberrors.analyse import LISTED, RETRY_UPSERT, RetryOutcome
     from bulkedit.joberrors.lintmap import lint_errors
 
     taken: set[int] = set()
