@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from bulkedit.errors import UsageError
 from bulkedit.io import detect
 from bulkedit.io.atomic import refuse_overwriting_inputs
 from bulkedit.io.parallel import byte_ranges
-from bulkedit.io.read import Source
+from bulkedit.io.read import Record, Source, reporting
 from bulkedit.io.write import WriteResult, output_format, write_source_in_parts, write_users
 
 
@@ -30,13 +31,20 @@ class ConvertResult:
         }
 
 
-def convert(source: Source, out: Path, *, to: str | None = None, columns: str | None = None) -> ConvertResult:
+def convert(
+    source: Source, out: Path, *, to: str | None = None, columns: str | None = None, progress: Callable[[int], None] | None = None
+) -> ConvertResult:
     """Write every user of `source` to `out` in the format `to` (or OUT's suffix).
 
     CSV/XLSX are sheets made for editing (bulkedit.sheet.layout): key columns first;
     `columns` ("user_id,email,user_metadata.plan") keeps only those fields. A large plain
-    NDJSON going to NDJSON/JSON is converted on both cores.
+    NDJSON going to NDJSON/JSON is converted on both cores. `progress(bytes read)` is
+    called as the input is read (a progress bar).
     """
+
+    def records() -> Iterator[Record]:
+        return reporting(source.records(), source, progress)
+
     fmt = output_format(out, to)
     refuse_overwriting_inputs(out, [source.path])
     if fmt in (detect.CSV, detect.XLSX):
@@ -45,7 +53,7 @@ def convert(source: Source, out: Path, *, to: str | None = None, columns: str | 
             meta["bom"] = True  # Excel opens a CSV as UTF-8 only when it starts with a BOM
         from bulkedit.sheet.layout import sheet_columns
 
-        result = write_users(out, source.records, fmt, meta=meta, columns=sheet_columns(source, fmt, columns))
+        result = write_users(out, records, fmt, meta=meta, columns=sheet_columns(source, fmt, columns))
     else:
         if columns is not None:
             raise UsageError("--columns applies to CSV and XLSX output only")
@@ -53,5 +61,5 @@ def convert(source: Source, out: Path, *, to: str | None = None, columns: str | 
         if ranges is not None:
             result = write_source_in_parts(out, source, ranges, fmt)
         else:
-            result = write_users(out, source.records, fmt)
+            result = write_users(out, records, fmt)
     return ConvertResult(str(source.path), source.format, result, dict(source.renamed))

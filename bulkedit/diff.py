@@ -39,7 +39,7 @@ from bulkedit import fields
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio
-from bulkedit.io.read import LineTooLong, Record, Source, ndjson_lines, open_source
+from bulkedit.io.read import LineTooLong, Record, Source, ndjson_lines, open_source, reporting
 from bulkedit.paths import MISSING, PathConflict, format_path, get_path, set_path
 
 #: Classes of a change, worst first.
@@ -243,9 +243,7 @@ class _Candidate:
     def records(self, done_before: int = 0) -> Iterator[tuple[int, Any, Source, str | None]]:
         progress = self.progress
         for src, conn in self.parts:
-            for n, rec in enumerate(src.records(), 1):
-                if progress is not None and n % 8192 == 0:
-                    progress(done_before + src.bytes_read)
+            for rec in reporting(src.records(), src, progress, done_before):
                 yield rec.pos, rec, src, conn
             done_before += src.size
             if progress is not None:
@@ -419,10 +417,7 @@ def _diff(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffOptions)
     progress = candidate.progress
 
     def backup_records() -> Iterator[Record]:
-        for n, rec in enumerate(backup.records(), 1):
-            if progress is not None and n % 8192 == 0:
-                progress(backup.bytes_read)
-            yield rec
+        yield from reporting(backup.records(), backup, progress)
         if progress is not None:
             progress(backup.size)
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 from bulkedit import fields
 from bulkedit.io.parallel import byte_ranges, run_ranges
-from bulkedit.io.read import Record, Source
+from bulkedit.io.read import Record, Source, reporting
 from bulkedit.paths import format_path
 
 PARALLEL_MIN_BYTES = 64 << 20
@@ -245,7 +245,7 @@ def inspect(source: Source, *, progress: Callable[[int], None] | None = None, wo
     size = source.size
     ranges = byte_ranges(source, parts=workers, min_bytes=PARALLEL_MIN_BYTES, first_share=FIRST_SHARE)
     if ranges is None:
-        tally = _tally_records(source.records(), progress, source)
+        tally = _tally_records(reporting(source.records(), source, progress))
     else:
         parts = run_ranges(lambda start, end: (_tally_records(source.records_range(start, end)), source.renamed), ranges)
         tally = _Tally()
@@ -272,12 +272,10 @@ def inspect(source: Source, *, progress: Callable[[int], None] | None = None, wo
     )
 
 
-def _tally_records(records: Iterator[Record], progress: Callable[[int], None] | None = None, source: Source | None = None) -> _Tally:
+def _tally_records(records: Iterator[Record]) -> _Tally:
     tally = _Tally()
     add = tally.add
-    for n, rec in enumerate(records, 1):
+    for rec in records:
         add(rec.user)
-        if progress is not None and source is not None and n % 8192 == 0:
-            progress(source.bytes_read)
     tally.flush()
     return tally

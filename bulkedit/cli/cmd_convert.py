@@ -37,9 +37,7 @@ def convert_cmd(
 
     source = open_source(input, column_map=load_column_map(map_file))
     with progress_bar("convert", source.size) as progress:
-        if progress is not None:
-            _wrap_progress(source, progress)
-        result = convert(source, output, to=to.value if to else None, columns=columns)
+        result = convert(source, output, to=to.value if to else None, columns=columns, progress=progress)
     out = result.output
     note = " (mode 0600: holds password hashes or MFA secrets)" if out.private else ""
     print(f"converted {out.users:,} users from {source.format} to {out.format}: {out.path}{note}", file=sys.stderr)
@@ -47,14 +45,3 @@ def convert_cmd(
         mapped = ", ".join(f"{k!r} -> {v}" for k, v in result.renamed.items())
         print(f"renamed columns read as Auth0 fields: {mapped}", file=sys.stderr)
 
-
-def _wrap_progress(source, progress) -> None:  # type: ignore[no-untyped-def]
-    records = source.records
-
-    def tracked():  # type: ignore[no-untyped-def]
-        for n, rec in enumerate(records(), 1):
-            if n % 8192 == 0:
-                progress(source.bytes_read)
-            yield rec
-
-    source.records = tracked

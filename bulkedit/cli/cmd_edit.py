@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,7 +17,6 @@ from bulkedit.errors import EXIT_FINDINGS, UsageError
 
 if TYPE_CHECKING:
     from bulkedit.edit.apply import Editor
-    from bulkedit.io.read import Record
 
 
 class EditFormat(StrEnum):
@@ -90,15 +88,6 @@ def edit_cmd(
             source, sheet, key=key.value, allow_new=allow_new, accept=accept_damage or (), keep_damaged=keep_damaged
         )
     with progress_bar("edit", source.size) as progress:
-        wrap = None
-        if progress is not None:
-
-            def wrap(records: Iterator[Record]) -> Iterator[Record]:
-                for n, rec in enumerate(records, 1):
-                    if n % 8192 == 0:
-                        progress(source.bytes_read)
-                    yield rec
-
         result = apply_edits(
             source,
             editor,
@@ -107,7 +96,7 @@ def edit_cmd(
             dry_run=dry_run,
             key=key.value,
             show=show,
-            wrap=wrap,
+            progress=progress,
             workers=jobs,
         )
     data = result.to_dict()

@@ -37,7 +37,7 @@ from bulkedit.edit.values import diff, diff_at
 from bulkedit.io import detect as fmt
 from bulkedit.io import tabular
 from bulkedit.io.atomic import refuse_overwriting_inputs
-from bulkedit.io.read import Record, Source
+from bulkedit.io.read import Record, Source, reporting
 from bulkedit.io.write import WriteResult, output_format, write_users
 from bulkedit.paths import format_path
 
@@ -191,12 +191,12 @@ def apply_edits(
     key: str = "user_id",
     show: int = SHOW_CHANGES,
     meta: dict[str, Any] | None = None,
-    wrap: Callable[[Iterator[Record]], Iterator[Record]] | None = None,
+    progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> EditResult:
     """Apply `editor` to every user of `source`; write the result to `out` unless `dry_run` or refused.
 
-    `wrap` may wrap the record stream (a progress bar). CSV/XLSX outputs need the
+    `progress(bytes read)` is called as the input is read (a progress bar). CSV/XLSX outputs need the
     columns first, so for them the users are edited twice (the first pass collects).
     A large plain NDJSON is edited on two cores when the editor supports it
     (see parallel.py); `workers` caps the processes (1: one process).
@@ -212,8 +212,7 @@ def apply_edits(
     added: list[int] = [0]
 
     def records() -> Iterator[Record]:
-        stream = source.records()
-        yield from (wrap(stream) if wrap is not None else stream)
+        return reporting(source.records(), source, progress)
 
     def edited() -> Iterator[Record]:
         process = run.process

@@ -17,7 +17,7 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -765,6 +765,27 @@ def _skip_bytes(f: IO[bytes], n: int) -> None:
         if not data:
             return
         n -= len(data)
+
+
+#: How often (in records) a progress bar is told how far a file is read.
+PROGRESS_EVERY = 8192
+
+
+def reporting(
+    records: Iterable[Record], source: Source, progress: Callable[[int], None] | None, done_before: int = 0
+) -> Iterator[Record]:
+    """`records`, telling `progress` every PROGRESS_EVERY records how many bytes of `source`
+    are read (plus `done_before`); `records` as they are when there is no progress bar."""
+    if progress is None:
+        return iter(records)
+    return _reporting(records, source, progress, done_before)
+
+
+def _reporting(records: Iterable[Record], source: Source, progress: Callable[[int], None], done_before: int) -> Iterator[Record]:
+    for n, rec in enumerate(records, 1):
+        if n % PROGRESS_EVERY == 0:
+            progress(done_before + source.bytes_read)
+        yield rec
 
 
 def file_sha256(path: Path) -> str:

@@ -25,7 +25,7 @@ from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import refuse_overwriting_inputs
-from bulkedit.io.read import open_source
+from bulkedit.io.read import open_source, reporting
 from bulkedit.joberrors import codes as codemod
 from bulkedit.joberrors import match
 from bulkedit.joberrors.answer import ERRORS, ErrorItem, FailedEntry, JobAnswer, read_answer
@@ -315,15 +315,13 @@ def _source_candidates(
 
     source = open_source(path, column_map=column_map)
     index: SourceIndex = {}
-    for n, rec in enumerate(source.records(), 1):
+    for rec in reporting(source.records(), source, progress):
         user = rec.user
         email = user.get("email")
         uid = user.get("user_id")
         e = email.strip().lower() if type(email) is str else None
         i = (uid[6:] if uid.startswith("auth0|") else uid) if type(uid) is str else None
         if e not in emails and i not in ids:
-            if progress is not None and n % 8192 == 0:
-                progress(source.bytes_read)
             continue
         conv = to_import_user(user)
         hit = SourceHit(source.where(rec.pos), rec.pos, conv.user, conv.connection, conv.importable, conv.reason)
