@@ -271,8 +271,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
                     checker.index_seen()  # while the worker still reads
                     return None
                 # the worker: its own checker, its users spooled per connection, packed here afterwards
-                part = make_checker(lint_options)
-                part._files = list(checker._files)
+                part = checker.fork(lint_options)
                 spool = _Spool(spool_dir)
                 worker = _Emitter(part, options, spool.add)
                 try:

@@ -541,6 +541,12 @@ class Checker:
         self._pending = []
         self._seen_hashes = {}  # stale once parts are merged
 
+    def fork(self, options: LintOptions) -> Checker:
+        """A fresh checker for a worker reading a later part of the current file (see `merge`)."""
+        part = make_checker(options)
+        part._files = list(self._files)
+        return part
+
     def _where(self, packed: int) -> str:
         fi, fp = packed >> 40, packed & _NO_POS
         return f"{self._files[fi]}:{fp}" if fp != _NO_POS else self._files[fi]
@@ -683,8 +689,7 @@ def lint_source(
                 checker.index_seen()  # while the worker still reads
                 return done
             assert options is not None
-            part = make_checker(options)  # the worker: a checker of its own, merged back below
-            part._files = list(checker._files)
+            part = checker.fork(options)  # the worker: a checker of its own, merged back below
             users, exported = lint_records(part, source, source.records_range(start, end), idx, connection)
             return {"state": part.export_state(compact=last), "users": users, "any_export": exported, "renamed": source.renamed}
 
