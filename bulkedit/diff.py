@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import gc
 import gzip
-import json
 import mmap
 import os
 import re
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkedit import fields
+from bulkedit.emit.manifest import MANIFEST, read_manifest
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio
@@ -251,33 +251,16 @@ class _Candidate:
 
 
 def _emit_chunks(folder: Path) -> tuple[list[tuple[Source, str | None]], dict[str, str]]:
-    manifest_path = folder / "manifest.json"
-    if not manifest_path.is_file():
-        raise InputError(
-            "a folder given as CANDIDATE must be an `emit` output folder with manifest.json",
-            where=str(folder),
-            hint="give an edited export file, or the folder `bulkedit emit` wrote",
-        )
-    try:
-        manifest = json.loads(manifest_path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"unreadable manifest ({exc})", where=str(manifest_path), hint="run `bulkedit emit` again") from None
-    chunks = manifest.get("chunks") if type(manifest) is dict else None
-    if type(chunks) is not list:
-        raise InputError("the manifest has no list of chunks", where=str(manifest_path), hint="run `bulkedit emit` again")
+    manifest, chunks = read_manifest(folder, "a folder given as CANDIDATE must be the folder `bulkedit emit` wrote")
     parts: list[tuple[Source, str | None]] = []
-    root = folder.resolve()
-    for i, entry in enumerate(chunks):
-        name = entry.get("file") if type(entry) is dict else None
-        if type(name) is not str or not name:
-            raise InputError(f"chunk entry {i + 1} names no file", where=str(manifest_path), hint="run `bulkedit emit` again")
-        chunk = (folder / name).resolve()
-        if root not in chunk.parents:
-            raise InputError(f"chunk entry {i + 1} points outside the folder: {name!r}", where=str(manifest_path))
-        if not chunk.is_file():
-            raise InputError(f"chunk {name!r} listed in the manifest is missing", where=str(manifest_path), hint="run `bulkedit emit` again")
-        conn = entry.get("connection")
-        parts.append((open_source(folder / name), conn if type(conn) is str else None))
+    for chunk in chunks:
+        if not chunk.path.is_file():
+            raise InputError(
+                f"chunk {chunk.file!r} listed in the manifest is missing",
+                where=str(folder / MANIFEST),
+                hint="run `bulkedit emit` again",
+            )
+        parts.append((open_source(chunk.path), chunk.connection))
     left_out: dict[str, str] = {}
     entries = manifest.get("left_out")
     for entry in entries if type(entries) is list else []:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
+from bulkedit.emit.manifest import read_manifest
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import refuse_overwriting_inputs
@@ -31,6 +32,7 @@ from bulkedit.joberrors import match
 from bulkedit.joberrors.answer import ERRORS, ErrorItem, FailedEntry, JobAnswer, read_answer
 from bulkedit.joberrors.retry import RetryOutcome, build_retry
 
+CHUNKS_HINT = "--chunks takes the output folder of `bulkedit emit`"
 #: a source at least this large is read while a second process reads the chunks
 PARALLEL_MIN_BYTES = 32 << 20
 ANSWER_SUFFIXES = (".json", ".json.gz", ".ndjson", ".jsonl")
@@ -191,35 +193,6 @@ class _Work:
 # -- chunks -------------------------------------------------------------------------
 
 
-def load_manifest(folder: Path) -> list[dict[str, Any]]:
-    """The chunk entries of an emit folder's manifest.json."""
-    if not folder.is_dir():
-        raise InputError(f"{folder}: not a folder", hint="--chunks takes the output folder of `bulkedit emit`")
-    path = folder / "manifest.json"
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(
-            f"{folder} has no manifest.json", hint="--chunks takes the output folder of `bulkedit emit`"
-        ) from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        doc = jsonio.loads(raw)
-    except jsonio.JSONError as exc:
-        raise InputError(f"malformed JSON at column {exc.column}: {exc.msg}", where=f"{path}:{exc.line}") from None
-    except UnicodeDecodeError:
-        raise InputError("the manifest is not UTF-8", where=str(path)) from None
-    chunks = doc.get("chunks") if isinstance(doc, dict) else None
-    if not isinstance(chunks, list) or not all(isinstance(c, dict) and isinstance(c.get("file"), str) for c in chunks):
-        raise InputError(
-            "the manifest has no 'chunks' list of {file, connection, ...}",
-            where=str(path),
-            hint="--chunks takes the output folder of `bulkedit emit`",
-        )
-    return chunks
-
-
 ChunkIndex = dict[str, list[tuple[dict[str, Any], ChunkHit]]]
 
 
@@ -227,15 +200,8 @@ def _chunk_candidates(folder: Path, emails: set[str], ids: set[str]) -> tuple[Ch
     """The chunk users whose email or user_id is wanted, by that key; and notes about the folder."""
     notes: list[str] = []
     candidates: ChunkIndex = {}
-    for entry in load_manifest(folder):
-        rel = entry["file"]
-        path = folder / rel
-        if not path.resolve().is_relative_to(folder.resolve()):
-            raise InputError(
-                f"the manifest names a chunk outside the folder: {rel!r}",
-                where=str(folder / "manifest.json"),
-                hint="--chunks takes the output folder of `bulkedit emit`, unchanged",
-            )
+    for chunk in read_manifest(folder, CHUNKS_HINT)[1]:
+        rel, path, entry = chunk.file, chunk.path, chunk.entry
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -255,7 +221,7 @@ def _chunk_candidates(folder: Path, emails: set[str], ids: set[str]) -> tuple[Ch
             raise InputError("the chunk is not UTF-8", where=str(path)) from None
         if not isinstance(users, list):
             raise InputError("a chunk must be a JSON array of users", where=f"{path}:1")
-        conn = entry.get("connection") if isinstance(entry.get("connection"), str) else None
+        conn = chunk.connection
         for pos, user in enumerate(users, 1):
             if type(user) is not dict:
                 continue
@@ -435,7 +401,7 @@ def explain_answers(
             )
     # every input is checked even when no user failed: a wrong path is an error, not an empty report
     if chunks is not None:
-        load_manifest(chunks)
+        read_manifest(chunks, CHUNKS_HINT)
     if source is not None:
         open_source(source, column_map=column_map)
     notes: list[str] = []

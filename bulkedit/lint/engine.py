@@ -23,6 +23,7 @@ import jsonschema_rs
 from bulkedit import fields
 from bulkedit.defaults import DEFAULT_MAX_PER_RULE
 from bulkedit.emit.convert import identity, to_import_user
+from bulkedit.emit.manifest import MANIFEST, read_manifest
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io.parallel import run_ranges
@@ -122,14 +123,9 @@ def expand_inputs(paths: Iterable[Path | str]) -> list[InputFile]:
         if p.is_file():
             out.append(InputFile(p))
             continue
-        manifest = p / "manifest.json"
-        if manifest.is_file():
-            try:
-                data = json.loads(manifest.read_text(encoding="utf-8"))
-                chunks = [InputFile(p / c["file"], c.get("connection")) for c in data["chunks"]]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise InputError(f"unreadable emit manifest: {exc}", where=str(manifest), hint="re-run bulkedit emit") from None
-            out.extend(chunks)
+        if (p / MANIFEST).is_file():
+            _, chunks = read_manifest(p, "a folder holding manifest.json is read as the output folder of `bulkedit emit`")
+            out.extend(InputFile(c.path, c.connection) for c in chunks)
             continue
         found = sorted(
             f

@@ -1,0 +1,58 @@
+"""Reading an emit folder's manifest.json (diff, errors and lint take such a folder as input)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bulkedit.errors import InputError
+from bulkedit.io import jsonio
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk the manifest lists: its path (inside the folder), connection and the entry itself."""
+
+    path: Path
+    file: str
+    connection: str | None
+    entry: dict[str, Any]
+
+
+def read_manifest(folder: Path, hint: str) -> tuple[dict[str, Any], list[Chunk]]:
+    """The manifest of emit folder `folder` and its chunks, checked: a JSON object with a
+    `chunks` list of {file, connection, ...} whose files lie inside the folder.
+
+    `hint` says what the command takes (each command names its own option).
+    """
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder", hint=hint)
+    path = folder / MANIFEST
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{folder} has no {MANIFEST}", hint=hint) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        doc = jsonio.loads(raw)
+    except jsonio.JSONError as exc:
+        raise InputError(f"malformed JSON at column {exc.column}: {exc.msg}", where=f"{path}:{exc.line}") from None
+    except UnicodeDecodeError:
+        raise InputError("the manifest is not UTF-8", where=str(path)) from None
+    entries = doc.get("chunks") if isinstance(doc, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(c, dict) and isinstance(c.get("file"), str) and c["file"] for c in entries):
+        raise InputError("the manifest has no 'chunks' list of {file, connection, ...}", where=str(path), hint=hint)
+    root = folder.resolve()
+    chunks: list[Chunk] = []
+    for entry in entries:
+        rel = entry["file"]
+        if not (folder / rel).resolve().is_relative_to(root):
+            raise InputError(f"the manifest names a chunk outside the folder: {rel!r}", where=str(path), hint=hint)
+        conn = entry.get("connection")
+        chunks.append(Chunk(folder / rel, rel, conn if isinstance(conn, str) else None, entry))
+    assert isinstance(doc, dict)
+    return doc, chunks
