@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
-from bulkedit.emit.manifest import read_manifest
+from bulkedit.emit.manifest import Chunk, read_manifest
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import refuse_overwriting_inputs
@@ -196,11 +196,11 @@ class _Work:
 ChunkIndex = dict[str, list[tuple[dict[str, Any], ChunkHit]]]
 
 
-def _chunk_candidates(folder: Path, emails: set[str], ids: set[str]) -> tuple[ChunkIndex, list[str]]:
+def _chunk_candidates(chunks: list[Chunk], emails: set[str], ids: set[str]) -> tuple[ChunkIndex, list[str]]:
     """The chunk users whose email or user_id is wanted, by that key; and notes about the folder."""
     notes: list[str] = []
     candidates: ChunkIndex = {}
-    for chunk in read_manifest(folder, CHUNKS_HINT)[1]:
+    for chunk in chunks:
         rel, path, entry = chunk.file, chunk.path, chunk.entry
         try:
             data = path.read_bytes()
@@ -307,7 +307,7 @@ def _match_source(works: list[_Work], index: SourceIndex) -> None:
 
 def _scan(
     works: list[_Work],
-    chunks: Path | None,
+    chunks: list[Chunk] | None,
     source: Path | None,
     column_map: dict[str, str] | None,
     progress: Callable[[int], None] | None,
@@ -400,14 +400,13 @@ def explain_answers(
                 f"-o {retry_dir} is the --chunks folder", hint="write retry chunks to a new folder; inputs are never modified"
             )
     # every input is checked even when no user failed: a wrong path is an error, not an empty report
-    if chunks is not None:
-        read_manifest(chunks, CHUNKS_HINT)
+    listed = read_manifest(chunks, CHUNKS_HINT)[1] if chunks is not None else None
     if source is not None:
         open_source(source, column_map=column_map)
     notes: list[str] = []
     works = [_Work(e) for a in answers if a.kind == ERRORS for e in a.entries]
     if works:
-        _scan(works, chunks, source, column_map, progress, notes, parallel)
+        _scan(works, listed, source, column_map, progress, notes, parallel)
     retry = None
     if retry_dir is not None and source is not None:  # -o without --source was refused above
         retry = build_retry(works, retry_dir, answers=answers, source=source, force=force, connection=connection)
