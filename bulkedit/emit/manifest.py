@@ -22,6 +22,16 @@ class Chunk:
     entry: dict[str, Any]
 
 
+def load_json_file(raw: bytes, path: Path, what: str) -> Any:
+    """The JSON document `raw` read from `path`; malformed JSON or UTF-8 is an InputError naming the place."""
+    try:
+        return jsonio.loads(raw)
+    except jsonio.JSONError as exc:
+        raise InputError(f"malformed JSON at column {exc.column}: {exc.msg}", where=f"{path}:{exc.line}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{what} is not UTF-8", where=str(path)) from None
+
+
 def read_manifest(folder: Path, hint: str) -> tuple[dict[str, Any], list[Chunk]]:
     """The manifest of emit folder `folder` and its chunks, checked: a JSON object with a
     `chunks` list of {file, connection, ...} whose files lie inside the folder.
@@ -37,12 +47,7 @@ def read_manifest(folder: Path, hint: str) -> tuple[dict[str, Any], list[Chunk]]
         raise InputError(f"{folder} has no {MANIFEST}", hint=hint) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        doc = jsonio.loads(raw)
-    except jsonio.JSONError as exc:
-        raise InputError(f"malformed JSON at column {exc.column}: {exc.msg}", where=f"{path}:{exc.line}") from None
-    except UnicodeDecodeError:
-        raise InputError("the manifest is not UTF-8", where=str(path)) from None
+    doc = load_json_file(raw, path, "the manifest")
     entries = doc.get("chunks") if isinstance(doc, dict) else None
     if not isinstance(entries, list) or not all(isinstance(c, dict) and isinstance(c.get("file"), str) and c["file"] for c in entries):
         raise InputError("the manifest has no 'chunks' list of {file, connection, ...}", where=str(path), hint=hint)

@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
-from bulkedit.emit.manifest import Chunk, read_manifest
+from bulkedit.emit.manifest import Chunk, load_json_file, read_manifest
 from bulkedit.errors import InputError, UsageError
-from bulkedit.io import jsonio
 from bulkedit.io.atomic import refuse_overwriting_inputs
 from bulkedit.io.read import open_source, reporting
 from bulkedit.joberrors import codes as codemod
@@ -213,12 +212,7 @@ def _chunk_candidates(chunks: list[Chunk], emails: set[str], ids: set[str]) -> t
         sha = entry.get("sha256")
         if isinstance(sha, str) and hashlib.sha256(data).hexdigest() != sha:
             notes.append(f"{rel} differs from its manifest sha256: it was changed after emit")
-        try:
-            users = jsonio.loads(data)
-        except jsonio.JSONError as exc:
-            raise InputError(f"malformed JSON at column {exc.column}: {exc.msg}", where=f"{path}:{exc.line}") from None
-        except UnicodeDecodeError:
-            raise InputError("the chunk is not UTF-8", where=str(path)) from None
+        users = load_json_file(data, path, "the chunk")
         if not isinstance(users, list):
             raise InputError("a chunk must be a JSON array of users", where=f"{path}:1")
         conn = chunk.connection
