@@ -17,6 +17,7 @@ from typing import Any
 
 from bulkedit.edit.planfile import Loc
 from bulkedit.edit.values import equal, getter
+from bulkedit.io import tabular
 from bulkedit.paths import MISSING
 from bulkedit.paths import Path as FieldPath
 
@@ -167,7 +168,7 @@ class Compiler:
             return lambda u: True
         if len(preds) == 1:
             return preds[0]
-        return lambda u: all(p(u) for p in preds)
+        return _all_of(preds)
 
     def field(self, path: FieldPath, ops: dict[str, Any], loc: Loc) -> Predicate:
         ignore_case = bool(ops.get("ignore_case", False))
@@ -284,4 +285,4 @@ class Compiler:
         else:
             raise SelectError(loc, f"in_file list {file} has no column {column!r}",
                               f"its columns are: {', '.join(names)}")
-        return [row[index].strip().removeprefix("'") for row in rows if len(row) > index]
+        return [tabular.unneutralise(row[index].strip()) for row in rows if len(row) > index]

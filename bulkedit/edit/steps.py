@@ -156,10 +156,7 @@ def rename_action(src: FieldPath, dst: FieldPath) -> Action:
         value = get_path(user, src)
         if value is MISSING:
             return user
-        try:
-            return assoc(dissoc(user, src), dst, value)
-        except Conflict as exc:
-            raise _conflict(dst, exc) from None
+        return _put(dissoc(user, src), dst, value)
 
     return _writes(act, src, dst)
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Final
 
-from bulkedit.io import tabular
+from bulkedit.io import jsonio, tabular
 from bulkedit.paths import MISSING
 
 LEADING_ZEROS: Final = "leading-zeros"
@@ -195,7 +195,6 @@ def _float(text: str) -> float | None:
 
 
 def _is_json(text: str) -> bool:
-    from bulkedit.io import jsonio
 
     try:
         jsonio.loads_exact(text)
@@ -205,7 +204,6 @@ def _is_json(text: str) -> bool:
 
 
 def _show(value: Any) -> str:
-    from bulkedit.io import jsonio
 
     return jsonio.dumps(value).decode("utf-8")[:80]
 

@@ -124,7 +124,7 @@ def custom_hash_value(u, raw):  # type: ignore[no-untyped-def]
                 out.append((where, {"problem": "has no RFC 2307 scheme prefix such as {SSHA}"}))
             elif m.group(1).upper() == "CRYPT":
                 out.append((where, {"problem": "uses {CRYPT}, which Auth0 does not support"}))
-    return [(p, {"problem": kw["problem"]}) for p, kw in out] or None
+    return out or None
 
 
 @rule("BE404", "custom-hash-options", "error", "custom_password_hash {problem}", "detail")

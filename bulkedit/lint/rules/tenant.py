@@ -7,22 +7,14 @@ Each rule gets the user as it would be imported and the same user in the backup
 from __future__ import annotations
 
 from bulkedit.lint.registry import rule
-from bulkedit.paths import format_path, iter_leaves
+from bulkedit.paths import MISSING, format_path, get_path, iter_leaves
 
 METADATA = ("app_metadata", "user_metadata")
 
 
 def _missing_leaves(old, new) -> list[str]:  # type: ignore[no-untyped-def]
     """Leaf paths of `old` that `new` no longer holds (lists count as leaves)."""
-    gone = []
-    for path, _ in iter_leaves(old, into_lists=False):
-        cur = new
-        for seg in path:
-            if type(cur) is not dict or seg not in cur:
-                gone.append(path)
-                break
-            cur = cur[seg]
-    return [format_path(p) for p in gone]
+    return [format_path(p) for p, _ in iter_leaves(old, into_lists=False) if get_path(new, p) is MISSING]
 
 
 @rule("BE801", "metadata-erases-keys", "warning", "{field} replaces the tenant's whole object: {n} key(s) would be erased ({keys})", "backup")
