@@ -214,13 +214,14 @@ def apply_edits(
     def records() -> Iterator[Record]:
         return reporting(source.records(), source, progress)
 
-    def edited() -> Iterator[Record]:
-        process = run.process
+    def edited(step: Callable[[Record], Record] = run.process, count: bool = True) -> Iterator[Record]:
+        """Every record through `step`, then the editor's new users (counted once: `count`)."""
         for rec in records():
-            yield process(rec)
+            yield step(rec)
         if extra_fn is not None:
             for user in extra_fn():
-                added[0] += 1
+                if count:
+                    added[0] += 1
                 yield Record(None, user, None)  # type: ignore[arg-type]
 
     written = None
@@ -246,16 +247,15 @@ def apply_edits(
         if not run.refusal_counts:
             notes_before = _notes(editor)
 
+            def reedit(rec: Record) -> Record:  # the first pass already collected and checked everything
+                try:
+                    new = editor.edit(rec.user)
+                except EditProblems:  # pragma: no cover - the first pass found none
+                    new = None
+                return rec if new is None else Record(rec.pos, new, None)
+
             def again() -> Iterator[Record]:
-                for rec in records():
-                    try:
-                        new = editor.edit(rec.user)
-                    except EditProblems:  # pragma: no cover - the first pass found none
-                        new = None
-                    yield rec if new is None else Record(rec.pos, new, None)
-                if extra_fn is not None:
-                    for user in extra_fn():
-                        yield Record(None, user, None)  # type: ignore[arg-type]
+                return edited(reedit, count=False)
 
             written = write_users(out, again, cast(str, out_format), meta={**source.provenance(), **(meta or {})}, columns=columns)
             return _result(run, source, out, out_format, dry_run, written, added[0], notes_before)
