@@ -204,13 +204,18 @@ class Checker:
         if code not in self.selection.severities:
             return
         self.counts[code] = self.counts.get(code, 0) + 1
+        if self._room_for(code):
+            self.findings.append(
+                Finding(code, rule.name, self.selection.severities[code], rule.format(**kwargs), file, pos, path, user)
+            )
+
+    def _room_for(self, code: str) -> bool:
+        """Whether one more finding of `code` is kept (the first --max-per-rule are); it counts as kept."""
         kept = self._kept.get(code, 0)
         if self.max_per_rule and kept >= self.max_per_rule:
-            return
+            return False
         self._kept[code] = kept + 1
-        self.findings.append(
-            Finding(code, rule.name, self.selection.severities[code], rule.format(**kwargs), file, pos, path, user)
-        )
+        return True
 
     # -- files --------------------------------------------------------------------
 
@@ -238,14 +243,7 @@ class Checker:
         if conv.importable:
             if conv.dropped or conv.stripped_prefix or conv.renamed:
                 # aggregate rules run once per distinct kind of conversion, at the end of the file
-                sig = (conv.dropped, conv.stripped_prefix, conv.renamed)
-                slot = self._sigs.get(sig)
-                if slot is None:
-                    self._sigs[sig] = [conv, rec.pos, 1, _user_key(rec.user)]
-                else:
-                    slot[2] += 1
-                    if rec.pos < slot[1]:
-                        slot[1], slot[3] = rec.pos, _user_key(rec.user)
+                _tally(self._sigs, (conv.dropped, conv.stripped_prefix, conv.renamed), rec.pos, 1, conv, _user_key(rec.user))
             return conv
         name = self._files[file_idx]
         for r in self.conversion:
@@ -362,27 +360,14 @@ class Checker:
     def _flush_sigs(self) -> None:
         for u, pos, count, key in self._qsigs.values():
             conv = to_import_user(u)
-            sig = (conv.dropped, conv.stripped_prefix, conv.renamed)
-            slot = self._sigs.get(sig)
-            if slot is None:
-                self._sigs[sig] = [conv, pos, count, key]
-            else:
-                slot[2] += count
-                if pos < slot[1]:
-                    slot[1], slot[3] = pos, key
+            _tally(self._sigs, (conv.dropped, conv.stripped_prefix, conv.renamed), pos, count, conv, key)
         self._qsigs = {}
-        for conv, pos, count, user in self._sigs.values():
+        for pos, count, conv, user in self._sigs.values():
             for r in self.conversion:
                 if not r.aggregate:
                     continue
                 for path, kwargs in r.check(conv) or ():
-                    slot = self._agg.get((r.code, path))
-                    if slot is None:
-                        self._agg[(r.code, path)] = [pos, count, kwargs, user]
-                    else:
-                        slot[1] += count
-                        if pos < slot[0]:
-                            slot[0], slot[3] = pos, user
+                    _tally(self._agg, (r.code, path), pos, count, kwargs, user)
         self._sigs = {}
 
     def check(
@@ -467,14 +452,8 @@ class Checker:
         self.find_duplicates()
         for code, n in state["counts"].items():
             self.counts[code] = self.counts.get(code, 0) + n
-        for key, slot in state["agg"].items():
-            agg = self._agg.get(key)
-            if agg is None:
-                self._agg[key] = slot
-            else:
-                agg[1] += slot[1]
-                if slot[0] < agg[0]:
-                    agg[0], agg[3] = slot[0], slot[3]
+        for key, (pos, count, kwargs, user) in state["agg"].items():
+            _tally(self._agg, key, pos, count, kwargs, user)
         # (rule, value, first packed position here, first packed position in the part)
         cross: list[tuple[Rule, Any, int, int]] = []
         for code, by_conn in state["seen"].items():
@@ -527,10 +506,8 @@ class Checker:
             new = moved.get((f.code, f.message))
             if new is not None:
                 f = replace(f, message=new)
-            kept = self._kept.get(f.code, 0)
-            if not self.max_per_rule or kept < self.max_per_rule:
+            if self._room_for(f.code):
                 self.findings.append(f)
-                self._kept[f.code] = kept + 1
         name = self._files[-1]
         for rule, pos, kwargs, key in self._pending:
             self.add(rule, name, pos, _DUP_PATH[rule.code], kwargs, key)
@@ -565,6 +542,18 @@ class Checker:
             names={c: REGISTRY[c].name for c in self.counts},
             backup=backup,
         )
+
+
+def _tally(table: dict[Any, list[Any]], key: Any, pos: int, count: int, payload: Any, user: str | None) -> None:
+    """Count `count` sightings of `key` in `table` as [first position, count, payload, user at
+    the first position] (the payload of the first sighting added is kept)."""
+    slot = table.get(key)
+    if slot is None:
+        table[key] = [pos, count, payload, user]
+    else:
+        slot[1] += count
+        if pos < slot[0]:
+            slot[0], slot[3] = pos, user
 
 
 @dataclass
