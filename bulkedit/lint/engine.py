@@ -181,7 +181,9 @@ class Checker:
 
     def __post_init__(self) -> None:
         sel = self.selection
-        self.conversion = [r for r in sel.rules("conversion")]
+        # conversion rules: judged per user, or once per kind of conversion at the end of a file
+        self.conversion_each = [r for r in sel.rules("conversion") if not r.aggregate]
+        self.conversion_once = [r for r in sel.rules("conversion") if r.aggregate]
         self.importing = sel.rules("import")
         self.user_rules = sel.rules("user")
         # every detail rule runs on invalid users (so a schema error it explains is not repeated
@@ -246,9 +248,7 @@ class Checker:
                 _tally(self._sigs, (conv.dropped, conv.stripped_prefix, conv.renamed), rec.pos, 1, conv, _user_key(rec.user))
             return conv
         name = self._files[file_idx]
-        for r in self.conversion:
-            if r.aggregate:
-                continue
+        for r in self.conversion_each:
             for path, kwargs in r.check(conv) or ():
                 self.add(r, name, rec.pos, path, kwargs, _user_key(rec.user))
         return conv
@@ -363,9 +363,7 @@ class Checker:
             _tally(self._sigs, (conv.dropped, conv.stripped_prefix, conv.renamed), pos, count, conv, key)
         self._qsigs = {}
         for pos, count, conv, user in self._sigs.values():
-            for r in self.conversion:
-                if not r.aggregate:
-                    continue
+            for r in self.conversion_once:
                 for path, kwargs in r.check(conv) or ():
                     _tally(self._agg, (r.code, path), pos, count, kwargs, user)
         self._sigs = {}
