@@ -96,7 +96,7 @@ class SheetEditor:
         self._cols = [
             _Col(i, column_name(c), c.path, c.kind) for i, c in enumerate(self.sheet.columns) if c.path
         ]
-        self._xlsx = self.sheet.format == "xlsx"
+        self._xlsx = not self.sheet.guarded
         self._paths = [c.path for c in self._cols]
 
     # -- the editor protocol -----------------------------------------------------------
@@ -368,10 +368,7 @@ def prepare(
     if other_col is not None and by_other:
         still_new = []
         for r in new_rows:
-            cell = r.cells[other_col.index] if other_col.index < len(r.cells) else None
-            if sheet.guarded and type(cell) is str:
-                cell = tabular.unneutralise(cell)
-            o = key_value(cell, other)
+            o = r.key(other_col.index, other, guarded=sheet.guarded)
             if o is not None and o in by_other and by_other[o] not in sheet.rows:
                 changed_keys.append(
                     f"{sheet.where(r.row)}: change-{key}: the {key} cell of the user with {other} {o!r} was changed"

@@ -40,6 +40,13 @@ class SheetRow:
     row: int
     cells: list[Any]
 
+    def key(self, index: int, key: str, *, guarded: bool) -> str | None:
+        """The join key in cell `index` (a CSV cell first loses its formula guard)."""
+        cell = self.cells[index] if index < len(self.cells) else None
+        if guarded and type(cell) is str:
+            cell = tabular.unneutralise(cell)
+        return key_value(cell, key)
+
 
 @dataclass
 class Sheet:
@@ -54,8 +61,12 @@ class Sheet:
     duplicates: list[tuple[str, int, int]]
     meta: dict[str, Any]
     typed: bool
-    guarded: bool
     findings: list[Damage] = field(default_factory=list)
+
+    @property
+    def guarded(self) -> bool:
+        """Text cells carry the formula-injection guard (CSV; an XLSX cell is typed text)."""
+        return self.format == fmt.CSV
 
     def where(self, row: int | None) -> str:
         return f"{self.path}:{row}" if row is not None else str(self.path)
@@ -106,12 +117,8 @@ def read_sheet(path: Path, *, key: str = "user_id", workdir: Path | None = None)
         for rec in records:
             if key_index is None:
                 key_index = _key_column(source, key, path)
-            cells = rec.user[_CELLS]
-            raw = cells[key_index] if key_index < len(cells) else None
-            if guarded and type(raw) is str:
-                raw = tabular.unneutralise(raw)
-            k = key_value(raw, key)
-            item = SheetRow(rec.pos, list(cells))
+            item = SheetRow(rec.pos, rec.user[_CELLS])
+            k = item.key(key_index, key, guarded=guarded)
             if k is None:
                 keyless.append(item)
             elif k in rows:
@@ -136,7 +143,6 @@ def read_sheet(path: Path, *, key: str = "user_id", workdir: Path | None = None)
         duplicates=duplicates,
         meta=meta,
         typed=source.typed,
-        guarded=guarded,
         findings=findings,
     )
 
