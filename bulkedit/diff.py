@@ -24,7 +24,6 @@ XLSX candidate is compared on its columns.
 from __future__ import annotations
 
 import gc
-import gzip
 import mmap
 import os
 import re
@@ -594,38 +593,20 @@ def _check_added_are_new(backup: Source, added: dict[str, str], keys: _Keys) -> 
             raise _twice_in_candidate(keys.key, hit, added[hit], " (one copy equals the backup, the other differs)")
 
 
-class _Progress:
-    """A binary reader that reports how far the underlying file is read, and whether it began with a BOM."""
-
-    def __init__(self, f: Any, raw: Any, progress: ProgressFn | None, done_before: int) -> None:
-        self._f, self._raw, self._progress, self._before = f, raw, progress, done_before
-        self.bom: bool | None = None
-
-    def read(self, n: int = -1) -> bytes:
-        data: bytes = self._f.read(n)
-        if self.bom is None:
-            self.bom = data.startswith(fmt.BOM)
-        if self._progress is not None:
-            self._progress(self._before + self._raw.tell())
-        return data
-
-
 def _ndjson_lines(src: Source, progress: ProgressFn | None = None, done_before: int = 0) -> Iterator[tuple[int, bytes, int]]:
     """(line number, bytes without the line end, byte offset) of every non-blank NDJSON line, unparsed.
 
     The offset is the line's place in the (decompressed) file: for an uncompressed file,
     where its bytes can be read again.
     """
+    lineno = 0
+    pos = len(fmt.BOM) if src.bom else 0  # ndjson_lines drops it
+    src.bytes_read = 0
     try:
-        raw = open(src.path, "rb")  # noqa: SIM115
-        f: Any = gzip.GzipFile(fileobj=raw, mode="rb") if src.compressed else raw
-        with raw, f:
-            reader = _Progress(f, raw, progress, done_before)
-            lineno = 0
-            pos = -1
-            for lines in ndjson_lines(reader):
-                if pos < 0:
-                    pos = len(fmt.BOM) if reader.bom else 0
+        with src.open_binary() as f:  # counts src.bytes_read; names a damaged gzip stream
+            for lines in ndjson_lines(f):
+                if progress is not None:
+                    progress(done_before + src.bytes_read)
                 for line in lines:
                     lineno += 1
                     start = pos

@@ -120,7 +120,8 @@ class Source:
 
     # -- opening ------------------------------------------------------------------
 
-    def _open_binary(self) -> IO[bytes]:
+    def open_binary(self) -> IO[bytes]:
+        """The file's (decompressed) bytes; reading counts `bytes_read` (for progress)."""
         raw = open(self.path, "rb")  # noqa: SIM115 - closed by the caller's with-block
         if self.compressed:
             return _CountingGzip(raw, self)  # type: ignore[return-value]  # a raw binary stream
@@ -175,7 +176,7 @@ class Source:
         known_superset = fields.KNOWN_FIELDS.issuperset
         careful = self._ndjson_line
         lineno = line_number_at(self.path, start) if start else 0
-        with self._open_binary() as f:
+        with self.open_binary() as f:
             if start:
                 f.seek(start)
             try:
@@ -281,7 +282,7 @@ class Source:
             # before the first user (the `[` may be on this very line), from the file's start
             return (start, lineno, users, state) if users else (0, 1, 0, "value")
 
-        with self._open_binary() as f:
+        with self.open_binary() as f:
             line_lists = ndjson_lines(f, strip_bom=False, max_line=MAX_ELEMENT)
             while True:
                 try:
@@ -340,7 +341,7 @@ class Source:
         where the quick path stopped after `done` users, expecting `state` there.
         """
         raw_decode = jsonio.EXACT_DECODER.raw_decode
-        with self._open_binary() as f:
+        with self.open_binary() as f:
             if offset:
                 _skip_bytes(f, offset)
             reader = _TextBlocks(f, self, offset)
@@ -416,7 +417,7 @@ class Source:
 
     def _csv(self) -> Iterator[Record]:
         sidecar = _read_sidecar(self.path)
-        with self._open_binary() as fb:
+        with self.open_binary() as fb:
             text = io.TextIOWrapper(fb, encoding="utf-8-sig", newline="")
             try:
                 head = text.read(65536)
