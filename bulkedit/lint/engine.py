@@ -115,7 +115,8 @@ class InputFile:
 
 
 def expand_inputs(paths: Iterable[Path | str]) -> list[InputFile]:
-    """Files and folders -> files. An emit folder (with manifest.json) gives its chunks, not rollback/."""
+    """Files and folders -> files. An emit folder (with manifest.json) gives its chunks, not rollback/,
+    also when it lies inside a folder given."""
     out: list[InputFile] = []
     for p in map(Path, paths):
         if not p.exists():
@@ -123,20 +124,26 @@ def expand_inputs(paths: Iterable[Path | str]) -> list[InputFile]:
         if p.is_file():
             out.append(InputFile(p))
             continue
-        if (p / MANIFEST).is_file():
-            _, chunks = read_manifest(p, "a folder holding manifest.json is read as the output folder of `bulkedit emit`")
-            out.extend(InputFile(c.path, c.connection) for c in chunks)
-            continue
-        found = sorted(
-            f
-            for f in p.rglob("*")
-            if f.is_file()
-            and f.name.lower().endswith(INPUT_SUFFIXES)
-            and not any(part.startswith(".") or part == "rollback" for part in f.relative_to(p).parts)
-        )
+        found = _folder_inputs(p)
         if not found:
             raise InputError(f"folder {p} holds no user files", hint="give files, or an emit output folder")
-        out.extend(InputFile(f) for f in found)
+        out.extend(found)
+    return out
+
+
+def _folder_inputs(folder: Path) -> list[InputFile]:
+    """The user files below `folder` in path order; an emit folder met on the way gives its
+    chunks (its manifest is not a user file); hidden folders and rollback/ are skipped."""
+    if (folder / MANIFEST).is_file():
+        _, chunks = read_manifest(folder, "a folder holding manifest.json is read as the output folder of `bulkedit emit`")
+        return [InputFile(c.path, c.connection) for c in chunks]
+    out: list[InputFile] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir():
+            if not (entry.name.startswith(".") or entry.name == "rollback"):
+                out.extend(_folder_inputs(entry))
+        elif entry.is_file() and not entry.name.startswith(".") and entry.name.lower().endswith(INPUT_SUFFIXES):
+            out.append(InputFile(entry))
     return out
 
 

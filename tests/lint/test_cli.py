@@ -62,6 +62,23 @@ def test_emit_folder_lints_its_chunks(tmp_path, capsys, monkeypatch):
     assert set(data["rules"]) == {"BE302"}
 
 
+def test_folder_holding_an_emit_folder_lints_its_chunks_not_its_manifest(tmp_path, capsys, monkeypatch):
+    # a project folder with the export beside the emit output: the manifest is no user file
+    monkeypatch.chdir(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    out = work / "chunks"
+    assert main(["emit", str(FIXTURE), "-o", str(out), "--backup", str(FIXTURE)]) == 0
+    (work / "notes.json").write_text('[{"email": "a@x.io", "connection": "Username-Password-Authentication"}]')
+    capsys.readouterr()
+    assert main(["lint", str(work), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    files = [f["file"] for f in data["files"]]
+    assert files[-1].endswith("notes.json")
+    assert all("/chunks/" in f and "rollback" not in f for f in files[:-1])
+    assert data["users"] == 51
+
+
 def test_sarif_and_github_formats(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["lint", str(FIXTURE), "--format", "sarif"]) == 0
