@@ -358,8 +358,10 @@ class Checker:
                 for value, packed, key in zip(values, g.packed, g.keys):
                     if value is None:
                         continue
-                    first = seen.setdefault(value, packed)
-                    if first != packed:
+                    first = seen.get(value)
+                    if first is None:
+                        seen[value] = packed
+                    else:  # (two users of one line have the same position: compare sightings, not places)
                         pos = packed & _NO_POS
                         self.add(rule, self._files[packed >> 40], None if pos == _NO_POS else pos, _DUP_PATH[rule.code],
                                  {"value": value, "first": self._where(first)}, key)

@@ -1,7 +1,7 @@
 """Data-driven rule tests: tests/lint/cases/<CODE>.yaml, pass and fail cases per rule.
 
 Each case writes its users to a file (a JSON array judged as an import file, or
-`as: ndjson` for an export), lints it with only that rule selected, and compares the
+`as: ndjson` for an export, `as: one-line` for a compact array), lints it with only that rule selected, and compares the
 findings' (line, path) and, where given, words of the message. `pytest -k BE301` runs one rule.
 """
 
@@ -45,6 +45,8 @@ def _users(case_users: list, case: dict) -> list:
 def _write(path: Path, users: list, as_: str) -> Path:
     if as_ == "ndjson":
         path.write_text("".join(json.dumps(u, ensure_ascii=False) + "\n" for u in users), encoding="utf-8")
+    elif as_ == "one-line":  # a compact JSON array: every user on line 1
+        path.write_text(json.dumps(users, ensure_ascii=False), encoding="utf-8")
     else:  # one user per line, like emit's chunks: line N is user N
         path.write_text("[" + ",\n".join(json.dumps(u, ensure_ascii=False) for u in users) + "]", encoding="utf-8")
     return path
