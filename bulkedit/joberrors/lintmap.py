@@ -37,6 +37,7 @@ def lint_errors(users: list[tuple[int, dict[str, Any], str]], file: str) -> dict
     idx = checker.begin_file(file)
     for pos, user, connection in users:
         checker.check(user, idx, pos, connection, judged_as="import")
+    checker.find_duplicates()  # duplicate keys are gathered while checking and judged here
     out: dict[int, list[str]] = {}
     for f in checker.findings:
         if f.severity == "error" and f.pos is not None:
