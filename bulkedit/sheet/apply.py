@@ -98,6 +98,13 @@ class SheetEditor:
         ]
         self._xlsx = not self.sheet.guarded
         self._paths = [c.path for c in self._cols]
+        self._typed = self.sheet.typed
+
+    def infer_kinds(self, columns: tabular.ColumnSet) -> None:
+        """Type the columns of a sheet that lost its type record the way `convert` typed them for this backup."""
+        for col in self._cols:
+            if col.kind is None:
+                col.kind = columns.kinds.get(col.path)
 
     # -- the editor protocol -----------------------------------------------------------
 
@@ -159,6 +166,8 @@ class SheetEditor:
             kind = col.kind or (_kind_of(old) if old is not MISSING else tabular.STRING)
             if _unchanged(cell, old, kind, xlsx):
                 continue
+            if not self._typed and _unchanged(cell, old, tabular.JSON if kind != tabular.JSON else _kind_of(old), xlsx):
+                continue  # without a type record, either of convert's renderings of the value is the value
             value = self._cell_value(cell, kind, old, hit.row, col, problems)
             if value is _SKIP:
                 continue
@@ -315,7 +324,7 @@ def prepare(
             Notice(
                 "sheet-untyped",
                 "the sheet carries no column types (its hidden sheet or .bulkedit.json sidecar is gone):"
-                " cells are typed like the backup's values",
+                " columns are typed as `convert` types them for this backup",
                 str(sheet.path),
             )
         )
@@ -346,8 +355,12 @@ def prepare(
     by_other: dict[str, str] = {}
     other_col = next((c for c in editor._cols if c.path == (other,)), None)
     twice: dict[str, list[int]] = {}
+    # a sheet without its type record: the backup says how `convert` typed each column
+    inferred = None if sheet.typed else tabular.ColumnSet(xlsx=not sheet.guarded)
     for rec in backup.records():
         user = rec.user
+        if inferred is not None:
+            inferred.add_user(user)
         k: str | None = key_value(user.get(key), key)
         if k is not None:
             if k in keys and k in sheet.rows:
@@ -357,6 +370,8 @@ def prepare(
                 o = key_value(user.get(other), other)
                 if o is not None:
                     by_other[o] = k
+    if inferred is not None:
+        editor.infer_kinds(inferred)
     for k, lines in list(twice.items())[:SHOW_ROWS]:
         problems.append(
             f"{sheet.where(sheet.rows[k].row)}: sheet-ambiguous-key: {len(lines) + 1} backup users have {key} {k!r}"
