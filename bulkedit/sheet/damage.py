@@ -133,7 +133,7 @@ def check_cell(cell: Any, kind: str, old: Any) -> tuple[str, str] | None:
         and len(old_digits.lstrip("-")) > 15
         and _DIGITS.fullmatch(text.lstrip("-"))
         and text != old_digits
-        and int(text) == _fifteen_digits(old_digits)
+        and int(text) in _fifteen_digits(old_digits)
     ):
         return PRECISION, f"{text!r} was {old_digits!r}: the spreadsheet kept only 15 significant digits"
     # dates rewritten: 2024-01-02T03:04:05.000Z -> 1/2/2024 3:04
@@ -182,9 +182,11 @@ def check_cell(cell: Any, kind: str, old: Any) -> tuple[str, str] | None:
     return None
 
 
-def _fifteen_digits(digits: str) -> int:
-    """`digits` rounded to the 15 significant digits a spreadsheet keeps."""
-    return int(Decimal(f"{Decimal(digits):.14e}"))
+def _fifteen_digits(digits: str) -> tuple[int, int]:
+    """`digits` cut to the 15 significant digits a spreadsheet keeps: rounded, and truncated (Excel zeros the rest)."""
+    sign = "-" if digits.startswith("-") else ""
+    body = digits.lstrip("-").lstrip("0") or "0"
+    return int(Decimal(f"{Decimal(digits):.14e}")), int(sign + body[:15] + "0" * (len(body) - 15))
 
 
 def _float(text: str) -> float | None:

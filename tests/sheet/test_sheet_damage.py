@@ -91,6 +91,8 @@ def test_a_sheet_without_its_sidecar_is_still_compared_with_the_backup(tmp_path:
         ("true", tabular.STRING, "false"),
         ("FALSE", tabular.BOOLEAN, True),  # a boolean column takes TRUE/FALSE
         ("12345678901234567891", tabular.STRING, "12345678901234567890"),
+        ("12345678901234500001", tabular.INTEGER, 12345678901234567890),  # not what 15 digits make of it
+        ("12345678901234000000", tabular.INTEGER, 12345678901234567890),
         ("Zoë", tabular.STRING, "Zoe"),
     ],
 )
@@ -103,6 +105,10 @@ def test_ordinary_edits_are_not_damage(cell: Any, kind: str, old: Any) -> None:
     [
         (2134, tabular.STRING, "02134", damage.LEADING_ZEROS),  # XLSX number cell
         (1.2345678901234567e19, tabular.INTEGER, 12345678901234567890, damage.PRECISION),
+        ("12345678901234600000", tabular.INTEGER, 12345678901234567890, damage.PRECISION),  # rounded
+        ("12345678901234500000", tabular.INTEGER, 12345678901234567890, damage.PRECISION),  # truncated (Excel)
+        ("-12345678901234500000", tabular.INTEGER, -12345678901234567890, damage.PRECISION),
+        ("123456789012345000", tabular.STRING, "123456789012345678", damage.PRECISION),  # digits kept as text
         ("1,23457E+19", tabular.STRING, MISSING, damage.SCIENTIFIC),
         ("3/4/2025 10:11 PM", tabular.STRING, MISSING, damage.DATE),
         ("TRUE", tabular.JSON, True, damage.BOOLEAN_CASE),
