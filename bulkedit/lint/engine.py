@@ -203,7 +203,10 @@ class Checker:
         self.is_valid = fast_validator()
         self.is_valid_export = fast_export_validator()
         self._seen = {r.code: {} for r in self.duplicates}
-        self._user_checks = [(r, r.check) for r in self.user_rules]
+        self._user_checks = [(r, r.check) for r in self.user_rules if r.gate is None]
+        # size rules run only for the few users whose raw bytes pass the smallest gate
+        self._sized_checks = [(r, r.check) for r in self.user_rules if r.gate is not None]
+        self._gate = min((r.gate for r in self.user_rules if r.gate is not None), default=0)
         self._dup_checks = [(r, r.check, self._seen[r.code]) for r in self.duplicates]
 
     # -- collecting ---------------------------------------------------------------
@@ -300,7 +303,10 @@ class Checker:
         return True
 
     def _user_rules(self, user: dict[str, Any], raw: bytes | None, file_idx: int, pos: int | None, key_user: dict[str, Any]) -> None:
-        for r, check in self._user_checks:
+        checks = self._user_checks
+        if self._sized_checks and (raw is None or len(raw) > self._gate):
+            checks = checks + self._sized_checks
+        for r, check in checks:
             items = check(user, raw)
             if items:
                 for path, kwargs in items:

@@ -43,6 +43,9 @@ class Rule:
     doc: str
     #: conversion rules: one finding per file and field path, with the count of users
     aggregate: bool = False
+    #: user rules about size: called only for users whose raw bytes are longer than this
+    #: (or unknown), as a user's raw line is never shorter than its import form
+    gate: int | None = None
 
     def format(self, **kwargs: Any) -> str:
         return self.message.format(**kwargs)
@@ -54,7 +57,7 @@ _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def rule(
-    code: str, name: str, severity: str, message: str, kind: str, *, aggregate: bool = False
+    code: str, name: str, severity: str, message: str, kind: str, *, aggregate: bool = False, gate: int | None = None
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated function as rule `code`."""
 
@@ -64,7 +67,7 @@ def rule(
         if code in REGISTRY:
             raise ValueError(f"rule {code} registered twice")
         Severity(severity)
-        REGISTRY[code] = Rule(code, name, severity, message, kind, fn, inspect.cleandoc(fn.__doc__ or ""), aggregate)
+        REGISTRY[code] = Rule(code, name, severity, message, kind, fn, inspect.cleandoc(fn.__doc__ or ""), aggregate, gate)
         return fn
 
     return register

@@ -8,6 +8,7 @@ from bulkedit import fields
 from bulkedit.emit.convert import to_import_user
 from bulkedit.io import jsonio
 from bulkedit.lint.registry import rule
+from bulkedit.lint.rules.files import IMPORT_FILE_LIMIT
 from bulkedit.paths import format_path
 
 PROFILE_LIMIT = 10 * 1024
@@ -65,7 +66,8 @@ def _walk_keys(obj, prefix, out):  # type: ignore[no-untyped-def]
             _walk_keys(v, prefix + (i,), out)
 
 
-@rule("BE603", "profile-too-large", "warning", "user profile is {size:,} bytes, over Auth0's {limit:,}-byte limit", "user")
+@rule("BE603", "profile-too-large", "warning", "user profile is {size:,} bytes, over Auth0's {limit:,}-byte limit", "user",
+      gate=PROFILE_LIMIT)
 def profile_too_large(u, raw):  # type: ignore[no-untyped-def]
     """A user whose import object (mostly metadata) is over 10 KB encoded.
 
@@ -76,12 +78,37 @@ def profile_too_large(u, raw):  # type: ignore[no-untyped-def]
 
     Fix: move bulky data out of metadata (store a reference instead).
     """
-    if raw is not None and len(raw) <= PROFILE_LIMIT:
-        return None  # the raw line is never shorter than the converted user
-    size = len(jsonio.dumps(u))
-    if size > PROFILE_LIMIT:  # judge the import form: what Auth0 stores, without export-only fields
-        size = len(jsonio.dumps(to_import_user(u).user))
+    size = _import_size(u, PROFILE_LIMIT)
     return [(None, {"size": size, "limit": PROFILE_LIMIT})] if size > PROFILE_LIMIT else None
+
+
+#: The longest user one import file can hold: Auth0's file limit less the array's brackets.
+USER_LIMIT = IMPORT_FILE_LIMIT - 2
+
+
+@rule("BE607", "user-too-large-for-import", "error", "user is {size:,} bytes encoded; one import file holds at most {limit:,}", "user",
+      gate=USER_LIMIT)
+def user_too_large_for_import(u, raw):  # type: ignore[no-untyped-def]
+    """A user whose import object alone is larger than one import file may be.
+
+    Why: Auth0 accepts at most 512,000 bytes a request; a user that large fits in no
+    chunk, so `emit` refuses the whole file.
+
+    Example: `user_metadata` holding a 600 KB document.
+
+    Fix: move the bulky data out of metadata (store a reference instead).
+    """
+    size = _import_size(u, USER_LIMIT)
+    return [(None, {"size": size, "limit": USER_LIMIT})] if size > USER_LIMIT else None
+
+
+def _import_size(u, limit):  # type: ignore[no-untyped-def]
+    """The encoded size of `u` as imported (without export-only fields), when over `limit`;
+    else a size at most `limit`."""
+    size = len(jsonio.dumps(u))
+    if size > limit:  # judge the import form: what Auth0 stores, without export-only fields
+        size = len(jsonio.dumps(to_import_user(u).user))
+    return size
 
 
 @rule("BE604", "name-length", "error", "{field} {problem}", "detail")
