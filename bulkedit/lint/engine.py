@@ -28,6 +28,7 @@ from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io.parallel import run_ranges
 from bulkedit.io.read import Record, Source, load_column_map, open_source
+from bulkedit.io.tabular import SIDECAR_SUFFIX
 from bulkedit.lint.model import FileSummary, Finding, LintResult
 from bulkedit.lint.parts import parallel_cut, users_at
 from bulkedit.lint.registry import REGISTRY, Rule, Selection, all_rules, config_from_pyproject, select_rules
@@ -116,35 +117,54 @@ class InputFile:
 
 def expand_inputs(paths: Iterable[Path | str]) -> list[InputFile]:
     """Files and folders -> files. An emit folder (with manifest.json) gives its chunks, not rollback/,
-    also when it lies inside a folder given."""
+    also when it lies inside a folder given; a chunk file given on its own (or a folder of
+    them, such as rollback/) keeps the connection its emit folder's manifest names."""
     out: list[InputFile] = []
+    emit_connections: dict[Path, dict[Path, str]] = {}
     for p in map(Path, paths):
         if not p.exists():
             raise InputError(f"{p} does not exist", hint="check the path")
-        if p.is_file():
-            out.append(InputFile(p))
-            continue
-        found = _folder_inputs(p)
+        found = [InputFile(p)] if p.is_file() else _folder_inputs(p)
         if not found:
             raise InputError(f"folder {p} holds no user files", hint="give files, or an emit output folder")
-        out.extend(found)
+        out.extend(f if f.connection is not None else InputFile(f.path, _emit_connection(f.path, emit_connections)) for f in found)
     return out
 
 
 def _folder_inputs(folder: Path) -> list[InputFile]:
     """The user files below `folder` in path order; an emit folder met on the way gives its
-    chunks (its manifest is not a user file); hidden folders and rollback/ are skipped."""
+    chunks (its manifest is not a user file); hidden folders, rollback/ and the type
+    information files of bulkedit's sheets (`*.bulkedit.json`) are skipped."""
     if (folder / MANIFEST).is_file():
         _, chunks = read_manifest(folder, "a folder holding manifest.json is read as the output folder of `bulkedit emit`")
         return [InputFile(c.path, c.connection) for c in chunks]
     out: list[InputFile] = []
     for entry in sorted(folder.iterdir()):
+        name = entry.name.lower()
         if entry.is_dir():
-            if not (entry.name.startswith(".") or entry.name == "rollback"):
+            if not (name.startswith(".") or name == "rollback"):
                 out.extend(_folder_inputs(entry))
-        elif entry.is_file() and not entry.name.startswith(".") and entry.name.lower().endswith(INPUT_SUFFIXES):
+        elif entry.is_file() and not name.startswith(".") and name.endswith(INPUT_SUFFIXES) and not name.endswith(SIDECAR_SUFFIX):
             out.append(InputFile(entry))
     return out
+
+
+def _emit_connection(path: Path, known: dict[Path, dict[Path, str]]) -> str | None:
+    """The connection an emit folder's manifest names for chunk `path` (its chunks lie
+    one or two folders below the manifest: CONNECTION/ or rollback/CONNECTION/)."""
+    target = path.resolve()
+    for folder in list(target.parents)[1:3]:
+        if folder not in known:
+            known[folder] = {}
+            if (folder / MANIFEST).is_file():
+                doc, chunks = read_manifest(folder, "a chunk's emit folder is read for the chunk's connection")
+                known[folder] = {c.path.resolve(): c.connection for c in chunks if c.connection}
+                for entry in doc.get("rollback") or []:
+                    if isinstance(entry, dict) and isinstance(entry.get("file"), str) and isinstance(entry.get("connection"), str):
+                        known[folder][(folder / entry["file"]).resolve()] = entry["connection"]
+        if target in known[folder]:
+            return known[folder][target]
+    return None
 
 
 def _related(a: str, b: str) -> bool:

@@ -79,6 +79,41 @@ def test_folder_holding_an_emit_folder_lints_its_chunks_not_its_manifest(tmp_pat
     assert data["users"] == 51
 
 
+def test_chunk_files_given_alone_keep_their_connection(tmp_path, capsys, monkeypatch):
+    # one user in two connections (same email): no duplicate, whether the folder, the
+    # chunk files or the rollback folder is linted
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "two.ndjson"
+    src.write_text(
+        '{"email": "a@x.io", "user_id": "auth0|1", "identities": [{"provider": "auth0", "connection": "db1"}]}\n'
+        '{"email": "a@x.io", "user_id": "auth0|2", "identities": [{"provider": "auth0", "connection": "db2"}]}\n'
+    )
+    out = tmp_path / "out"
+    assert main(["emit", str(src), "-o", str(out)]) == 0
+    capsys.readouterr()
+    chunks = sorted(str(p) for p in out.glob("*/chunk-*.json"))
+    assert len(chunks) == 2
+    for args in ([str(out)], chunks):
+        assert main(["lint", *args, "--select", "BE2"]) == 0, capsys.readouterr().out
+        capsys.readouterr()
+    (tmp_path / "copy.json").write_text((out / "db1" / "chunk-0001.json").read_text())
+    (tmp_path / "copy2.json").write_text((out / "db2" / "chunk-0001.json").read_text())
+    # copied out of the emit folder they name no connection: the same email is a duplicate
+    assert main(["lint", str(tmp_path / "copy.json"), str(tmp_path / "copy2.json"), "--select", "BE2"]) == 1
+
+
+def test_folder_lint_skips_sheet_type_files(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    assert main(["convert", str(FIXTURE), "-o", str(proj / "sheet.csv")]) == 0
+    assert (proj / "sheet.csv.bulkedit.json").is_file()
+    capsys.readouterr()
+    assert main(["lint", str(proj), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [f["file"].rsplit("/", 1)[-1] for f in data["files"]] == ["sheet.csv"]
+
+
 def test_sarif_and_github_formats(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["lint", str(FIXTURE), "--format", "sarif"]) == 0
