@@ -61,6 +61,16 @@ def _escape_prop(s: str) -> str:
     return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
+def _file_uri(path: str) -> str:
+    """A file name as a SARIF artifact URI: a relative reference (or file: URI for an absolute
+    path), percent-encoded, so `my file#1.json` stays one file."""
+    from urllib.parse import quote
+
+    if path.startswith("/"):
+        return "file://" + quote(path)
+    return quote(path.replace("\\", "/"))
+
+
 def render_sarif(data: dict[str, Any], rules: list[dict[str, Any]] | None = None) -> str:
     """SARIF 2.1.0: one run, the rules that fired, one result per finding."""
     if rules is None:
@@ -71,7 +81,7 @@ def render_sarif(data: dict[str, Any], rules: list[dict[str, Any]] | None = None
     index = {r["code"]: i for i, r in enumerate(fired)}
     results = []
     for f in data["findings"]:
-        loc: dict[str, Any] = {"artifactLocation": {"uri": f["file"]}}
+        loc: dict[str, Any] = {"artifactLocation": {"uri": _file_uri(f["file"])}}
         if f["pos"] is not None:
             loc["region"] = {"startLine": f["pos"]}
         result: dict[str, Any] = {

@@ -64,3 +64,16 @@ def test_cli_json_equals_library(monkeypatch, capsys):
     assert rc == 1
     got = json.loads(capsys.readouterr().out)
     assert got == json.loads(json.dumps(lint(["input.json"], LintOptions(config={})).to_dict()))
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my file#1.json").write_text('[{"email": "not-an-email"}]')
+    assert main(["lint", "my file#1.json", "--format", "sarif"]) == 1
+    sarif = json.loads(capsys.readouterr().out)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == {"my%20file%231.json"}
+    assert main(["lint", str(tmp_path / "my file#1.json"), "--format", "sarif"]) == 1
+    sarif = json.loads(capsys.readouterr().out)
+    uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.startswith("file:///") and uri.endswith("/my%20file%231.json")

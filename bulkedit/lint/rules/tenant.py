@@ -6,6 +6,7 @@ Each rule gets the user as it would be imported and the same user in the backup
 
 from __future__ import annotations
 
+from bulkedit.io import jsonio
 from bulkedit.lint.registry import rule
 from bulkedit.paths import MISSING, format_path, get_path, iter_leaves
 
@@ -102,6 +103,6 @@ def email_verified_reset(u, b):  # type: ignore[no-untyped-def]
     Fix: keep `"email_verified": true` in the import (emit copies it from the export).
     """
     if b.get("email_verified") is True and u.get("email_verified") is not True:
-        state = "absent" if "email_verified" not in u else repr(u.get("email_verified"))
+        state = "absent" if "email_verified" not in u else jsonio.dumps(u.get("email_verified")).decode()
         return [("email_verified", {"state": state})]
     return None
