@@ -2,7 +2,9 @@
 
 Each backup user is kept as the canonical JSON bytes of its import form (about 0.7 KB
 a user; nothing else), keyed by user_id without the `auth0|` prefix, with a second
-index by (connection, lower-case email) for users without a user_id.
+index by (connection, lower-case email). An upsert finds the existing user by email in
+the connection imported into, so that is how a user is matched first; by user_id only
+within the same connection.
 """
 
 from __future__ import annotations
@@ -30,18 +32,21 @@ class TenantState:
     source: Source
     by_id: dict[str, bytes] = field(default_factory=dict)
     by_email: dict[tuple[str | None, str], str] = field(default_factory=dict)
+    #: the connection of each backup user (by key)
+    connection_of: dict[str, str | None] = field(default_factory=dict)
     users: int = 0
 
     @classmethod
     def load(cls, path: Path | str) -> TenantState:
         source = open_source(path)
         state = cls(source)
-        by_id, by_email = state.by_id, state.by_email
+        by_id, by_email, connection_of = state.by_id, state.by_email, state.connection_of
         for n, rec in enumerate(source.records(), 1):
             conv = to_import_user(rec.user)
             uid = _uid(conv.user)
             key = uid if uid is not None else f"#{n}"
             by_id[key] = jsonio.canonical(conv.user)
+            connection_of[key] = conv.connection
             email = conv.user.get("email")
             if type(email) is str:
                 by_email.setdefault((conv.connection, email.lower()), key)
@@ -49,13 +54,16 @@ class TenantState:
         return state
 
     def key_of(self, user: dict[str, Any], connection: str | None) -> str | None:
-        """The backup key of the user (as imported): by user_id, else by connection and email."""
-        uid = _uid(user)
-        if uid is not None:
-            return uid if uid in self.by_id else None
+        """The backup key of the user (as imported) in `connection`: the user an upsert would
+        update (same email in that connection), else the one with its user_id there."""
         email = user.get("email")
         if type(email) is str:
-            return self.by_email.get((connection, email.lower()))
+            key = self.by_email.get((connection, email.lower()))
+            if key is not None:
+                return key
+        uid = _uid(user)
+        if uid is not None and uid in self.by_id and (connection is None or self.connection_of[uid] in (connection, None)):
+            return uid
         return None
 
     def find(self, user: dict[str, Any], connection: str | None) -> dict[str, Any] | None:
