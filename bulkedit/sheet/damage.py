@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
@@ -35,6 +35,9 @@ BOM_ADDED: Final = "bom-added"
 BOM_LOST: Final = "bom-lost"
 SEMICOLON: Final = "semicolon-separator"
 LINE_BREAKS: Final = "line-breaks"
+TEXT_TO_DATE: Final = "text-to-date"
+TRAILING_ZEROS: Final = "trailing-zeros"
+PLUS_LOST: Final = "plus-sign-lost"
 
 #: code -> (refused unless accepted?, what it means). Warnings are reported, never refused:
 #: a BOM or a separator changes how the file is stored, not a value.
@@ -48,6 +51,9 @@ CODES: Final[dict[str, tuple[bool, str]]] = {
     DECIMAL_COMMA: (True, "a number written with a decimal comma"),
     MOJIBAKE: (True, "UTF-8 text read as another encoding (Ã© for é)"),
     LINE_BREAKS: (True, "line breaks inside a cell rewritten (CRLF saved as LF, or the reverse)"),
+    TEXT_TO_DATE: (True, "text that looks like a day and month turned into a date (1-2 -> 2-Jan)"),
+    TRAILING_ZEROS: (True, "a decimal kept as text lost its trailing zeros (2.0 -> 2)"),
+    PLUS_LOST: (True, "digits kept as text lost their leading + (+14155550100 -> 14155550100)"),
     ENCODING: (True, "the file was saved in an encoding other than UTF-8; characters may be lost"),
     BOM_ADDED: (False, "a UTF-8 byte order mark was added (Excel's 'CSV UTF-8'); harmless"),
     BOM_LOST: (False, "the UTF-8 byte order mark was removed"),
@@ -112,6 +118,8 @@ def check_cell(cell: Any, kind: str, old: Any) -> tuple[str, str] | None:
     if cell is None or cell == "":
         return None
     if isinstance(cell, (datetime, date, time)):
+        if type(old) is str and _day_months(old):
+            return TEXT_TO_DATE, f"holds a spreadsheet date ({cell}) where the text {old!r} was"
         if kind in (tabular.STRING, tabular.JSON) or type(old) is str:
             return DATE, f"holds a spreadsheet date ({cell}) where text was{_was(old)}"
         return None
@@ -136,6 +144,15 @@ def check_cell(cell: Any, kind: str, old: Any) -> tuple[str, str] | None:
         and int(text) in _fifteen_digits(old_digits)
     ):
         return PRECISION, f"{text!r} was {old_digits!r}: the spreadsheet kept only 15 significant digits"
+    # numeric-looking text read as a number: 2.0 -> 2, +14155550100 -> 14155550100
+    if old_is_text and text != old:
+        if _TRAILING.fullmatch(old) and text == _general(old):
+            return TRAILING_ZEROS, f"{text!r} was {old!r}: the spreadsheet read the text as a number and dropped its zeros"
+        if _PLUS.fullmatch(old) and text == old[1:]:
+            return PLUS_LOST, f"{text!r} was {old!r}: the spreadsheet read the text as a number and dropped its +"
+        days = _day_months(old)
+        if days and days & _sheet_day_months(text, old):
+            return TEXT_TO_DATE, f"{text!r} was {old!r}: the spreadsheet read the text as a date"
     # dates rewritten: 2024-01-02T03:04:05.000Z -> 1/2/2024 3:04
     if old_is_text and _ISO_DATE.fullmatch(old) and text != old and _SHEET_DATE.fullmatch(text.strip()):
         return DATE, f"{text!r} was {old!r}: the spreadsheet rewrote the date"
@@ -180,6 +197,61 @@ def check_cell(cell: Any, kind: str, old: Any) -> tuple[str, str] | None:
         if fixed is not None and fixed != text:
             return MOJIBAKE, f"{text!r} looks like UTF-8 read as cp1252 ({fixed!r})"
     return None
+
+
+_TRAILING = re.compile(r"[+-]?[0-9]+\.[0-9]*0")
+_PLUS = re.compile(r"\+[0-9]+")
+_DAY_MONTH = re.compile(r"([0-9]{1,2})([-/])([0-9]{1,2})(?:\2[0-9]{1,4})?")
+_NUMERIC_DATE = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.][0-9]{2,4}|[0-9]{4}-([0-9]{1,2})-([0-9]{1,2})")
+_NAMED_DATE = re.compile(r"([0-9]{1,2})[-. ]{0,2}([A-Za-z]{3,9})\.?(?:[-. ,]+[0-9]{2,4})?|([A-Za-z]{3,9})\.?[-. ]([0-9]{1,2})(?:[-. ,]+[0-9]{2,4})?")
+_MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        ("jan january", "feb february", "mar march", "apr april", "may", "jun june",
+         "jul july", "aug august", "sep sept september", "oct october", "nov november", "dec december")  # fmt: skip
+    )
+    for name in names.split()
+}
+#: Day numbers of the years 2000-2049 in a spreadsheet's date system (days since 1899-12-30).
+_SERIALS = range(36526, 54789)
+
+
+def _general(text: str) -> str:
+    """A decimal as a spreadsheet's General format shows it: no trailing zeros, no exponent."""
+    return format(Decimal(text).normalize(), "f")
+
+
+def _valid(day: int, month: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _day_months(text: str) -> set[tuple[int, int]]:
+    """The (day, month) pairs a spreadsheet may read in text such as `1-2` or `3/4` (either order)."""
+    m = _DAY_MONTH.fullmatch(text)
+    if m is None:
+        return set()
+    a, b = int(m.group(1)), int(m.group(3))
+    return {(d, mo) for d, mo in ((b, a), (a, b)) if _valid(d, mo)}
+
+
+def _sheet_day_months(text: str, old: str) -> set[tuple[int, int]]:
+    """The (day, month) pairs of a date as a spreadsheet shows one (`2-Jan`, `03/04/26`, `2026-03-04`, a day number)."""
+    text = text.strip()
+    m = _NAMED_DATE.fullmatch(text)
+    if m is not None:
+        day, name = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        month = _MONTHS.get(name.lower())
+        return {(int(day), month)} if month is not None and _valid(int(day), month) else set()
+    m = _NUMERIC_DATE.fullmatch(text)
+    if m is not None and re.sub("[0-9]+", "9", text) != re.sub("[0-9]+", "9", old):  # `1-2-3` -> `1-2-4` is an edit
+        if m.group(1):
+            a, b = int(m.group(1)), int(m.group(2))
+            return {(d, mo) for d, mo in ((b, a), (a, b)) if _valid(d, mo)}
+        return {(int(m.group(4)), int(m.group(3)))}
+    if _DIGITS.fullmatch(text) and int(text) in _SERIALS:
+        day = date(1899, 12, 30) + timedelta(days=int(text))
+        return {(day.day, day.month)}
+    return set()
 
 
 def _fifteen_digits(digits: str) -> tuple[int, int]:

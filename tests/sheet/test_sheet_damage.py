@@ -92,6 +92,15 @@ def test_a_sheet_without_its_sidecar_is_still_compared_with_the_backup(tmp_path:
         ("FALSE", tabular.BOOLEAN, True),  # a boolean column takes TRUE/FALSE
         ("12345678901234567891", tabular.STRING, "12345678901234567890"),
         ("12345678901234500001", tabular.INTEGER, 12345678901234567890),  # not what 15 digits make of it
+        ("3-4", tabular.STRING, "1-2"),  # another range, typed
+        ("2-1", tabular.STRING, "1-2"),
+        ("1-2-4", tabular.STRING, "1-2-3"),
+        ("13-Jan", tabular.STRING, "1-2"),
+        ("3", tabular.STRING, "2.0"),
+        ("2.50", tabular.STRING, "2.5"),  # zeros added: a person's doing
+        ("2.1", tabular.STRING, "2.15"),
+        ("4155550100", tabular.STRING, "+14155550100"),
+        ("+14155550199", tabular.STRING, "+14155550100"),
         ("12345678901234000000", tabular.INTEGER, 12345678901234567890),
         ("Zoë", tabular.STRING, "Zoe"),
     ],
@@ -115,11 +124,29 @@ def test_ordinary_edits_are_not_damage(cell: Any, kind: str, old: Any) -> None:
         ("[\u201ca\u201d]", tabular.JSON, ["a"], damage.SMART_QUOTES),
         ("ZoÃ« Ã˜degÃ¥rd", tabular.STRING, MISSING, damage.MOJIBAKE),
         ("??", tabular.STRING, "東京", damage.ENCODING),
+        ("2-Jan", tabular.STRING, "1-2", damage.TEXT_TO_DATE),  # Excel (en-US)
+        ("4-Mar", tabular.STRING, "3-4", damage.TEXT_TO_DATE),
+        ("03/04/26", tabular.STRING, "3/4", damage.TEXT_TO_DATE),  # LibreOffice
+        ("1/2/2003", tabular.STRING, "1-2-3", damage.TEXT_TO_DATE),
+        ("2. Jan", tabular.STRING, "1-2", damage.TEXT_TO_DATE),  # a German locale
+        ("44928", tabular.STRING, "1-2", damage.TEXT_TO_DATE),  # the date's day number
+        ("2", tabular.STRING, "2.0", damage.TRAILING_ZEROS),
+        ("1.1", tabular.STRING, "1.10", damage.TRAILING_ZEROS),
+        (100.0, tabular.STRING, "100.00", damage.TRAILING_ZEROS),  # XLSX number cell
+        ("14155550100", tabular.STRING, "+14155550100", damage.PLUS_LOST),
+        (14155550100, tabular.STRING, "+14155550100", damage.PLUS_LOST),
     ],
 )
 def test_damaged_cells(cell: Any, kind: str, old: Any, code: str) -> None:
     found = damage.check_cell(cell, kind, old)
     assert found is not None and found[0] == code
+
+
+def test_an_xlsx_date_cell_where_day_month_text_was_is_text_to_date() -> None:
+    from datetime import datetime
+
+    found = damage.check_cell(datetime(2026, 3, 4), tabular.STRING, "3/4")
+    assert found is not None and found[0] == damage.TEXT_TO_DATE
 
 
 def test_an_xlsx_date_cell_where_text_was_is_damage() -> None:

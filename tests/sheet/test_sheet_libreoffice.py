@@ -86,6 +86,9 @@ def test_a_csv_sheet_saved_by_libreoffice_has_its_damage_found(tmp_path: Path) -
     assert {("leading-zeros", 2, "user_metadata.zip"), ("leading-zeros", 4, "user_metadata.zip")} <= found
     assert {c for c, _, k in found if k == "user_metadata.ledger"} <= {"scientific-notation", "number-precision"}
     assert any(k == "user_metadata.ledger" for _, _, k in found)
+    # text Calc read as a number or a date: "2.0" -> 2, "1.10" -> 1.1, "3/4" -> 03/04/26
+    assert {("trailing-zeros", 2, "user_metadata.ver"), ("trailing-zeros", 3, "user_metadata.ver")} <= found
+    assert ("text-to-date", 3, "user_metadata.range") in found
     out = tmp_path / "out.ndjson"
     assert main(["edit", str(corpus / "backup.ndjson"), "--sheet", str(saved), "-o", str(out)]) == 1
     assert not out.exists()
@@ -113,5 +116,7 @@ def test_a_csv_sheet_opened_in_libreoffice_and_saved_as_xlsx(tmp_path: Path) -> 
     assert ledger and ledger <= {"scientific-notation", "number-precision"}
     assert ("line-breaks", 3, "user_metadata.note") in found  # a CRLF inside the cell came back as LF
     # untouched typed values (booleans, numbers, ids, text) are not findings
-    damaged = {"user_metadata.zip", "user_metadata.ledger", "user_metadata.flag", "user_metadata.since", "created_at", "user_metadata.note"}
+    assert {("trailing-zeros", 2, "user_metadata.ver"), ("text-to-date", 3, "user_metadata.range")} <= found
+    damaged = {"user_metadata.zip", "user_metadata.ledger", "user_metadata.flag", "user_metadata.since", "created_at",
+               "user_metadata.note", "user_metadata.ver", "user_metadata.range"}
     assert {k for _, _, k in found} <= damaged

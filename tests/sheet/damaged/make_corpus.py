@@ -70,6 +70,11 @@ def main() -> None:
     variant("smart-quotes.csv", {(2, "family_name"): "O\u2019Neil", (2, "user_metadata.note"): "say \u201chi\u201d"},
             [("smart-quotes", 2, "family_name"), ("smart-quotes", 2, "user_metadata.note")])
     variant("line-breaks.csv", {(3, "user_metadata.note"): "line one\nline two"}, [("line-breaks", 3, "user_metadata.note")])
+    variant("text-to-date.csv", {(2, "user_metadata.range"): "2-Jan", (3, "user_metadata.range"): "03/04/26"},
+            [("text-to-date", 2, "user_metadata.range"), ("text-to-date", 3, "user_metadata.range")])
+    variant("trailing-zeros.csv", {(2, "user_metadata.ver"): "2", (3, "user_metadata.ver"): "1.1"},
+            [("trailing-zeros", 2, "user_metadata.ver"), ("trailing-zeros", 3, "user_metadata.ver")])
+    variant("plus-sign-lost.csv", {(2, "phone_number"): "14155550100"}, [("plus-sign-lost", 2, "phone_number")])
     variant("mojibake.csv", {(2, "given_name"): "ZoÃ«"}, [("mojibake", 2, "given_name")])
     # Excel's "CSV (Comma delimited)": cp1252, no BOM
     variant("encoding-cp1252.csv", {}, [("bom-lost", 1, None), ("encoding", 2, None), ("encoding", 2, "user_metadata.city")],
