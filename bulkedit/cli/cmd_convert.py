@@ -33,8 +33,13 @@ def convert_cmd(
 ) -> None:
     """Convert any supported user file to NDJSON, JSON array, CSV or XLSX (dotted columns, exact types)."""
     from bulkedit.convert import convert
+    from bulkedit.io.atomic import check_output_file
+    from bulkedit.io.detect import CSV
     from bulkedit.io.read import load_column_map, open_source
+    from bulkedit.io.write import output_format
 
+    # before any input is read; a CSV is written with its type sidecar beside it
+    check_output_file(output, [input, map_file], sidecar=output_format(output, to.value if to else None) == CSV)
     source = open_source(input, column_map=load_column_map(map_file))
     with progress_bar("convert", source.size) as progress:
         result = convert(source, output, to=to.value if to else None, columns=columns, progress=progress)

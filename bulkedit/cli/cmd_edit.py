@@ -61,6 +61,8 @@ def edit_cmd(
     """
     from bulkedit.edit.apply import apply_edits
     from bulkedit.edit.plan import load_plan
+    from bulkedit.io.atomic import check_output_file
+    from bulkedit.io.detect import CSV
     from bulkedit.io.read import load_column_map, open_source
     from bulkedit.io.write import output_format
     from bulkedit.report.edit import RENDERERS, summary_line
@@ -71,18 +73,16 @@ def edit_cmd(
         raise UsageError("--plan and --sheet cannot be combined", hint="apply them one after the other")
     if output is None and not dry_run:
         raise UsageError("no output file given", hint="use -o OUT, or --dry-run to only show the changes")
-    if output is not None:
-        output_format(output, to)  # an unusable OUT is a usage error before any work
+    if output is not None:  # an unusable OUT, or one that is an input, is a usage error before any work
+        out_format = output_format(output, to)
+        if not dry_run:  # a CSV is written with its type sidecar beside it
+            check_output_file(output, [input, plan, sheet, map_file], sidecar=out_format == CSV)
     editor: Editor
     if plan is not None:
         editor = load_plan(plan)  # validated and compiled before any user is read
     source = open_source(input, column_map=load_column_map(map_file))
     if sheet is not None:
-        from bulkedit.io.atomic import refuse_overwriting_inputs
         from bulkedit.sheet.apply import prepare
-
-        if output is not None and not dry_run:
-            refuse_overwriting_inputs(output, [sheet])
 
         editor = prepare(
             source, sheet, key=key.value, allow_new=allow_new, accept=accept_damage or (), keep_damaged=keep_damaged

@@ -51,9 +51,11 @@ def errors_cmd(
 ) -> None:
     """Explain an import job's failed users, map them to chunk and source record, and build retry chunks."""
     from bulkedit.io.read import load_column_map
-    from bulkedit.joberrors.analyse import explain
+    from bulkedit.joberrors.analyse import check_retry_dir, explain
     from bulkedit.report.joberrors import RENDERERS
 
+    if output is not None:  # before any input is read
+        check_retry_dir(output, answers, chunks=chunks, source=source, force=force, map_file=map_file)
     with progress_bar("errors", source.stat().st_size if source is not None and source.is_file() else None) as progress:
         result = explain(
             answers,

@@ -35,17 +35,18 @@ def lint_cmd(
     map_file: MapOption = None,
 ) -> None:
     """Check users against everything Auth0's import rejects or mishandles; exit 1 on any error finding."""
+    from bulkedit.io.atomic import atomic_file, check_output_file
     from bulkedit.lint.engine import LintOptions, lint
     from bulkedit.report.lint import RENDERERS
 
+    if output is not None:  # before any input is read
+        check_output_file(output, [*paths, backup, map_file])
     options = LintOptions(
         select=select, ignore=ignore, backup=backup, max_per_rule=max_per_rule, column_map=map_file, connection=connection
     )
     result = lint(paths, options)
     report = RENDERERS[format.value](result.to_dict())
     if output is not None:
-        from bulkedit.io.atomic import atomic_file
-
         with atomic_file(output) as af:
             af.path.write_text(report, encoding="utf-8")
         print(f"lint report written to {output}", file=sys.stderr)

@@ -20,7 +20,7 @@ from bulkedit import __version__, fields
 from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkInfo, ChunkWriter, UserTooLarge
 from bulkedit.errors import RefusedError, UsageError
 from bulkedit.io import jsonio
-from bulkedit.io.atomic import atomic_dir, refuse_overwriting_inputs
+from bulkedit.io.atomic import atomic_dir, check_output_dir
 from bulkedit.io.parallel import run_ranges
 from bulkedit.io.read import load_column_map, open_source
 from bulkedit.io.write import has_secret
@@ -28,6 +28,7 @@ from bulkedit.lint.engine import FileContext, LintOptions, make_checker
 from bulkedit.lint.model import FileSummary, LintResult
 from bulkedit.lint.parts import parallel_cut, users_at
 from bulkedit.lint.registry import config_from_pyproject
+from bulkedit.lint.rules.files import IMPORT_FILE_LIMIT
 from bulkedit.paths import MISSING
 
 #: Fields an upsert updates, which a rollback can therefore put back.
@@ -232,7 +233,14 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
     input, outdir = Path(input), Path(outdir)
     if options.max_bytes < 1024:
         raise UsageError(f"--max-bytes {options.max_bytes} is too small", hint="use at least 1024 (default 480000)")
-    refuse_overwriting_inputs(outdir, [input] + ([options.backup] if options.backup else []))
+    if options.max_bytes > IMPORT_FILE_LIMIT:
+        raise UsageError(
+            f"--max-bytes {options.max_bytes} is above Auth0's limit: it refuses an import file over "
+            f"{IMPORT_FILE_LIMIT:,} bytes (lint rule BE701)",
+            hint=f"use at most {IMPORT_FILE_LIMIT} (default {DEFAULT_MAX_BYTES}, which leaves room for the request's envelope)",
+        )
+    inputs = (input, options.backup, options.column_map)
+    check_output_dir(outdir, force=options.force, inputs=inputs)  # before any input is read
     source = open_source(input, column_map=load_column_map(options.column_map))
     lint_options = LintOptions(
         select=options.select,
@@ -247,7 +255,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
     # worked on (hashlib lets go of the GIL), started once no more process is forked
     hashing = ThreadPoolExecutor(max_workers=1)
     source_sha: list[Future[str]] = []
-    with hashing, atomic_dir(outdir, force=options.force) as tmp:
+    with hashing, atomic_dir(outdir, force=options.force, inputs=inputs) as tmp:
         writer = ChunkWriter(tmp, options.max_bytes)
         rollback = _Rollback(ChunkWriter(tmp, options.max_bytes, prefix="rollback/")) if tenant is not None else None
         em = _Emitter(checker, options, writer.add, rollback)

@@ -24,7 +24,7 @@ from typing import Any
 from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
 from bulkedit.emit.manifest import Chunk, load_json_file, read_manifest
 from bulkedit.errors import InputError, UsageError
-from bulkedit.io.atomic import refuse_overwriting_inputs
+from bulkedit.io.atomic import check_output_dir
 from bulkedit.io.read import open_source, reporting
 from bulkedit.joberrors import codes as codemod
 from bulkedit.joberrors import match
@@ -343,6 +343,18 @@ def _scan(
 # -- the whole analysis ---------------------------------------------------------------
 
 
+def check_retry_dir(
+    retry_dir: Path, answers: list[Path], *, chunks: Path | None, source: Path | None, force: bool, map_file: Path | None = None
+) -> None:
+    """Refuse, before any file is read, a retry folder that cannot be written (see atomic.check_output_dir)."""
+    if source is None:
+        raise UsageError(
+            "-o needs --source EDITED",
+            hint="Auth0's answer hides secrets as *****, so retry users are rebuilt from the edited export",
+        )
+    check_output_dir(retry_dir, force=force, inputs=[*answers, chunks, source, map_file])
+
+
 def explain(answer_paths: list[Path], **options: Any) -> ErrorsResult:
     """Read the saved answers and do every step `options` ask for (see explain_answers).
 
@@ -375,24 +387,7 @@ def explain_answers(
 ) -> ErrorsResult:
     """Explain the answers; with `chunks`, `source` and `retry_dir`, map the failed users and build retry chunks."""
     if retry_dir is not None:
-        # options that cannot work are refused before any file is read
-        if source is None:
-            raise UsageError(
-                "-o needs --source EDITED",
-                hint="Auth0's answer hides secrets as *****, so retry users are rebuilt from the edited export",
-            )
-        if retry_dir.is_dir() and any(retry_dir.iterdir()) and not force:
-            raise UsageError(
-                f"output folder {retry_dir} is not empty",
-                hint="choose an empty folder, or pass --force to replace its content",
-            )
-        inputs = [Path(a.file) for a in answers] + [source]
-        for inp in inputs:
-            refuse_overwriting_inputs(retry_dir, [inp])
-        if chunks is not None and retry_dir.resolve() == chunks.resolve():
-            raise UsageError(
-                f"-o {retry_dir} is the --chunks folder", hint="write retry chunks to a new folder; inputs are never modified"
-            )
+        check_retry_dir(retry_dir, [Path(a.file) for a in answers], chunks=chunks, source=source, force=force)
     # every input is checked even when no user failed: a wrong path is an error, not an empty report
     listed = read_manifest(chunks, CHUNKS_HINT)[1] if chunks is not None else None
     if source is not None:
@@ -403,7 +398,7 @@ def explain_answers(
         _scan(works, listed, source, column_map, progress, notes, parallel)
     retry = None
     if retry_dir is not None and source is not None:  # -o without --source was refused above
-        retry = build_retry(works, retry_dir, answers=answers, source=source, force=force, connection=connection)
+        retry = build_retry(works, retry_dir, answers=answers, source=source, force=force, connection=connection, chunks=chunks)
     failures = tuple(_freeze(w) for w in works)
     _mapping_notes(failures, chunks, source, notes)
     return ErrorsResult(

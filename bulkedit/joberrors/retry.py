@@ -100,6 +100,7 @@ def build_retry(
     source: Path,
     force: bool,
     connection: str | None = None,
+    chunks: Path | None = None,
 ) -> RetryOutcome:
     """Decide for every failure, write the retry folder atomically and return what it holds."""
     from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkWriter
@@ -129,7 +130,7 @@ def build_retry(
             w.decision, w.reason = LISTED, "lint finds errors in the rebuilt user: " + "; ".join(found[w.source.pos])
 
     listed = [w for w in works if w.decision == LISTED]
-    with atomic_dir(folder, force=force) as tmp:
+    with atomic_dir(folder, force=force, inputs=[*(a.file for a in answers), source, chunks]) as tmp:
         plain = ChunkWriter(tmp, DEFAULT_MAX_BYTES)
         upsert = ChunkWriter(tmp, DEFAULT_MAX_BYTES, prefix="upsert/")
         for w in works:

@@ -106,7 +106,7 @@ def test_refuses_non_empty_outdir_without_force(tmp_path, capsys):
     out = tmp_path / "o"
     out.mkdir()
     (out / "keep.txt").write_text("x")
-    assert main(["emit", str(FIXTURE), "-o", str(out)]) == 2
+    assert main(["emit", str(FIXTURE), "-o", str(out)]) == 1  # cli.md: a refused output exits 1
     assert "not empty" in capsys.readouterr().err
     assert (out / "keep.txt").exists()
     assert main(["emit", str(FIXTURE), "-o", str(out), "--force"]) == 0

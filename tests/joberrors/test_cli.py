@@ -159,7 +159,7 @@ def test_unreadable_input_exits_2_and_writes_nothing(capsys: pytest.CaptureFixtu
     [
         (["--chunks", "{tmp}"], "has no manifest.json"),
         (["-o", "{tmp}/r"], "-o needs --source"),
-        (["--source", "{corpus}/edited.ndjson", "-o", "{corpus}/chunks", "--force"], "is the --chunks folder"),
+        (["--source", "{corpus}/edited.ndjson", "-o", "{corpus}/chunks", "--force"], "is the input"),
         (["--source", "{corpus}/missing.ndjson"], "no such file"),
     ],
 )
@@ -177,7 +177,7 @@ def test_non_empty_retry_folder_needs_force(capsys: pytest.CaptureFixture[str], 
     (out / "keep.txt").write_text("x")
     base = [str(CORPUS / "errors-job1.json"), "--source", str(CORPUS / "edited-fixed.ndjson"), "-o", str(out)]
     rc, _, err = _run(capsys, base)
-    assert rc == 2 and "not empty" in err and (out / "keep.txt").exists()
+    assert rc == 1 and "not empty" in err and (out / "keep.txt").exists()  # cli.md: a refused output exits 1
     rc, _, _ = _run(capsys, [*base, "--force"])
     assert rc == 0 and not (out / "keep.txt").exists() and (out / "manifest.json").exists()
 
