@@ -181,6 +181,7 @@ class _Work:
     chunk: ChunkHit | None = None
     chunk_match: str = match.NONE
     chunk_ties: int = 0
+    chunk_secrets: list[Any] | None = None  # the chunk's values where the answer shows *****
     source: SourceHit | None = None
     source_match: str = match.NONE
     source_ties: int = 0
@@ -234,8 +235,11 @@ def _chunk_candidates(chunks: list[Chunk], emails: set[str], ids: set[str]) -> t
 
 def _match_chunks(works: list[_Work], candidates: ChunkIndex) -> None:
     for w in works:
-        best = match.best_match(w.entry.user, _candidates_for(w.entry.user, candidates))
+        found = _candidates_for(w.entry.user, candidates)
+        best = match.best_match(w.entry.user, found)
         w.chunk, w.chunk_match, w.chunk_ties = best.item, best.how, best.ties
+        if best.item is not None:  # the real values of what the answer shows as *****
+            w.chunk_secrets = match.redacted_values(w.entry.user, next(u for u, hit in found if hit is best.item))
 
 
 def _wanted(works: list[_Work]) -> tuple[set[str], set[str]]:
@@ -398,7 +402,7 @@ def explain_answers(
         _scan(works, listed, source, column_map, progress, notes, parallel)
     retry = None
     if retry_dir is not None and source is not None:  # -o without --source was refused above
-        retry = build_retry(works, retry_dir, answers=answers, source=source, force=force, connection=connection, chunks=chunks)
+        retry = build_retry(works, retry_dir, answers=answers, source=source, force=force, connection=connection, chunks_dir=chunks)
     failures = tuple(_freeze(w) for w in works)
     _mapping_notes(failures, chunks, source, notes)
     return ErrorsResult(

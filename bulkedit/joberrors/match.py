@@ -2,7 +2,8 @@
 
 Auth0 answers with the user object it received, with secrets replaced by
 `*****`. A redacted value matches any value; everything else must be equal for
-an exact match. When no candidate matches exactly (the edited export changed
+an exact match. Whether a secret changed since is told only by the chunk Auth0
+received (`redacted_values`). When no candidate matches exactly (the edited export changed
 since the chunks were made), email (case-insensitive) together with user_id
 decides; a differing user_id rules a candidate out, so the same email in two
 connections (two different users) is never confused.
@@ -17,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from bulkedit.io import jsonio
 from bulkedit.joberrors.answer import REDACTED
+from bulkedit.paths import MISSING
 
 EXACT = "exact"
 EMAIL_AND_ID = "email+user_id"
@@ -46,6 +48,24 @@ def redacted_equal(answer: Any, candidate: Any) -> bool:
         return bool(answer == candidate)
     # an integer beyond 64 bits read by a fast parser as the nearest float
     return ta is int and type(candidate) is float and abs(answer) >= 1 << 63 and float(answer) == candidate
+
+
+def redacted_values(answer: Any, candidate: Any) -> list[Any]:
+    """What `candidate` holds wherever `answer` shows a redacted secret, in order (MISSING where it holds nothing)."""
+    out: list[Any] = []
+    _collect_redacted(answer, candidate, out)
+    return out
+
+
+def _collect_redacted(answer: Any, candidate: Any, out: list[Any]) -> None:
+    if answer == REDACTED:
+        out.append(candidate)
+    elif type(answer) is dict:
+        for k, v in answer.items():
+            _collect_redacted(v, candidate.get(k, MISSING) if type(candidate) is dict else MISSING, out)
+    elif type(answer) is list:
+        for i, v in enumerate(answer):
+            _collect_redacted(v, candidate[i] if type(candidate) is list and i < len(candidate) else MISSING, out)
 
 
 def email_key(user: dict[str, Any]) -> str | None:

@@ -65,8 +65,10 @@ def decide(w: _Work) -> tuple[str, str | None]:
     upsert = False
     # unchanged: the record is still what the chunk held, or what Auth0 echoed (secrets redacted)
     unchanged = match.unchanged_since(w.entry.user, src.user)
+    if unchanged and w.chunk_secrets is not None:
+        # a redacted secret matches anything in the answer; the chunk holds what Auth0 received
+        unchanged = match.redacted_values(w.entry.user, src.user) == w.chunk_secrets
     if not unchanged and w.chunk is not None and w.chunk.digest:
-
         unchanged = match.user_digest(src.user) == w.chunk.digest
     for err in w.entry.errors:
         ci = codemod.info(err.code)
@@ -100,7 +102,7 @@ def build_retry(
     source: Path,
     force: bool,
     connection: str | None = None,
-    chunks: Path | None = None,
+    chunks_dir: Path | None = None,
 ) -> RetryOutcome:
     """Decide for every failure, write the retry folder atomically and return what it holds."""
     from bulkedit.emit.pack import DEFAULT_MAX_BYTES, ChunkWriter
@@ -130,7 +132,7 @@ def build_retry(
             w.decision, w.reason = LISTED, "lint finds errors in the rebuilt user: " + "; ".join(found[w.source.pos])
 
     listed = [w for w in works if w.decision == LISTED]
-    with atomic_dir(folder, force=force, inputs=[*(a.file for a in answers), source, chunks]) as tmp:
+    with atomic_dir(folder, force=force, inputs=[*(a.file for a in answers), source, chunks_dir]) as tmp:
         plain = ChunkWriter(tmp, DEFAULT_MAX_BYTES)
         upsert = ChunkWriter(tmp, DEFAULT_MAX_BYTES, prefix="upsert/")
         for w in works:
