@@ -38,6 +38,10 @@ def edit_cmd(
     to: Annotated[str | None, typer.Option("--to", help="Output format (ndjson, json, csv, xlsx); default: OUT's suffix.")] = None,
     format: Annotated[EditFormat, typer.Option("--format", "-f", help="Report format (stdout).")] = EditFormat.text,
     show: Annotated[int, typer.Option("--show", min=0, help="How many changes the report lists.")] = SHOW_CHANGES,
+    show_refusals: Annotated[
+        int | None,
+        typer.Option("--show-refusals", min=0, help="How many refusals the report lists (0: all). Default 50; all with --format json."),
+    ] = None,
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", min=1, help="Processes for a large plain NDJSON input (default: up to 2; 1 = one process)."),
@@ -59,14 +63,16 @@ def edit_cmd(
 
     Refuses (exit 1, nothing written) any change of email, user_id, the connection or blocked.
     """
-    from bulkedit.edit.apply import apply_edits
+    from bulkedit.edit.apply import SHOW_NOTICES, apply_edits
     from bulkedit.edit.plan import load_plan
     from bulkedit.io.atomic import check_output_file
     from bulkedit.io.detect import CSV
     from bulkedit.io.read import load_column_map, open_source
     from bulkedit.io.write import output_format
     from bulkedit.report.edit import RENDERERS, summary_line
+    from bulkedit.sheet.apply import SHOW_ROWS
 
+    every_refusal = show_refusals == 0 or (show_refusals is None and format is EditFormat.json)
     if plan is None and sheet is None:
         raise UsageError("no edits given", hint="use --plan PLAN (a YAML or JSON edit plan) or --sheet SHEET")
     if plan is not None and sheet is not None:
@@ -85,7 +91,8 @@ def edit_cmd(
         from bulkedit.sheet.apply import prepare
 
         editor = prepare(
-            source, sheet, key=key.value, allow_new=allow_new, accept=accept_damage or (), keep_damaged=keep_damaged
+            source, sheet, key=key.value, allow_new=allow_new, accept=accept_damage or (), keep_damaged=keep_damaged,
+            show_rows=None if every_refusal else show_refusals or SHOW_ROWS,
         )
     with progress_bar("edit", source.size) as progress:
         result = apply_edits(
@@ -96,6 +103,7 @@ def edit_cmd(
             dry_run=dry_run,
             key=key.value,
             show=show,
+            show_refusals=None if every_refusal else show_refusals or SHOW_NOTICES,
             progress=progress,
             workers=jobs,
         )

@@ -44,6 +44,8 @@ from bulkedit.paths import format_path
 #: How many changes and notices a result keeps (the rest are counted).
 SHOW_NOTICES = 50
 SHOW_PER_WARNING = 10
+#: What to do about a refused change when the editor does not say (a plan's terms).
+REFUSAL_HINT = "remove those changes from the edit, or narrow its `where`"
 
 
 class EditProblems(Exception):
@@ -60,6 +62,7 @@ class EditorNotes:
 
     steps: tuple[StepStat, ...] = ()
     warnings: tuple[Notice, ...] = ()
+    refusal_hint: str | None = None  # what to do about a refusal, in the editor's terms
 
 
 class Editor(Protocol):
@@ -76,6 +79,7 @@ class _Run:
     editor: Editor
     key: str
     show: int
+    show_refusals: int | None = SHOW_NOTICES  # None: every refusal
     read: int = 0
     changed: int = 0
     refused_users: int = 0
@@ -97,7 +101,7 @@ class _Run:
 
     def refuse(self, notice: Notice) -> None:
         self.refusal_counts[notice.code] = self.refusal_counts.get(notice.code, 0) + 1
-        if len(self.refusals) < SHOW_NOTICES:
+        if self.show_refusals is None or len(self.refusals) < self.show_refusals:
             self.refusals.append(notice)
 
     def warn(self, notice: Notice) -> None:
@@ -122,7 +126,8 @@ class _Run:
             for k, n in other[name].items():
                 mine[k] = mine.get(k, 0) + n
         self.changes.extend(other["changes"][: max(0, self.show - len(self.changes))])
-        self.refusals.extend(other["refusals"][: max(0, SHOW_NOTICES - len(self.refusals))])
+        room = None if self.show_refusals is None else max(0, self.show_refusals - len(self.refusals))
+        self.refusals.extend(other["refusals"][:room])
         kept: dict[str, int] = {}
         for w in self.warnings:
             kept[w.code] = kept.get(w.code, 0) + 1
@@ -190,14 +195,17 @@ def apply_edits(
     dry_run: bool = False,
     key: str = "user_id",
     show: int = SHOW_CHANGES,
+    show_refusals: int | None = SHOW_NOTICES,
     meta: dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> EditResult:
     """Apply `editor` to every user of `source`; write the result to `out` unless `dry_run` or refused.
 
-    `progress(bytes read)` is called as the input is read (a progress bar). CSV/XLSX outputs need the
-    columns first, so for them the users are edited twice (the first pass collects).
+    `show`/`show_refusals` cap the changes and refusals the result lists (the rest are counted;
+    `show_refusals=None` lists every refusal). `progress(bytes read)` is called as the input is
+    read. CSV/XLSX outputs need the columns first, so for them the users are edited twice (the
+    first pass collects).
     A large plain NDJSON is edited on two cores when the editor supports it
     (see parallel.py); `workers` caps the processes (1: one process).
     """
@@ -207,7 +215,7 @@ def apply_edits(
         refuse_overwriting_inputs(out, [source.path])
     elif not dry_run:
         raise ValueError("apply_edits needs `out` unless dry_run")
-    run = _Run(source, editor, key, show)
+    run = _Run(source, editor, key, show, show_refusals)
     extra_fn = getattr(editor, "extra", None)
     added: list[int] = [0]
 
@@ -300,5 +308,6 @@ def _result(
         refusals=tuple(run.refusals),
         refusal_counts=dict(run.refusal_counts),
         renamed=dict(source.renamed),
+        refusal_hint=notes.refusal_hint or REFUSAL_HINT,
     )
 

@@ -97,6 +97,7 @@ class EditResult:
     refusals: tuple[Notice, ...]
     refusal_counts: dict[str, int]
     renamed: dict[str, str] = field(default_factory=dict)
+    refusal_hint: str | None = None
 
     @property
     def refused(self) -> bool:
@@ -127,4 +128,5 @@ class EditResult:
             "refusal_counts": dict(self.refusal_counts),
             "refusals": [r.to_dict() for r in self.refusals],
             "renamed_columns": dict(self.renamed),
+            "refusal_hint": self.refusal_hint,
         }

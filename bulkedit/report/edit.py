@@ -60,7 +60,7 @@ def render_text(data: dict[str, Any]) -> str:
     if data["refused"]:
         counts = ", ".join(f"{code} {n:,}" for code, n in data["refusal_counts"].items())
         total = sum(data["refusal_counts"].values())
-        more = f", first {len(data['refusals']):,} of {total:,}" if len(data["refusals"]) < total else ""
+        more = f", first {len(data['refusals']):,} of {total:,}; --show-refusals 0 lists all" if len(data["refusals"]) < total else ""
         lines.append(f"REFUSED ({counts}{more}):")
         lines.extend(_notice(r) for r in data["refusals"])
         lines.append("")
@@ -73,7 +73,7 @@ def summary_line(data: dict[str, Any]) -> str:
     added = f", {users['added']:,} added" if users["added"] else ""
     if data["refused"]:
         return (f"refused: {users['refused']:,} users have changes bulkedit will not make; nothing written "
-                "(remove those changes from the edit, or narrow its `where`)")
+                f"({data.get('refusal_hint') or 'remove those changes from the edit'})")
     if data["dry_run"]:
         return f"dry run: {users['changed']:,} of {users['read']:,} users would change{added}; nothing written"
     note = " (mode 0600: holds password hashes or MFA secrets)" if data["private"] else ""

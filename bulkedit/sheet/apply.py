@@ -151,7 +151,11 @@ class SheetEditor:
             out.append(
                 Notice(f"accepted-{d.code}", f"accepted damage: {d.message}", self.sheet.where(d.row), path=d.column)
             )
-        return EditorNotes(warnings=tuple(out))
+        return EditorNotes(
+            warnings=tuple(out),
+            refusal_hint="fix those cells in the sheet; cells a spreadsheet damaged keep the backup's values with"
+            " --keep-damaged",
+        )
 
     # -- one row -------------------------------------------------------------------
 
@@ -294,13 +298,17 @@ def prepare(
     accept: Iterable[str] = (),
     keep_damaged: bool = False,
     workdir: Path | None = None,
+    show_rows: int | None = SHOW_ROWS,
+    check_new_users: bool = True,
 ) -> SheetEditor:
     """Read the sheet, check it against the backup's keys, and return the editor that applies it.
 
     `keep_damaged`: a cell flagged as damage (and not accepted) keeps the backup's
     value instead of refusing the edit. Raises RefusedError (exit 1, nothing
-    written) for what cannot be applied as a per-user change: refused file-level damage, a key found in two rows, rows no
-    backup user matches (without `allow_new`), or a changed key cell.
+    written) for what cannot be applied as a per-user change: refused file-level damage, a key
+    found in two rows, rows no backup user matches (without `allow_new`; with it, rows that
+    cannot be a new user, unless not `check_new_users`), or a changed key cell. `show_rows`
+    caps each list in the message (None: all).
     """
     accepted = parse_accept(accept)
     sheet = read_sheet(sheet_path, key=key, workdir=workdir)
@@ -315,10 +323,15 @@ def prepare(
             editor._accepted[(d.row or 0, d.code)] = d
         else:
             editor.warnings.append(Notice(d.code, d.message, sheet.where(d.row)))
-    for dup, first, again in sheet.duplicates[:SHOW_ROWS]:
-        problems.append(f"{sheet.where(again)}: sheet-duplicate-row: {key} {dup!r} is also on row {first}")
-    if len(sheet.duplicates) > SHOW_ROWS:
-        problems.append(f"... and {len(sheet.duplicates) - SHOW_ROWS} more rows repeating a {key}")
+    problems += _first(
+        [f"{sheet.where(again)}: sheet-duplicate-row: {key} {dup!r} is also on row {first}" for dup, first, again in sheet.duplicates],
+        show_rows,
+        f"rows repeating a {key}",
+    )
+    if sheet.blank_rows:
+        editor.warnings.append(
+            Notice("sheet-blank-rows", f"empty rows ignored: {sheet.blank_rows:,} (an empty row adds nobody)", str(sheet.path))
+        )
     if not sheet.typed:
         editor.warnings.append(
             Notice(
@@ -369,14 +382,18 @@ def prepare(
             if other_col is not None:
                 o = key_value(user.get(other), other)
                 if o is not None:
-                    by_other[o] = k
+                    by_other[o] = user[key]  # as the backup has it, to show it in messages
     if inferred is not None:
         editor.infer_kinds(inferred)
-    for k, lines in list(twice.items())[:SHOW_ROWS]:
-        problems.append(
+    problems += _first(
+        [
             f"{sheet.where(sheet.rows[k].row)}: sheet-ambiguous-key: {len(lines) + 1} backup users have {key} {k!r}"
             f" (also {backup.where(lines[0])}); match rows by --key {other}"
-        )
+            for k, lines in twice.items()
+        ],
+        show_rows,
+        f"{key}s shared by several backup users",
+    )
     unmatched = [(k, r) for k, r in sheet.rows.items() if k not in keys]
     new_rows = [r for _, r in unmatched] + sheet.keyless
     changed_keys: list[str] = []
@@ -384,7 +401,7 @@ def prepare(
         still_new = []
         for r in new_rows:
             o = r.key(other_col.index, other, guarded=sheet.guarded)
-            if o is not None and o in by_other and by_other[o] not in sheet.rows:
+            if o is not None and o in by_other and key_value(by_other[o], key) not in sheet.rows:
                 changed_keys.append(
                     f"{sheet.where(r.row)}: change-{key}: the {key} cell of the user with {other} {o!r} was changed"
                     f" (was {by_other[o]!r}); {key} cannot be changed by an import"
@@ -392,19 +409,24 @@ def prepare(
             else:
                 still_new.append(r)
         new_rows = still_new
-    problems.extend(changed_keys[:SHOW_ROWS])
+    problems += _first(changed_keys, show_rows, f"changed {key} cells")
+    new_rows.sort(key=lambda r: r.row)
     if new_rows and not allow_new:
-        for r in sorted(new_rows, key=lambda r: r.row)[:SHOW_ROWS]:
-            problems.append(f"{sheet.where(r.row)}: sheet-new-row: no backup user has this row's {key}")
-        if len(new_rows) > SHOW_ROWS:
-            problems.append(f"... and {len(new_rows) - SHOW_ROWS} more new rows")
+        problems += _first(
+            [f"{sheet.where(r.row)}: sheet-new-row: no backup user has this row's {key}" for r in new_rows], show_rows, "new rows"
+        )
         problems.append("rows for new users are applied only with --allow-new")
     elif new_rows:
-        for r in sorted(new_rows, key=lambda r: r.row):
+        bad_rows: list[str] = []
+        candidates: list[tuple[SheetRow, dict[str, Any]]] = []
+        for r in new_rows:
             user, bad = editor.build_new_user(r)
-            problems.extend(f"{n.where}: {n.code}: {n.message}" for n in bad[:SHOW_ROWS])
-            if user:
-                editor.new_users.append(user)
+            bad_rows.extend(f"{n.where}: {n.code}: {n.message}" for n in bad)
+            candidates.append((r, user))
+        if check_new_users:
+            bad_rows += _new_user_problems(candidates, backup, by_other if key == "user_id" else {}, sheet)
+        problems += _first(bad_rows, show_rows, "problems of new rows")
+        editor.new_users.extend(user for _, user in candidates if user)
     if problems:
         raise RefusedError(
             "the sheet cannot be applied:\n  " + "\n  ".join(problems),
@@ -414,9 +436,52 @@ def prepare(
     return editor
 
 
+def _first(lines: list[str], show: int | None, what: str) -> list[str]:
+    """The first `show` of `lines` (all when None) and a count of the rest."""
+    if show is None or len(lines) <= show:
+        return lines
+    return [*lines[:show], f"... and {len(lines) - show:,} more {what} (--show-refusals 0 lists them all)"]
+
+
+def _connection(user: dict[str, Any]) -> Any:
+    ids = user.get("identities")
+    return ids[0].get("connection") if type(ids) is list and ids and type(ids[0]) is dict else None
+
+
+def _new_user_problems(
+    made: list[tuple[SheetRow, dict[str, Any]]], backup: Source, user_ids_by_email: dict[str, str], sheet: Sheet
+) -> list[str]:
+    """Rows that cannot become a valid new user: no email (the import requires it), an email a
+    backup user of the same connection already has (the import would update that user, or fail
+    with DUPLICATED_USER), `blocked` (an import cannot block)."""
+    out: list[tuple[int, str]] = []
+    taken: dict[int, str] = {}
+    for r, user in made:
+        email = key_value(user.get("email"), "email")
+        if email is None:
+            has = "neither user_id nor email" if key_value(user.get("user_id"), "user_id") is None else "no email"
+            out.append((r.row, f"sheet-new-user-no-email: the row has {has}; a new user needs an email"))
+        elif email in user_ids_by_email:
+            taken[r.row] = user_ids_by_email[email]
+        if user.get("blocked") is True:
+            out.append((r.row, "sheet-new-user-blocked: blocked is true; an import cannot block a user"))
+    if taken:  # rare: read the backup again for the connections of the users whose email is taken
+        wanted = set(taken.values())
+        conns = {u["user_id"]: _connection(u) for u in backup.users() if u.get("user_id") in wanted}
+        for r, user in made:
+            uid = taken.get(r.row)
+            mine = _connection(user)
+            if uid is not None and (mine is None or mine == conns.get(uid)):
+                out.append(
+                    (r.row, f"sheet-new-user-email-taken: backup user {uid!r} already has the email {user['email']!r};"
+                     " edit that user's row instead")
+                )
+    return [f"{sheet.where(row)}: {text}" for row, text in sorted(out, key=lambda item: item[0])]
+
+
 def find_damage(backup: Source, sheet_path: Path, *, key: str = "user_id", workdir: Path | None = None) -> list[Damage]:
     """Every damage finding of a sheet against its backup (file-level and per cell), refusing nothing."""
-    editor = prepare(backup, sheet_path, key=key, allow_new=True, accept=damage.CODES, workdir=workdir)
+    editor = prepare(backup, sheet_path, key=key, allow_new=True, accept=damage.CODES, workdir=workdir, check_new_users=False)
     for user in backup.users():
         with contextlib.suppress(EditProblems):
             editor.edit(user)

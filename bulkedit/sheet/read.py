@@ -62,6 +62,7 @@ class Sheet:
     meta: dict[str, Any]
     typed: bool
     findings: list[Damage] = field(default_factory=list)
+    blank_rows: int = 0
 
     @property
     def guarded(self) -> bool:
@@ -111,6 +112,7 @@ def read_sheet(path: Path, *, key: str = "user_id", workdir: Path | None = None)
         rows: dict[str, SheetRow] = {}
         keyless: list[SheetRow] = []
         duplicates: list[tuple[str, int, int]] = []
+        blank = 0
         key_index: int | None = None
         guarded = found.format == fmt.CSV
         records: Iterator[Record] = source.records()
@@ -118,6 +120,9 @@ def read_sheet(path: Path, *, key: str = "user_id", workdir: Path | None = None)
             if key_index is None:
                 key_index = _key_column(source, key, path)
             item = SheetRow(rec.pos, rec.user[_CELLS])
+            if all(c is None or c == "" for c in item.cells):
+                blank += 1  # an empty row a person left: no user, with or without --allow-new
+                continue
             k = item.key(key_index, key, guarded=guarded)
             if k is None:
                 keyless.append(item)
@@ -144,6 +149,7 @@ def read_sheet(path: Path, *, key: str = "user_id", workdir: Path | None = None)
         meta=meta,
         typed=source.typed,
         findings=findings,
+        blank_rows=blank,
     )
 
 
