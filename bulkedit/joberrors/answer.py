@@ -14,7 +14,7 @@ import json
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bulkedit.errors import InputError
 from bulkedit.io import jsonio
@@ -177,8 +177,9 @@ def read_answer(path: Path | str) -> JobAnswer:
             )
         if _STATUS_KEYS & doc.keys():
             return JobAnswer(name, STATUS, (), doc)
+        what = f"a JSON object with keys {', '.join(sorted(doc)[:6])}" if doc else "an empty JSON object"
         raise InputError(
-            f"a JSON object with keys {', '.join(sorted(doc)[:6])} is neither a job status nor an error entry",
+            f"{what} is neither a job status nor an error entry",
             where=f"{name}:{_line_of(text, start)}",
             hint="save the body of GET /jobs/{id}/errors",
         )
@@ -238,28 +239,22 @@ def _entry(doc: Any, name: str, line: int, index: int) -> FailedEntry:
     if not isinstance(raw_errors, list):
         raise InputError(f"element {index}: 'errors' is {jsonio.json_type(raw_errors)}, not a list", where=where)
     items: list[ErrorItem] = []
-    for err in raw_errors:
+    for n, err in enumerate(raw_errors):
         if isinstance(err, str):
             items.append(ErrorItem("(no code)", err, ""))
-        elif isinstance(err, dict):
-            code = err.get("code")
-            items.append(
-                ErrorItem(
-                    str(code) if code not in (None, "") else "(no code)",
-                    _text(err.get("message")),
-                    _text(err.get("path")),
-                )
-            )
-        else:
-            raise InputError(f"element {index}: an error is {jsonio.json_type(err)}, not an object", where=where)
+            continue
+        if not isinstance(err, dict):
+            _bad_error(f"element {index}: error {n} is {jsonio.json_type(err)}, not an object", where)
+        for key in ("code", "message", "path"):
+            if err.get(key) is not None and not isinstance(err[key], str):
+                _bad_error(f"element {index}: error {n} has a '{key}' that is {jsonio.json_type(err[key])}, not a string", where)
+        items.append(ErrorItem(err.get("code") or "(no code)", err.get("message") or "", err.get("path") or ""))
     if not items:
         items.append(ErrorItem("(no code)", "Auth0 listed this user as failed without an error", ""))
     return FailedEntry(name, line, index, user, tuple(items))
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return jsonio.dumps(value).decode("utf-8")
+def _bad_error(message: str, where: str) -> NoReturn:
+    raise InputError(
+        message, where=where, hint="each error Auth0 lists is an object {code, message, path} of strings; save its answer unchanged"
+    )

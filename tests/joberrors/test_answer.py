@@ -87,6 +87,12 @@ BAD = [
     ("no-user", '[\n {"errors": []}\n]', "has no 'user' object", True),
     ("errors-type", '[{"user": {}, "errors": "bad"}]', "'errors' is a string", True),
     ("other-object", '{"hello": 1}', "neither a job status nor an error entry", True),
+    ("empty-object", "{}", "an empty JSON object is neither a job status nor an error entry", True),
+    # every malformed error item is refused the same way, whichever part is wrong
+    ("error-number", '[{"user": {}, "errors": [1]}]', "element 0: error 0 is a number, not an object", True),
+    ("code-number", '[{"user": {}, "errors": [{"code": 5, "message": "m", "path": "p"}]}]', "element 0: error 0 has a 'code' that is a number, not a string", True),
+    ("path-number", '[{"user": {}, "errors": [{"code": "X", "message": "m", "path": 7}]}]', "element 0: error 0 has a 'path' that is a number, not a string", True),
+    ("message-object", '[\n {"user": {}, "errors": [{"code": "X", "message": {}}]}\n]', "element 0: error 0 has a 'message' that is an object", True),
     ("empty", "", "the file is empty", False),
     ("nan", '[{"user": {"n": NaN}, "errors": []}]', "NaN", True),
     ("not-utf8", b'[{"user": {"email": "\xff"}, "errors": []}]', "invalid UTF-8", True),
