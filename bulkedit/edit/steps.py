@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bulkedit.edit.values import Conflict, assoc, deep_merge, dissoc, getter, kind, same
+from bulkedit.edit.values import Conflict, assoc, deep_merge, dissoc, equal, getter, kind, same
 from bulkedit.io import jsonio
 from bulkedit.paths import MISSING, format_path, get_path
 from bulkedit.paths import Path as FieldPath
@@ -105,10 +105,11 @@ def merge_action(path: FieldPath, patch: dict[str, Any]) -> Action:
 
 
 def _items(value: Any) -> list[Any]:
+    # list items compare as `where` compares them: 1 and 1.0 are one item, 1 and true two
     items = value if type(value) is list else [value]
     out: list[Any] = []
     for item in items:
-        if not any(same(item, x) for x in out):
+        if not any(equal(item, x) for x in out):
             out.append(item)
     return out
 
@@ -121,7 +122,7 @@ def append_action(path: FieldPath, value: Any) -> Action:
         if old is MISSING or old is None:
             new = list(items)
         elif type(old) is list:
-            add = [x for x in items if not any(same(x, y) for y in old)]
+            add = [x for x in items if not any(equal(x, y) for y in old)]
             if not add:
                 return user
             new = old + add
@@ -143,7 +144,7 @@ def remove_action(path: FieldPath, value: Any) -> Action:
         if type(old) is not list:
             raise ActionError("edit-conflict", format_path(path),
                               f"cannot remove items from {format_path(path)}: it is {kind(old)}, not a list")
-        new = [y for y in old if not any(same(x, y) for x in items)]
+        new = [y for y in old if not any(equal(x, y) for x in items)]
         if len(new) == len(old):
             return user
         return assoc(user, path, new)
@@ -156,6 +157,11 @@ def rename_action(src: FieldPath, dst: FieldPath) -> Action:
         value = get_path(user, src)
         if value is MISSING:
             return user
+        there = get_path(user, dst)
+        if there is not MISSING and not same(there, value):  # a move must not overwrite a value
+            raise ActionError("edit-conflict", format_path(dst),
+                              f"cannot rename {format_path(src)} to {format_path(dst)}: {format_path(dst)} already"
+                              f" holds {jsonio.dumps(there).decode('utf-8')[:60]}")
         return _put(dissoc(user, src), dst, value)
 
     return _writes(act, src, dst)
