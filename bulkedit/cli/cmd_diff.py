@@ -12,7 +12,7 @@ import typer
 from bulkedit.cli.app import app
 from bulkedit.cli.options import InputFile, Key, KeyOption, MapOption
 from bulkedit.cli.progress import progress_bar
-from bulkedit.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from bulkedit.errors import EXIT_FINDINGS, EXIT_OK
 
 
 class DiffFormat(StrEnum):
@@ -50,16 +50,14 @@ def diff_cmd(
     blocked), with --fail-on-change when anything differs, or when --max-changed is exceeded.
     """
     from bulkedit.diff import DiffOptions, diff, input_size, parse_max_changed
-    from bulkedit.io.atomic import atomic_file, refuse_overwriting_inputs
+    from bulkedit.io.atomic import atomic_file, check_output_file
     from bulkedit.io.read import load_column_map
     from bulkedit.report.diff import RENDERERS
 
     if max_changed is not None:
         parse_max_changed(max_changed)
-    if output is not None:
-        refuse_overwriting_inputs(output, [backup, candidate])
-        if not output.parent.is_dir():  # say so before reading a million users, not after
-            raise UsageError(f"folder {output.parent} does not exist", hint="create it first or choose another -o path")
+    if output is not None:  # an output over an input, or in a missing folder: said before reading a million users
+        check_output_file(output, [backup, candidate, map_file])
     options = DiffOptions(
         key=key.value,
         redact=redact,

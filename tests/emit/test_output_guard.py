@@ -239,3 +239,11 @@ def test_max_bytes_above_auth0s_limit_is_refused(tmp_path: Path, capsys: pytest.
     rc, err = _run(capsys, ["emit", EXPORT, "-o", tmp_path / "o", "--max-bytes", "512001"])
     assert rc == 2 and "512,000" in err and not (tmp_path / "o").exists()
     assert _run(capsys, ["emit", EXPORT, "-o", tmp_path / "o", "--max-bytes", "512000"])[0] == 0
+
+
+def test_diff_refuses_writing_its_report_over_the_map_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    column_map = tmp_path / "map.json"
+    column_map.write_text("{}")
+    rc, err = _run(capsys, ["diff", EXPORT, EXPORT, "--map", column_map, "-o", column_map])
+    assert rc == 2 and f"output {column_map} is the input file {column_map}" in err
+    assert column_map.read_text() == "{}"
