@@ -1,7 +1,10 @@
 """A sheet whose type record is gone (CSV sidecar not beside it, XLSX `_bulkedit` sheet deleted).
 
 Untouched cells must stay untouched: each cell is compared with what `convert`
-wrote for the backup user's value, in any of convert's renderings.
+wrote for the backup user's value, in any of convert's renderings. The file
+reader may refuse such a sheet outright (exit 2): that is right too, so the
+comparison itself is tested with that refusal switched off (`lenient`), and
+end to end the outcome must be "no change" or that refusal.
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ from hypothesis import HealthCheck, given, settings
 from sheet_helpers import FIXTURE, apply_sheet, change_set, make_sheet, write_ndjson
 from test_sheet_roundtrip import users
 
+from bulkedit.errors import InputError
 from bulkedit.io import tabular
+from bulkedit.sheet import read as sheet_read
+
+
+@pytest.fixture
+def lenient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sheet reader without the file reader's refusal of a bulkedit sheet that lost its types (if it has one)."""
+    if hasattr(sheet_read._CellSource, "_refuse_untyped_sheet"):
+        monkeypatch.setattr(sheet_read._CellSource, "_refuse_untyped_sheet", lambda self, sample: None)
 
 
 def _drop_type_record(sheet: Path) -> Path:
@@ -35,7 +47,7 @@ def _drop_type_record(sheet: Path) -> Path:
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_an_untouched_sheet_without_types_changes_nobody(tmp_path: Path, suffix: str) -> None:
+def test_an_untouched_sheet_without_types_changes_nobody(tmp_path: Path, suffix: str, lenient: None) -> None:
     sheet = _drop_type_record(make_sheet(FIXTURE, tmp_path / f"users{suffix}"))
     result = apply_sheet(FIXTURE, sheet, None)
     assert not result.refused
@@ -46,7 +58,7 @@ def test_an_untouched_sheet_without_types_changes_nobody(tmp_path: Path, suffix:
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=users())
-def test_law_untouched_untyped_sheet_is_no_change(suffix: str, data: list[dict[str, Any]]) -> None:
+def test_law_untouched_untyped_sheet_is_no_change(suffix: str, data: list[dict[str, Any]], lenient: None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         backup = write_ndjson(Path(tmp) / "backup.ndjson", data)
         sheet = _drop_type_record(make_sheet(backup, Path(tmp) / f"users{suffix}"))
@@ -55,7 +67,7 @@ def test_law_untouched_untyped_sheet_is_no_change(suffix: str, data: list[dict[s
         assert result.users_changed == 0, change_set(result)
 
 
-def test_an_edited_cell_of_a_mixed_column_is_typed_like_convert_typed_it(tmp_path: Path) -> None:
+def test_an_edited_cell_of_a_mixed_column_is_typed_like_convert_typed_it(tmp_path: Path, lenient: None) -> None:
     backup = write_ndjson(
         tmp_path / "b.ndjson",
         [
@@ -71,7 +83,7 @@ def test_an_edited_cell_of_a_mixed_column_is_typed_like_convert_typed_it(tmp_pat
     assert change_set(result) == {("auth0|1", "app_metadata.plan", '"trial"', '"pro"')}
 
 
-def test_a_sheet_from_a_wider_backup_is_compared_with_either_rendering(tmp_path: Path) -> None:
+def test_a_sheet_from_a_wider_backup_is_compared_with_either_rendering(tmp_path: Path, lenient: None) -> None:
     """Made from a backup where the column was mixed (JSON cells), applied to one where it is all text."""
     wide = write_ndjson(
         tmp_path / "wide.ndjson",
@@ -85,3 +97,14 @@ def test_a_sheet_from_a_wider_backup_is_compared_with_either_rendering(tmp_path:
     result = apply_sheet(narrow, sheet, None, allow_new=True)
     assert ("auth0|1", "app_metadata.plan", '"trial"', '"\\"trial\\""') not in change_set(result)
     assert result.users_changed == 0
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_end_to_end_an_untyped_sheet_changes_nobody_or_is_refused(tmp_path: Path, suffix: str) -> None:
+    sheet = _drop_type_record(make_sheet(FIXTURE, tmp_path / f"users{suffix}"))
+    try:
+        result = apply_sheet(FIXTURE, sheet, None)
+    except InputError as exc:  # the reader refuses a bulkedit sheet without its type record
+        assert "sidecar" in exc.message or tabular.META_SHEET in exc.message
+        return
+    assert not result.refused and result.users_changed == 0, change_set(result)
