@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,9 +82,46 @@ def detect(path: Path) -> Detected:
             f"{path}: unknown format (binary content, or a UTF-16 text file)",
             hint="bulkedit reads UTF-8 NDJSON, JSON, CSV and XLSX, optionally gzip-compressed",
         )
-    first = text.lstrip()[:1]
+    body = text.lstrip()
+    first = body[:1]
+    if not first and len(head) < 65536:
+        raise InputError(
+            f"{path} holds no users (the file is {'empty' if not text else 'only blank space'}"
+            f"{' after decompression' if compressed else ''})",
+            hint="a failed or interrupted download leaves an empty file: download the export again",
+        )
     if first == b"[":
         return Detected(JSON, compressed, bom)
     if first == b"{" or first == b"":
         return Detected(NDJSON, compressed, bom)
+    if first == b"<":
+        raise InputError(
+            f"{path} is an HTML or XML document ({_first_words(body)}), not a user file",
+            hint="this is often an error page saved instead of the export (an expired download link): download it again",
+        )
+    scalar = _json_scalar(body, whole=len(head) < 65536)
+    if scalar is not None:
+        raise InputError(
+            f"{path} holds a single JSON {scalar}, not users",
+            hint="bulkedit reads NDJSON (one user object a line), a JSON array of users, CSV or XLSX",
+        )
     return Detected(CSV, compressed, bom)
+
+
+def _first_words(body: bytes) -> str:
+    text = body[:60].decode("utf-8", "replace").split("\n", 1)[0].strip()
+    return repr(text + ("..." if len(body) > len(text) else ""))
+
+
+def _json_scalar(body: bytes, *, whole: bool) -> str | None:
+    """'number 42' (the JSON type and value) when the whole file is one JSON scalar, else None."""
+    if not whole or len(body) > 1000:
+        return None
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(value, (dict, list)):
+        return None
+    kind = {bool: "boolean", str: "string", type(None): "null"}.get(type(value), "number")
+    return kind if value is None else f"{kind} {body.strip()[:40].decode('utf-8', 'replace')}"

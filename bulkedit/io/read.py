@@ -14,8 +14,10 @@ import csv
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import re
+import sys
 import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ from bulkedit import fields
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio, tabular
-from bulkedit.paths import MISSING, PathConflict, PathError, format_path, parse_path, set_path
+from bulkedit.paths import MISSING, PathConflict, PathError, format_path, get_path, parse_path, set_path
 
 BLOCK = 1 << 20
 MAX_ELEMENT = 16 << 20
@@ -86,6 +88,13 @@ class Source:
     meta: dict[str, Any] = field(default_factory=dict)
     bytes_read: int = 0
     _sha256: str | None = field(default=None, repr=False)
+    #: key or header -> the field path it fills (a file has a few keys, seen on every user)
+    _targets: dict[str, tuple[str | int, ...]] = field(default_factory=dict, repr=False)
+    #: `column_map` entries that matched a key or column, and whether unused ones were reported
+    _map_used: set[str] = field(default_factory=set, repr=False)
+    _map_warned: bool = field(default=False, repr=False)
+    #: a CSV beside a sidecar quotes strings as Auth0's export does (which bulkedit never writes)
+    _auth0_quoting: bool = field(default=False, repr=False)
 
     def where(self, pos: int | None) -> str:
         return f"{self.path}:{pos}" if pos is not None else str(self.path)
@@ -133,29 +142,96 @@ class Source:
     # -- key names ----------------------------------------------------------------
 
     def _normalise(self, user: dict[str, Any], pos: int) -> dict[str, Any] | None:
-        """Map renamed and dotted top-level keys to Auth0 fields; None when nothing changes."""
+        """Map renamed and dotted top-level keys to Auth0 fields; None when nothing changes.
+
+        Two keys that fill the same field (`name` and `Name`, or `user_metadata.plan` beside
+        a `user_metadata` object holding `plan`) are refused: one value would be lost.
+        """
         if fields.KNOWN_FIELDS.issuperset(user) and not self.column_map:
             return None
         targets: list[tuple[tuple[str | int, ...], str]] = []
         changed = False
         for key in user:
-            target = _key_target(key, self.column_map)
+            target = self._key_target(key)
             if target != (key,):
                 changed = True
             targets.append((target, key))
         if not changed:
             return None
         out: dict[str, Any] = {}
+        placed: list[tuple[tuple[str | int, ...], str]] = []
         for target, key in targets:
-            if target == (key,):
-                out[key] = user[key]
-                continue
-            self.renamed[key] = format_path(target)
-            try:
-                set_path(out, target, user[key])
-            except PathConflict as exc:
-                raise self._error(f"cannot place key {key!r} at {format_path(target)!r}: {exc}", pos) from None
+            if target != (key,):
+                self.renamed[key] = format_path(target)
+            self._place(out, target, user[key], key, placed, pos)
         return out
+
+    def _place(
+        self, out: dict[str, Any], target: tuple[str | int, ...], value: Any, key: str,
+        placed: list[tuple[tuple[str | int, ...], str]], pos: int,
+    ) -> None:
+        """Set `target` to `value` (the value of `key`), merging objects; refuse a field two keys fill."""
+        existing = get_path(out, target)
+        if existing is not MISSING:
+            if type(existing) is dict and type(value) is dict:
+                for k, v in value.items():
+                    self._place(out, target + (k,), v, key, placed, pos)
+                return
+            other = next((k for t, k in placed if t == target[: len(t)] or target == t[: len(target)]), "another key")
+            raise self._error(
+                f"keys {other!r} and {key!r} both fill the field {format_path(target)!r}",
+                pos,
+                "remove one of them, or map one elsewhere with --map",
+            )
+        try:
+            set_path(out, target, value)
+        except PathConflict as exc:
+            raise self._error(f"cannot place key {key!r} at {format_path(target)!r}: {exc}", pos) from None
+        placed.append((target, key))
+
+    def _key_target(self, key: str) -> tuple[str | int, ...]:
+        """The field path a top-level key or column header stands for (`(key,)` when it is just itself).
+
+        `--map` entries win (matched exactly, else case- and space-insensitively, like the
+        built-in renames); then Dashboard/extension names; then dotted/indexed names whose
+        root is an Auth0 field (`user_metadata.plan`, `identities[0].connection`).
+        """
+        target = self._targets.get(key)
+        if target is None:
+            target = _default_target(key)
+            entry = _map_entry(self.column_map, key) if self.column_map else None
+            if entry is not None:
+                self._map_used.add(entry)
+                target = parse_path(self.column_map[entry])  # type: ignore[index]  # entry is one of its keys
+            if len(self._targets) < 10000:
+                self._targets[key] = target
+        return target
+
+    def _warn_unused_map(self, what: str) -> None:
+        """Tell (once, on stderr) which `--map` entries matched no key or column of this file."""
+        if not self.column_map or self._map_warned:
+            return
+        self._map_warned = True
+        unused = [k for k in self.column_map if k not in self._map_used]
+        if unused:
+            names = ", ".join(repr(k) for k in unused[:10]) + (f" and {len(unused) - 10} more" if len(unused) > 10 else "")
+            print(
+                f"bulkedit: warning: {self.path}: --map {'entry' if len(unused) == 1 else 'entries'} {names}"
+                f" matched no {what} of this file, so {'it was' if len(unused) == 1 else 'they were'} not used"
+                " (check the spelling against the file's names)",
+                file=sys.stderr,
+            )
+
+    def _refuse_foreign_object(self, user: dict[str, Any], pos: int) -> None:
+        """The first user of a JSON file has no key that fills an Auth0 field: not a user file."""
+        if not user or any(_is_user_field(self._key_target(k)) for k in user):
+            return
+        keys = ", ".join(repr(k) for k in list(user)[:6]) + (", ..." if len(user) > 6 else "")
+        raise self._error(
+            f"not a user file: the first JSON object has no Auth0 user field (its keys: {keys})",
+            pos,
+            "a user has keys such as user_id, email, name; map other names to Auth0 fields with --map",
+        )
 
     # -- NDJSON -------------------------------------------------------------------
 
@@ -214,6 +290,8 @@ class Source:
                     lineno + 1,
                     "an NDJSON export holds one user a line; check the file is NDJSON (a JSON array is read as one)",
                 ) from None
+        if not start and end is None:
+            self._warn_unused_map("key")
 
     def _ndjson_line(self, line: bytes, lineno: int, parsed: Any = _UNPARSED) -> Record | None:
         """The record of one NDJSON line (None for a blank one); `parsed`: the line's value, if already parsed."""
@@ -231,6 +309,8 @@ class Source:
                 lineno,
                 "each line of an NDJSON export holds one user object",
             )
+        if lineno == 1:
+            self._refuse_foreign_object(user, lineno)
         norm = self._normalise(user, lineno)
         if norm is None:
             return Record(lineno, user, line)
@@ -240,6 +320,8 @@ class Source:
         try:
             return jsonio.loads(line)
         except jsonio.JSONError as exc:
+            if lineno == 1:
+                self._refuse_whole_json_document()
             raise self._error(
                 f"malformed JSON at column {exc.column}: {exc.msg}",
                 lineno,
@@ -258,6 +340,32 @@ class Source:
         resume = yield from self._json_array_by_line()
         if resume is not None:
             yield from self._json_array_general(*resume)
+        self._warn_unused_map("key")
+
+    def _refuse_whole_json_document(self) -> None:
+        """When the whole (small) file is one JSON value spread over lines, say that it is not NDJSON users."""
+        limit = 64 << 20
+        try:
+            with self.open_binary() as f:
+                data = f.read(limit + 1)
+        except InputError:
+            return
+        if len(data) > limit or b"\n" not in data.strip():
+            return  # one line: its own error says what is wrong with it
+        try:
+            value = json.loads(data.decode("utf-8-sig"))
+        except (ValueError, RecursionError):
+            return
+        if type(value) is not dict:
+            return
+        lines = data.count(b"\n") + (not data.endswith(b"\n"))
+        keys = ", ".join(repr(k) for k in list(value)[:6]) + (", ..." if len(value) > 6 else "")
+        what = "a bulkedit type sidecar" if "columns" in value and "bulkedit" in value else f"keys: {keys}"
+        raise self._error(
+            f"not NDJSON users: the whole file is one JSON object over {lines:,} lines ({what})",
+            None,
+            "an NDJSON export holds one user object a line; a report, a sidecar or a settings file is not a user file",
+        )
 
     def _json_array_by_line(self) -> Generator[Record, None, tuple[int, int, int, str] | None]:
         """The quick path for an array written one user a line, as emit's chunks and convert's output are.
@@ -325,6 +433,8 @@ class Source:
                         return resume(start, lineno, state)
                     if user.__class__ is not dict:
                         return resume(start, lineno, state)
+                    if not users:
+                        self._refuse_foreign_object(user, lineno)
                     norm = self._normalise(user, lineno)
                     yield Record(lineno, user, item.rstrip()) if norm is None else Record(lineno, norm, None)
                     users += 1
@@ -344,7 +454,7 @@ class Source:
         with self.open_binary() as f:
             if offset:
                 _skip_bytes(f, offset)
-            reader = _TextBlocks(f, self, offset)
+            reader = _TextBlocks(f, self)
             buf = reader.read()
             if not offset and buf.startswith("\ufeff"):
                 buf = buf[1:]
@@ -398,6 +508,8 @@ class Source:
                         raise self._error(f"malformed JSON: {exc}", start_line) from None
                 if type(user) is not dict:
                     raise self._error(f"element {index} is {jsonio.json_type(user)}, not a user object", start_line)
+                if index == 0:
+                    self._refuse_foreign_object(user, start_line)
                 norm = self._normalise(user, start_line)
                 yield Record(start_line, user if norm is None else norm, None)
                 index += 1
@@ -421,42 +533,114 @@ class Source:
             text = io.TextIOWrapper(fb, encoding="utf-8-sig", newline="")
             try:
                 head = text.read(65536)
-            except UnicodeDecodeError as exc:
-                raise self._error(
-                    f"not UTF-8 text (byte {exc.start + 1} of the file)",
-                    None,
-                    "save the CSV as UTF-8 (Excel: 'CSV UTF-8'), or convert it with iconv",
-                ) from None
+            except UnicodeDecodeError:
+                raise self._not_utf8() from None
             self.delimiter = _sniff_delimiter(head)
             self.auth0_escaped = _looks_auth0_escaped(head, self.delimiter)
+            if sidecar is not None and self.auth0_escaped:
+                # bulkedit quotes a cell only when it must; Auth0 quotes every string
+                self._auth0_quoting = _needless_quotes(head, self.delimiter)
             stream = _Chain(head, text)
             reader = csv.reader(stream, delimiter=self.delimiter, strict=True)
-            row = 1
             try:
                 header = next(reader, None)
                 if header is None:
                     return
                 self.columns = self._columns(header, sidecar)
-                ncols = len(self.columns)
-                for cells in reader:
-                    row += 1
-                    if not cells or (len(cells) == 1 and cells[0] == "" and ncols > 1):
-                        continue
-                    if len(cells) > ncols and any(c != "" for c in cells[ncols:]):
-                        raise self._error(
-                            f"row has {len(cells)} cells but the header has {ncols} columns",
-                            row,
-                            "check for an unquoted delimiter inside a value",
-                        )
-                    yield Record(row, self._row_user(cells, row, guarded=True), None)
+                yield from self._table_records(self._csv_rows(reader), guarded=True)
             except UnicodeDecodeError:
-                raise self._error(
-                    f"not UTF-8 text after row {row}",
-                    None,
-                    "save the CSV as UTF-8 (Excel: 'CSV UTF-8'), or convert it with iconv",
-                ) from None
+                raise self._not_utf8() from None
             except csv.Error as exc:
                 raise self._error(f"malformed CSV: {exc}", reader.line_num, "check the quoting of this row") from None
+
+    def _csv_rows(self, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[Any]]]:
+        """(row, cells) of each data row; a row with too many cells, or too few for the named columns, is refused."""
+        columns = self.columns
+        ncols = len(columns)
+        needed = max((i + 1 for i, c in enumerate(columns) if c.path), default=0)
+        blank = [i for i, c in enumerate(columns) if not c.path]
+        row = 1
+        for cells in reader:
+            row += 1
+            n = len(cells)
+            if n != ncols:
+                if not cells or (n == 1 and cells[0] == "" and ncols > 1):
+                    continue
+                if n > ncols and any(c != "" for c in cells[ncols:]):
+                    raise self._error(
+                        f"row has {n} cells but the header has {ncols} columns",
+                        row,
+                        "check for an unquoted delimiter inside a value",
+                    )
+                if n < needed:
+                    missing = next(c for c in columns[n:] if c.path)
+                    raise self._error(
+                        f"row has {n} cells but the header has {ncols} columns: column {missing.header!r} and those"
+                        " after it have no cell",
+                        row,
+                        "the file may be truncated, or a value lost its quotes; every row needs a cell (empty if need be)"
+                        " for each column",
+                    )
+            if blank:
+                self._refuse_headerless_values(cells, blank, row)
+            yield row, cells
+
+    def _table_records(self, rows: Iterator[tuple[int, list[Any]]], *, guarded: bool) -> Iterator[Record]:
+        """The users of CSV/XLSX rows, once the rows show the file is not a typed sheet without its types."""
+        if not self.typed:
+            sample = list(itertools.islice(rows, TYPED_SAMPLE_ROWS))
+            self._refuse_untyped_sheet(sample)
+            rows = itertools.chain(sample, rows)
+        row_user = self._row_user
+        for row, cells in rows:
+            yield Record(row, row_user(cells, row, guarded=guarded), None)
+
+    def _refuse_headerless_values(self, cells: list[Any], blank: Iterable[int], row: int) -> None:
+        for i in blank:
+            if i < len(cells) and cells[i] is not None and cells[i] != "":
+                raise self._error(
+                    f"{self._column_label(i)} has no header, but this row has a value there ({str(cells[i])[:40]!r})",
+                    row,
+                    "give the column a header (an Auth0 field such as user_metadata.note), or delete its values",
+                )
+
+    def _column_label(self, i: int) -> str:
+        if self.format == fmt.XLSX:
+            from bulkedit.io.xlsxread import column_letters
+
+            return f"column {column_letters(i + 1)}"
+        return f"column {i + 1}"
+
+    def _refuse_untyped_sheet(self, sample: list[tuple[int, list[Any]]]) -> None:
+        """A sheet bulkedit wrote, read without its type record, would give different users: refuse it."""
+        hit = _typed_layout_evidence(self.columns, sample)
+        if hit is None:
+            return
+        header, row, cell = hit
+        shown = f"{cell[:40]!r}{'...' if len(cell) > 40 else ''} in column {header!r}, row {row}"
+        if self.format == fmt.CSV:
+            side = _sidecar_path(self.path).name
+            raise self._error(
+                f"this CSV was written by bulkedit, but its type sidecar {side} is not beside it: without it, cells"
+                f" such as {shown} would be read as other values than bulkedit wrote",
+                None,
+                f"put {side} back beside the CSV (a renamed CSV needs its sidecar renamed the same way), or convert"
+                " the export again",
+            )
+        raise self._error(
+            f"this workbook was written by bulkedit, but its hidden type sheet {tabular.META_SHEET!r} is gone: without"
+            f" it, cells such as {shown} would be read as other values than bulkedit wrote",
+            None,
+            "edit the workbook bulkedit wrote (keep its hidden sheet), or convert the export again",
+        )
+
+    def _not_utf8(self) -> InputError:
+        line = _invalid_utf8_line(self)
+        return self._error(
+            f"not UTF-8 text (line {line})" if line else "not UTF-8 text",
+            line,
+            "save the CSV as UTF-8 (Excel: 'CSV UTF-8'), or convert it with iconv",
+        )
 
     def _columns(self, header: list[str], sidecar: dict[str, Any] | None) -> list[Column]:
         kinds: dict[str, str] = {}
@@ -464,12 +648,18 @@ class Source:
             self.typed = True
             self.meta = sidecar
             kinds = {c["name"]: c["type"] for c in sidecar.get("columns", [])}
-        cols: list[Column] = []
-        seen: dict[tuple[str | int, ...], str] = {}
+        names = []
         for raw_name in header:
             name = raw_name.strip()
             if self.auth0_escaped and name.startswith("'"):
                 name = name[1:]
+            names.append(name)
+        if sidecar is not None:
+            self._refuse_stale_types(names, kinds)
+            self.auth0_escaped = False  # bulkedit's own file: its `'` guards are undone by the recorded types
+        cols: list[Column] = []
+        seen: dict[tuple[str | int, ...], str] = {}
+        for raw_name, name in zip(header, names):
             if not name:
                 cols.append(Column(raw_name, (), None))
                 continue
@@ -480,7 +670,7 @@ class Source:
                     path = (name,)
                 kind: str | None = kinds[name]
             else:
-                path = _key_target(name, self.column_map)
+                path = self._key_target(name)
                 if path != (name,) and format_path(path) != name:
                     self.renamed[name] = format_path(path)
                 kind = tabular.STRING if self.typed else None
@@ -492,7 +682,38 @@ class Source:
                 )
             seen[path] = name
             cols.append(Column(raw_name, path, kind))
+        if not any(_is_user_field(c.path) for c in cols):
+            shown = ", ".join(repr(n) for n in names[:6] if n) + (", ..." if len(names) > 6 else "")
+            raise self._error(
+                f"not a user file: no column of the first row names an Auth0 user field (it holds {shown or 'nothing'})",
+                1,
+                "a user file has columns such as user_id, email, name (or Dashboard names like Id, Email);"
+                " map other column names with --map",
+            )
+        self._warn_unused_map("column")
         return cols
+
+    def _refuse_stale_types(self, names: list[str], kinds: dict[str, str]) -> None:
+        """A type record (sidecar, hidden sheet) left over from another file must not type this one."""
+        present = set(names)
+        gone = [n for n in kinds if n not in present]
+        extra = [n for n in names if n and n not in kinds]
+        if not (gone and extra) and not self._auth0_quoting:
+            return
+        if self.format == fmt.CSV:
+            record = f"type sidecar {_sidecar_path(self.path).name}"
+            hint = (
+                f"it was left over from another CSV of this name: move {_sidecar_path(self.path).name} away to read"
+                " the CSV as it is, or convert the export again"
+            )
+        else:
+            record = f"hidden type sheet {tabular.META_SHEET!r}"
+            hint = "convert the export again"
+        if self._auth0_quoting:
+            detail = "the file is Auth0's escaped CSV export, which bulkedit never writes"
+        else:
+            detail = f"it records columns {_some(gone)} that the file lacks, and the file has columns {_some(extra)} it does not record"
+        raise self._error(f"the {record} does not belong to this file: {detail}", None, hint)
 
     def _row_user(self, cells: list[Any], row: int, *, guarded: bool) -> dict[str, Any]:
         user: dict[str, Any] = {}
@@ -559,7 +780,11 @@ class Source:
         if header is None:
             return
         self.columns = self._columns(["" if h is None else str(h) for h in header], meta)
+        yield from self._table_records(self._xlsx_rows(rows), guarded=False)
+
+    def _xlsx_rows(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[Any]]]:
         ncols = len(self.columns)
+        blank = [i for i, c in enumerate(self.columns) if not c.path]
         row = 1
         for row_cells in rows:
             row += 1
@@ -567,22 +792,96 @@ class Source:
             if all(c is None or c == "" for c in cells):
                 continue
             if len(cells) > ncols and any(c not in (None, "") for c in cells[ncols:]):
-                raise self._error(f"row has values beyond the {ncols} header columns", row, "give each column a header")
-            yield Record(row, self._row_user(cells, row, guarded=False), None)
+                self._refuse_headerless_values(cells, range(ncols, len(cells)), row)
+            if blank:
+                self._refuse_headerless_values(cells, blank, row)
+            yield row, cells
 
 
 # -- helpers ------------------------------------------------------------------------
 
 
-def _key_target(key: str, overrides: dict[str, str] | None) -> tuple[str | int, ...]:
-    """The field path a top-level key or column header stands for (`(key,)` when it is just itself).
+def _map_entry(column_map: dict[str, str], key: str) -> str | None:
+    """The `--map` entry for `key`: the exact one, else one equal case-, space- and dash-insensitively."""
+    if key in column_map:
+        return key
+    norm = fields.normalise_name(key)
+    return next((k for k in column_map if fields.normalise_name(k) == norm), None)
 
-    `--map` overrides win; then Dashboard/extension names; then dotted/indexed names whose
-    root is an Auth0 field (`user_metadata.plan`, `identities[0].connection`).
+
+def _is_user_field(path: tuple[str | int, ...]) -> bool:
+    return bool(path) and path[0] in fields.KNOWN_FIELDS
+
+
+def _some(names: list[str]) -> str:
+    return ", ".join(repr(n) for n in names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+
+#: Rows of a CSV/XLSX without type information looked at for bulkedit's typed layout.
+TYPED_SAMPLE_ROWS = 1000
+_JSON_SCALAR = re.compile(r"null|true|false|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
+def _typed_layout_evidence(columns: list[Column], rows: list[tuple[int, list[Any]]]) -> tuple[str, int, str] | None:
+    """(header, row, cell) of a cell showing the rows are bulkedit's typed layout, or None.
+
+    The evidence: a column whose every non-empty cell is JSON as bulkedit writes it (compact;
+    null, booleans and numbers bare) and which holds a JSON string (`"trial"`), array or
+    object. Text a person or another program wrote is not all JSON (`trial`, `Ann`).
     """
-    if overrides and key in overrides:
-        return parse_path(overrides[key])
-    return _default_target(key)
+    for i, col in enumerate(columns):
+        if not col.path:
+            continue
+        hit: tuple[str, int, str] | None = None
+        for row, cells in rows:
+            cell = cells[i] if i < len(cells) else None
+            if cell is None or cell == "":
+                continue
+            if type(cell) is not str:
+                hit = None
+                break
+            if cell[0] in '"[{':
+                if not _is_compact_json(cell):
+                    hit = None
+                    break
+                if hit is None:
+                    hit = (col.header, row, cell)
+            elif not _JSON_SCALAR.fullmatch(cell):
+                hit = None
+                break
+        if hit is not None:
+            return hit
+    return None
+
+
+def _is_compact_json(text: str) -> bool:
+    """`text` is JSON exactly as bulkedit's writer encodes it."""
+    try:
+        return jsonio.dumps(jsonio.loads_exact(text)).decode("utf-8") == text
+    except (jsonio.JSONError, ValueError, TypeError):
+        return False
+
+
+def _sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name + tabular.SIDECAR_SUFFIX)
+
+
+def _invalid_utf8_line(source: Source) -> int | None:
+    """The line of the first byte of `source` that is not UTF-8 (None when all of it is)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with open(source.path, "rb") as raw:
+        f: Any = gzip.GzipFile(fileobj=raw, mode="rb") if source.compressed else raw
+        while True:
+            data = f.read(BLOCK)
+            try:
+                decoder.decode(data, final=not data)
+            except UnicodeDecodeError as exc:
+                # exc.start counts from the bytes the decoder still held (at most 3, never a line end)
+                return line + data.count(b"\n", 0, max(exc.start, 0))
+            if not data:
+                return None
+            line += data.count(b"\n")
 
 
 @lru_cache(maxsize=10000)  # a file has a few keys, seen on every user
@@ -624,17 +923,53 @@ def _sniff_delimiter(head: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-_ESCAPED_CELL = re.compile(r"""(?:^|[,\t;])"'""", re.MULTILINE)
+#: What Auth0's escaped CSV leaves bare: numbers, booleans, null and its ISO dates.
+_BARE_AUTH0 = re.compile(r"true|false|null|-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?")
+_ESCAPED_SAMPLE_ROWS = 50
 
 
 def _looks_auth0_escaped(head: str, delimiter: str) -> bool:
-    """Auth0's CSV export wraps each string in quotes and prefixes it with `'`."""
-    lines = head.split("\n")[1:50]
-    return any(_ESCAPED_CELL.search(line) for line in lines)
+    """Auth0's CSV export wraps each string in quotes and prefixes it with `'`.
+
+    Evidently escaped: every string cell of the sampled rows starts with `'` (quoted, or
+    unquoted after a spreadsheet re-saved the file), every other cell is empty, a number,
+    a boolean, null or an ISO date, and at least one cell has the `'`.
+    """
+    end = head.rfind("\n")
+    if end < 0:
+        return False
+    reader = csv.reader(io.StringIO(head[: end + 1]), delimiter=delimiter)
+    quoted = _quoted_cells(head[: end + 1], delimiter)
+    next(reader, None)
+    prefixed = False
+    try:
+        for n, cells in enumerate(reader):
+            if n >= _ESCAPED_SAMPLE_ROWS:
+                break
+            for cell in cells:
+                if cell.startswith("'"):
+                    prefixed = True
+                elif cell and (cell in quoted or not _BARE_AUTH0.fullmatch(cell)):
+                    return False
+    except csv.Error:
+        return False
+    return prefixed
+
+
+def _needless_quotes(head: str, delimiter: str) -> bool:
+    """Some `'`-prefixed cell is quoted though it needs no quotes: Auth0's escaping, not a minimal CSV writer's."""
+    special = (delimiter, '"', "\r", "\n")
+    return any(c.startswith("'") and not any(ch in c for ch in special) for c in _quoted_cells(head, delimiter))
+
+
+def _quoted_cells(text: str, delimiter: str) -> set[str]:
+    """The contents of the cells of `text` written in double quotes (quotes undone)."""
+    pattern = rf'(?:^|(?<=[{re.escape(delimiter)}\n]))"((?:[^"]|"")*)"'
+    return {m.group(1).replace('""', '"') for m in re.finditer(pattern, text)}
 
 
 def _read_sidecar(path: Path) -> dict[str, Any] | None:
-    side = path.with_name(path.name + tabular.SIDECAR_SUFFIX)
+    side = _sidecar_path(path)
     if not side.exists():
         return None
     try:
@@ -705,13 +1040,12 @@ class _CountingGzip(_Counting):
 
 
 class _TextBlocks:
-    """Decodes UTF-8 blocks incrementally, naming the byte offset of invalid UTF-8."""
+    """Decodes UTF-8 blocks incrementally, naming the line of invalid UTF-8."""
 
-    def __init__(self, f: IO[bytes], source: Source, offset: int = 0) -> None:
+    def __init__(self, f: IO[bytes], source: Source) -> None:
         self._f = f
         self._source = source
         self._dec = codecs.getincrementaldecoder("utf-8")()
-        self._offset = offset
         self.eof = False
 
     def read(self) -> str:
@@ -721,13 +1055,13 @@ class _TextBlocks:
         final = not data
         try:
             text = self._dec.decode(data, final=final)
-        except UnicodeDecodeError as exc:
+        except UnicodeDecodeError:
+            line = _invalid_utf8_line(self._source)
             raise InputError(
-                f"invalid UTF-8 at byte {self._offset + exc.start + 1}",
-                where=str(self._source.path),
+                f"invalid UTF-8 on line {line}" if line else "invalid UTF-8",
+                where=self._source.where(line),
                 hint="re-export the file, or convert it to UTF-8 (for example with iconv)",
             ) from None
-        self._offset += len(data)
         self.eof = final
         return text
 

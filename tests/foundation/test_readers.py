@@ -120,7 +120,10 @@ def test_json_array_errors(tmp_path: Path, content: str, expect: str) -> None:
 
 def test_empty_array_and_empty_file(tmp_path: Path) -> None:
     assert read_users(write(tmp_path / "e.json", "[ ]\n")) == []
-    assert read_users(write(tmp_path / "e.ndjson", "")) == []
+    assert read_users(write(tmp_path / "h.csv", "user_id,email\r\n")) == []  # header of Auth0 fields: 0 users
+    for name, content, gz in [("e.ndjson", "", False), ("e.json", "", False), ("w.ndjson", " \n\r\n\t", False), ("e.ndjson.gz", "", True)]:
+        with pytest.raises(InputError, match="holds no users"):
+            read_users(write(tmp_path / name, content, gz=gz))
 
 
 # -- CSV ------------------------------------------------------------------------------
