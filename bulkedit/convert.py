@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkedit.errors import UsageError
-from bulkedit.io import detect
+from bulkedit.io import detect, tabular
 from bulkedit.io.atomic import refuse_overwriting_inputs
 from bulkedit.io.parallel import byte_ranges
 from bulkedit.io.read import Record, Source, reporting
@@ -46,7 +46,8 @@ def convert(
         return reporting(source.records(), source, progress)
 
     fmt = output_format(out, to)
-    refuse_overwriting_inputs(out, [source.path])
+    # a CSV's sidecar is part of the input: writing over it would retype the CSV
+    refuse_overwriting_inputs(out, [source.path, source.path.with_name(source.path.name + tabular.SIDECAR_SUFFIX)])
     if fmt in (detect.CSV, detect.XLSX):
         meta = source.provenance()
         if fmt == detect.CSV:

@@ -23,7 +23,7 @@ from bulkedit.io import detect as fmt
 from bulkedit.io.atomic import AtomicFile, sibling_temp
 from bulkedit.io.parallel import byte_ranges
 from bulkedit.io.read import Source
-from bulkedit.io.write import WriteResult, append_file, write_json_body
+from bulkedit.io.write import WriteResult, append_file, is_gzip_name, open_output, write_json_body
 
 #: The first of two parts: a little less than half (see run_parallel).
 FIRST_SHARE = 0.46
@@ -69,7 +69,7 @@ def run_parallel(run: Any, out: Path | None, ranges: list[tuple[int, int]]) -> t
                 part_files.append(None)
                 continue
             part_files.append(sibling_temp(out, ".part"))
-        _JOB.update(run=run)
+        _JOB.update(run=run, gz=out is not None and is_gzip_name(out))  # gzip: one member per part
         try:
             with ProcessPoolExecutor(max_workers=parts, mp_context=multiprocessing.get_context("fork")) as pool:
                 futures = [pool.submit(_edit_range, start, end, part) for (start, end), part in zip(ranges, part_files)]
@@ -127,6 +127,6 @@ def _edit_range(start: int, end: int, part: Path | None) -> tuple[dict[str, Any]
         for _ in edited:
             pass
     else:
-        with open(part, "wb", buffering=1 << 20) as out:
+        with open_output(part, gz=_JOB["gz"]) as out:
             _, private = write_json_body(out, edited, array=False)
     return run.export(), run.editor.state(), private

@@ -7,7 +7,10 @@ mode 0600.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gzip
+import io
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -37,18 +40,48 @@ class WriteResult:
 
 
 def output_format(path: Path, to: str | None) -> str:
-    """`--to` if given, else the format OUT's suffix names."""
+    """`--to` if given, else the format OUT's suffix names (`users.ndjson.gz`: ndjson, written gzip-compressed)."""
     if to:
         if to not in fmt.FORMATS:
             raise UsageError(f"unknown output format {to!r}", hint=f"use one of {', '.join(fmt.FORMATS)}")
-        return to
-    found = fmt.format_for_suffix(path)
+        found: str | None = to
+    else:
+        found = fmt.format_for_suffix(path)
     if found is None:
         raise UsageError(
             f"cannot tell the output format from {path.name!r}",
-            hint="give it a .ndjson, .json, .csv or .xlsx suffix, or pass --to",
+            hint="give it a .ndjson, .json, .csv or .xlsx suffix (add .gz to compress), or pass --to",
+        )
+    if found == fmt.XLSX and is_gzip_name(path):
+        raise UsageError(
+            f"{path.name!r}: an XLSX workbook is compressed already and a spreadsheet cannot open it gzipped",
+            hint="name the output .xlsx (without .gz)",
         )
     return found
+
+
+def is_gzip_name(path: Path) -> bool:
+    """OUT's name ends in .gz: the file is written gzip-compressed."""
+    return path.suffix.lower() == ".gz"
+
+
+def csv_delimiter(path: Path) -> str:
+    """Tab for a `.tsv` (or `.tsv.gz`) output, else comma."""
+    name = path.name.lower().removesuffix(".gz")
+    return "\t" if name.endswith(".tsv") else ","
+
+
+@contextlib.contextmanager
+def open_output(path: Path | str, *, gz: bool) -> Iterator[IO[bytes]]:
+    """A buffered binary file to write at `path`, gzip-compressed when `gz`."""
+    with open(path, "wb", buffering=1 << 20) as raw:
+        if not gz:
+            yield raw
+            return
+        with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) as z, io.BufferedWriter(
+            z, 1 << 20  # type: ignore[arg-type]  # a GzipFile writes like a raw stream
+        ) as buffered:
+            yield buffered
 
 
 def has_secret(user: dict[str, Any]) -> bool:
@@ -81,7 +114,7 @@ def write_users(
 
 
 def _write_json_lines(path: Path, records: Iterable[Record], *, array: bool) -> WriteResult:
-    with atomic_file(path) as af, open(af.path, "wb", buffering=1 << 20) as out:
+    with atomic_file(path) as af, open_output(af.path, gz=is_gzip_name(path)) as out:
         if array:
             out.write(b"[")
         count, private = write_json_body(out, records, array=array, lead=b"\n" if array else b"")
@@ -126,37 +159,37 @@ def write_source_in_parts(path: Path, source: Source, ranges: list[tuple[int, in
     from bulkedit.io.parallel import run_ranges
 
     array = format == fmt.JSON
+    gz = is_gzip_name(path)
     part_files: list[Path] = []
     try:
         for _ in ranges[1:]:
             part_files.append(sibling_temp(path, ".part"))
-        with atomic_file(path) as af, open(af.path, "wb", buffering=1 << 20) as out:
-            if array:
-                out.write(b"[")
+        with atomic_file(path) as af:
+            # gzip: each part is a gzip member of its own; members one after another are one gzip file
 
             def convert_range(start: int, end: int) -> tuple[int, bool, dict[str, str]]:
-                if start == ranges[0][0]:
-                    n, private = write_json_body(out, source.records_range(start, end), array=array, lead=b"\n" if array else b"")
-                    out.flush()
-                    return n, private, dict(source.renamed)
-                index = [r[0] for r in ranges].index(start) - 1
-                with open(part_files[index], "wb", buffering=1 << 20) as part:
-                    n, private = write_json_body(part, source.records_range(start, end), array=array)
+                first = start == ranges[0][0]
+                target = af.path if first else part_files[[r[0] for r in ranges].index(start) - 1]
+                with open_output(target, gz=gz) as part:
+                    if first and array:
+                        part.write(b"[")
+                    lead = b"\n" if first and array else b""
+                    n, private = write_json_body(part, source.records_range(start, end), array=array, lead=lead)
                 return n, private, dict(source.renamed)
 
             results = run_ranges(convert_range, ranges)
             count = results[0][0]
-            for (n, _, _), part in zip(results[1:], part_files):
-                if n:
-                    if array:
-                        out.write(b",\n" if count else b"\n")
-                    out.flush()
-                    with open(part, "rb") as src:
-                        append_file(src, out)
-                count += n
-            if array:
-                out.write(b"\n]\n" if count else b"]\n")
-            out.flush()
+            with open(af.path, "ab") as out:
+                for (n, _, _), part in zip(results[1:], part_files):
+                    if n:
+                        if array:
+                            _write_piece(out, b",\n" if count else b"\n", gz)
+                        out.flush()
+                        with open(part, "rb") as src:
+                            append_file(src, out)
+                    count += n
+                if array:
+                    _write_piece(out, b"\n]\n" if count else b"]\n", gz)
             af.private = any(r[1] for r in results)
         for _, _, renamed in results:
             source.renamed.update(renamed)
@@ -164,6 +197,10 @@ def write_source_in_parts(path: Path, source: Source, ranges: list[tuple[int, in
     finally:
         for part in part_files:
             part.unlink(missing_ok=True)
+
+
+def _write_piece(out: IO[bytes], data: bytes, gz: bool) -> None:
+    out.write(gzip.compress(data, mtime=0) if gz else data)
 
 
 def append_file(src: IO[bytes], dst: IO[bytes]) -> None:
@@ -199,8 +236,10 @@ def _write_table(
             write_workbook(af.path, columns, rows(), full_meta)
         else:
             # meta["bom"]: a sheet made for editing starts with a BOM, or Excel reads UTF-8 as ANSI
-            with open(af.path, "w", encoding="utf-8-sig" if meta.get("bom") else "utf-8", newline="") as out:
-                writer = csv.writer(out, lineterminator="\r\n")
+            with open_output(af.path, gz=is_gzip_name(path)) as raw, io.TextIOWrapper(
+                raw, encoding="utf-8-sig" if meta.get("bom") else "utf-8", newline=""
+            ) as out:
+                writer = csv.writer(out, delimiter=csv_delimiter(path), lineterminator="\r\n")
                 writer.writerow(columns.headers())
                 encode = tabular.encode_text
                 for values in rows():

@@ -9,11 +9,13 @@ from __future__ import annotations
 import contextlib
 import itertools
 import re
+import shutil
+import tempfile
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from bulkedit.errors import InputError
 from bulkedit.io import jsonio, tabular
@@ -46,14 +48,11 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
     A streaming expat reader (bulkedit.io.xlsxread) does the work; a workbook it
     does not understand is read again through openpyxl.
     """
-    if source.compressed:
-        raise InputError(
-            "a gzip-compressed XLSX file is not supported", where=str(source.path), hint="decompress it first (gunzip)"
-        )
     from bulkedit.io.xlsxread import UncomputedFormula, Workbook, XlsxError
 
+    workbook: Any = _decompressed(source) if source.compressed else source.path
     try:
-        book = Workbook(source.path)
+        book = Workbook(workbook)
         try:
             meta_ref = next((s for s in book.sheets if s.name == tabular.META_SHEET), None)
             meta = _meta_from_rows(book.rows(meta_ref)) if meta_ref is not None else None
@@ -70,7 +69,7 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
             raise
         if isinstance(exc, UncomputedFormula):
             raise _uncomputed(source, exc) from None
-        return _read_rows_openpyxl(source)
+        return _read_rows_openpyxl(source, workbook)
 
     def rows() -> Iterator[tuple[Any, ...]]:
         try:
@@ -84,6 +83,15 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
             book.close()
 
     return rows(), meta
+
+
+def _decompressed(source: Source) -> IO[bytes]:
+    """A gzip-compressed workbook, decompressed into an anonymous temporary file (a zip needs seeking)."""
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - deleted when closed or collected with the reader
+    with source.open_binary() as f:
+        shutil.copyfileobj(f, tmp, 1 << 20)
+    tmp.seek(0)
+    return tmp
 
 
 def _counted(source: Source, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
@@ -104,13 +112,15 @@ def _uncomputed(source: Source, exc: Exception) -> InputError:
     )
 
 
-def _read_rows_openpyxl(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any] | None]:
+def _read_rows_openpyxl(source: Source, workbook: Any) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any] | None]:
     import openpyxl
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
+            if not isinstance(workbook, Path):
+                workbook.seek(0)
+            wb = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise InputError(
             f"not a readable XLSX workbook ({type(exc).__name__}: {exc})",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import stat
@@ -118,7 +119,7 @@ def test_output_format_from_suffix() -> None:
         output_format(Path("a.out"), None)
 
 
-@pytest.mark.parametrize("fmt", ["ndjson", "json"])
+@pytest.mark.parametrize("fmt", ["ndjson", "json", "ndjson.gz", "json.gz"])
 def test_parallel_convert_equals_sequential(tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from bench.generate import write_ndjson
     from bulkedit.convert import convert
@@ -136,7 +137,11 @@ def test_parallel_convert_equals_sequential(tmp_path: Path, fmt: str, monkeypatc
     par = tmp_path / f"par.{fmt}"
     source = open_source(src)
     result = convert(source, par)
-    assert par.read_bytes() == seq.read_bytes()
+    if fmt.endswith(".gz"):  # one gzip member per part: the same text once decompressed
+        assert par.read_bytes()[:2] == seq.read_bytes()[:2] == b"\x1f\x8b"
+        assert gzip.decompress(par.read_bytes()) == gzip.decompress(seq.read_bytes())
+    else:
+        assert par.read_bytes() == seq.read_bytes()
     assert result.output.users == 3000 and result.output.private
     assert stat.S_IMODE(par.stat().st_mode) == 0o600
     assert source.renamed == {"Email": "email"}
@@ -159,3 +164,63 @@ def test_parallel_convert_error_names_line_and_leaves_nothing(tmp_path: Path, mo
         convert(open_source(src), tmp_path / "o.json")
     assert ":1801:" in info.value.render()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["u.ndjson"]
+
+
+@pytest.mark.parametrize("name", ["u.ndjson.gz", "u.json.gz", "u.csv.gz", "u.tsv.gz"])
+def test_gz_outputs_are_gzip_and_read_back(tmp_path: Path, name: str) -> None:
+    users = [{"user_id": "auth0|1", "email": "a@x.com", "password_hash": "$2b$10$" + "a" * 53, "app_metadata": {"plan": 0}},
+             {"user_id": "auth0|2", "email": "b@x.com", "app_metadata": {"plan": "trial"}}]
+    out = tmp_path / name
+    result = write_users(out, recs(users), output_format(out, None))
+    assert out.read_bytes()[:2] == b"\x1f\x8b" and result.private
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    text = gzip.decompress(out.read_bytes())
+    if "sv" in name:
+        assert text.splitlines()[0].decode("utf-8-sig").startswith("user_id," if ".csv" in name else "user_id\t")
+    assert read_users(out) == users
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_tsv_output_is_tab_separated(tmp_path: Path) -> None:
+    out = tmp_path / "u.tsv"
+    write_users(out, recs([{"user_id": "auth0|1", "email": "a@x.com", "name": "A, B"}]), output_format(out, None))
+    assert out.read_text("utf-8").splitlines() == ["user_id\temail\tname", "auth0|1\ta@x.com\tA, B"]
+    assert read_users(out) == [{"user_id": "auth0|1", "email": "a@x.com", "name": "A, B"}]
+
+
+def test_gzipped_xlsx_output_is_refused_and_input_is_read(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="XLSX workbook is compressed already"):
+        output_format(tmp_path / "u.xlsx.gz", None)
+    with pytest.raises(UsageError):
+        output_format(tmp_path / "u.gz", "xlsx")
+    users = [{"user_id": "auth0|1", "email": "a@x.com", "identities": [{"connection": "db"}]}]
+    write_users(tmp_path / "u.xlsx", recs(users), "xlsx")
+    (tmp_path / "u.xlsx.gz").write_bytes(gzip.compress((tmp_path / "u.xlsx").read_bytes()))
+    src = open_source(tmp_path / "u.xlsx.gz")
+    assert (src.format, src.compressed) == ("xlsx", True)
+    assert list(src.users()) == users
+
+
+def test_parallel_edit_writes_gzip_when_asked(tmp_path: Path) -> None:
+    from bench.generate import write_ndjson
+    from bulkedit.edit.apply import apply_edits
+    from bulkedit.edit.plan import load_plan
+
+    src = tmp_path / "u.ndjson"
+    write_ndjson(src, 2000, seed=3)
+    (tmp_path / "plan.yaml").write_text("edits:\n  - set: {user_metadata.x: 1}\n", encoding="utf-8")
+    plan = load_plan(tmp_path / "plan.yaml")
+    apply_edits(open_source(src), plan, tmp_path / "par.ndjson.gz", workers=2)
+    apply_edits(open_source(src), load_plan(tmp_path / "plan.yaml"), tmp_path / "seq.ndjson", workers=1)
+    assert gzip.decompress((tmp_path / "par.ndjson.gz").read_bytes()) == (tmp_path / "seq.ndjson").read_bytes()
+
+
+def test_convert_refuses_to_overwrite_the_inputs_sidecar(tmp_path: Path) -> None:
+    from bulkedit.convert import convert
+
+    write_users(tmp_path / "u.csv", recs([{"user_id": "auth0|1", "email": "a@x.com"}]), "csv")
+    side = tmp_path / "u.csv.bulkedit.json"
+    before = side.read_bytes()
+    with pytest.raises(UsageError, match="is the input"):
+        convert(open_source(tmp_path / "u.csv"), side)
+    assert side.read_bytes() == before
