@@ -99,13 +99,23 @@ RESERVED_APP_METADATA_KEYS: Final = frozenset(
 SECRET_FIELD_ORDER: Final = ("password_hash", "custom_password_hash", "mfa_factors")
 SECRET_FIELDS: Final = frozenset(SECRET_FIELD_ORDER)
 
-#: JSON type of well-known scalar fields, used when a plain CSV carries no type information.
+#: JSON type of well-known scalar fields, used when a plain CSV or XLSX carries no type
+#: information: "boolean", "integer", "string", or "date" (a string in Auth0's
+#: `2022-04-26T00:07:05.098Z` form). A CSV cell is text already, so only booleans and
+#: integers change it; an XLSX number, boolean or date cell in a string or date field
+#: becomes that text.
 FIELD_TYPES: Final[dict[str, str]] = {
     "email_verified": "boolean",
     "phone_verified": "boolean",
     "blocked": "boolean",
     "logins_count": "integer",
     "identities[0].isSocial": "boolean",
+    **dict.fromkeys(
+        ("user_id", "email", "username", "phone_number", "given_name", "family_name", "name", "nickname", "picture",
+         "last_ip", "locale", "identities[0].connection", "identities[0].provider"),
+        "string",
+    ),
+    **dict.fromkeys(("created_at", "updated_at", "last_login", "last_password_reset", "multifactor_last_modified"), "date"),
 }
 
 #: Column names used by the Dashboard and the old Import/Export extension.

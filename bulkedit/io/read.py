@@ -21,6 +21,7 @@ import sys
 import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol
@@ -743,15 +744,21 @@ class Source:
         """A cell of a file without type information: Auth0 escaping, known field types, else text."""
         if cell is None:
             return MISSING
-        if type(cell) is not str:  # XLSX without type information: keep numbers and booleans
-            if hasattr(cell, "isoformat"):
-                return cell.isoformat()
-            return cell
+        known = _KNOWN_TYPES.get(col.path)
+        if type(cell) is not str:  # XLSX without type information
+            if known is None:  # keep numbers and booleans
+                return cell.isoformat() if hasattr(cell, "isoformat") else cell
+            if (known == "boolean" and type(cell) is bool) or (known == "integer" and type(cell) is int):
+                return cell
+            if known == "integer" and type(cell) is float and cell.is_integer():
+                return int(cell)
+            if known == "date" and isinstance(cell, datetime):
+                return _auth0_date(cell)
+            cell = tabular.scalar_text(cell)  # a known string field: the text the cell shows, like a CSV's
         if cell == "":
             return MISSING
         if self.auth0_escaped and cell.startswith("'"):
             return cell[1:]
-        known = _KNOWN_TYPES.get(col.path)
         if known == "boolean":
             low = cell.strip().lower()
             if low in ("true", "false"):
@@ -811,6 +818,13 @@ def _map_entry(column_map: dict[str, str], key: str) -> str | None:
 
 def _is_user_field(path: tuple[str | int, ...]) -> bool:
     return bool(path) and path[0] in fields.KNOWN_FIELDS
+
+
+def _auth0_date(value: datetime) -> str:
+    """A spreadsheet's date as Auth0 writes dates (`2022-04-26T00:07:05.098Z`; a naive one is taken as UTC)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 def _some(names: list[str]) -> str:

@@ -158,7 +158,7 @@ def decode_cell(cell: Any, kind: str, *, guarded: bool = True) -> Any:
         return MISSING
     if kind == STRING:
         if type(cell) is not str:
-            return _scalar_text(cell)
+            return scalar_text(cell)
         return unneutralise(cell) if guarded else cell
     if kind == BOOLEAN:
         if type(cell) is bool:
@@ -185,14 +185,15 @@ def decode_cell(cell: Any, kind: str, *, guarded: bool = True) -> Any:
             return float(str(cell).strip())
         except ValueError:
             raise CellError(f"{cell!r} is not a number") from None
-    text = cell if type(cell) is str else _scalar_text(cell)
+    text = cell if type(cell) is str else scalar_text(cell)
     try:
         return jsonio.loads_exact(text)
     except jsonio.JSONError as exc:
         raise CellError(f"{text[:60]!r} is not JSON ({exc.msg})") from None
 
 
-def _scalar_text(cell: Any) -> str:
+def scalar_text(cell: Any) -> str:
+    """The text of a spreadsheet's number, boolean or date cell (`15551234567`, `true`, an ISO date)."""
     if type(cell) is bool:
         return "true" if cell else "false"
     if type(cell) is float and cell.is_integer():

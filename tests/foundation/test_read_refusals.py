@@ -223,3 +223,22 @@ def test_invalid_utf8_is_named_by_line(tmp_path: Path) -> None:
     far = write(tmp_path / "far.csv.gz", b"email,name\n" + b"a@x.com,A\n" * 20000 + b"b@x.com,M\xfcller\n", gz=True)
     assert "far.csv.gz:20002: not UTF-8 text (line 20002)" in refused(far)
     assert gzip.decompress(far.read_bytes()).count(b"\n") == 20002
+
+
+# -- XLSX without type information types Auth0's fields like the CSV reader ---------------
+
+
+def test_untyped_xlsx_types_known_fields_like_csv(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Id", "Username", "Name", "phone_number", "Email Verified", "Logins Count", "Created At", "user_metadata.seats"])
+    ws.append([12345, 42, 2024, 15551234567, True, 7.0, datetime(2022, 4, 26, 0, 7, 5, 98000), 3])
+    wb.save(tmp_path / "n.xlsx")
+    assert read_users(tmp_path / "n.xlsx") == [
+        {"user_id": "12345", "username": "42", "name": "2024", "phone_number": "15551234567", "email_verified": True,
+         "logins_count": 7, "created_at": "2022-04-26T00:07:05.098Z", "user_metadata": {"seats": 3}}
+    ]
+    csv_path = write(tmp_path / "n.csv", "Id,Username,Name,phone_number,Email Verified,Logins Count\n12345,42,2024,15551234567,true,7\n")
+    assert read_users(csv_path)[0] == {k: v for k, v in read_users(tmp_path / "n.xlsx")[0].items() if k in read_users(csv_path)[0]}
