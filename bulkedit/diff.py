@@ -18,8 +18,15 @@ What is compared is what the candidate can carry. An `emit` output folder holds
 import-shaped users (no `auth0|` prefix, no export-only fields) for the connection
 its manifest names: such users - and any user of a file without export-only fields -
 are compared on import fields, with the connection from the manifest, so fields
-missing from a chunk because an import cannot carry them are not "removed". A CSV or
-XLSX candidate is compared on its columns.
+missing from a chunk because an import cannot carry them are not "removed". A user of
+an emit folder or of an import file (a JSON array of such users) is compared on the
+top-level fields it has: an upsert leaves the others as they are in the tenant, and
+replaces a metadata object it has whole. A CSV or XLSX candidate is compared on its
+columns.
+
+A changed key would read as one user removed and another added: after matching, those
+are paired through the other identity (user_id under --key email; email, in the same
+connection, under --key user_id) and shown as a forbidden change of the key.
 """
 
 from __future__ import annotations
@@ -278,13 +285,17 @@ def _emit_chunks(folder: Path) -> tuple[list[tuple[Source, str | None]], dict[st
     return parts, left_out
 
 
-def _import_form(user: dict[str, Any], connection: str | None) -> dict[str, Any]:
+def _import_form(user: dict[str, Any], connection: str | None, only: dict[str, Any] | None = None) -> dict[str, Any]:
     """What an import can carry of `user`: no export-only fields, user_id without the strategy prefix, the connection.
 
     Unknown keys stay, so a stray key in an import file still shows as a change.
+    `only`: keep just the top-level fields it has (those an import file sets).
     """
     export_only = fields.EXPORT_ONLY_FIELDS
-    out = {k: v for k, v in user.items() if k not in export_only}
+    if only is None:
+        out = {k: v for k, v in user.items() if k not in export_only}
+    else:
+        out = {k: user[k] for k in only if k in user and k not in export_only}
     uid = out.get("user_id")
     if type(uid) is str and "|" in uid:
         out["user_id"] = uid.split("|", 1)[1]
@@ -345,13 +356,18 @@ class _Keys:
                     )
                 k = f"{k}\x00{conn}"
             return k if k in index else None
-        if k in index:
-            return k
-        if "|" in k:
-            bare = k.split("|", 1)[1]
-            return bare if bare in index else None
-        prefixed = "auth0|" + k  # import files carry database users without the strategy prefix
-        return prefixed if prefixed in index else None
+        return _user_id_lookup(index, k)
+
+
+def _user_id_lookup(index: dict[str, Any], k: str) -> str | None:
+    """The key of `index` that user_id `k` stands for: itself, or with or without the strategy prefix."""
+    if k in index:
+        return k
+    if "|" in k:
+        bare = k.split("|", 1)[1]
+        return bare if bare in index else None
+    prefixed = "auth0|" + k  # import files carry database users without the strategy prefix
+    return prefixed if prefixed in index else None
 
 
 ProgressFn = Callable[[int], None]
@@ -782,13 +798,12 @@ def _compare(
         index[k] = [enc, rec.pos]
 
     loads = jsonio.loads
-    canonical = jsonio.canonical
     changed: list[tuple[int, UserDiff]] = []
-    added: list[UserDiff] = []
+    added: list[_Unmatched] = []
     added_keys: set[str] = set()
     unchanged = base[1]
     n_cand = base[0]
-    sheet_columns: dict[int, tuple[tuple[Any, ...], ...]] = {}
+    compare = _Comparer(opts)
     for pos, rec, src, conn in candidate_records:
         n_cand += 1
         user = rec.user
@@ -807,7 +822,7 @@ def _compare(
             added_keys.add(k)
             if added_out is not None:
                 added_out[k] = where()
-            added.append(UserDiff(k, "added", _email(user), None, where(), None))
+            added.append(_unmatched(k, rec.raw if rec.raw is not None else dumps(user), pos, src, conn, user))
             continue
         entry = index[bk]
         enc = entry[0]
@@ -818,51 +833,45 @@ def _compare(
             unchanged += 1
             continue
         old = loads(enc)
-        if conn is not None or _is_import_shaped(user) or _is_import_shaped(old):
-            old_form = _import_form(old, fields.user_connection(old) if conn is not None else None)
-            new_form = _import_form(user, conn)
-        else:
-            old_form, new_form = old, user
-        if src.format in _TABULAR:
-            cols = sheet_columns.get(id(src))
-            if cols is None:
-                cols = sheet_columns[id(src)] = tuple(c.path for c in src.columns if c.path)
-            old_form, new_form = _on_columns(old_form, cols), _on_columns(new_form, cols)
-        if canonical(old_form) == canonical(new_form):
+        changes = compare(old, user, src, conn)
+        if not changes:
             unchanged += 1
             continue
-        changes = field_changes(old_form, new_form, redact=opts.redact)
-        if not changes:  # the serialisations differ but no JSON value does (-0.0 vs 0.0)
-            unchanged += 1
-            continue
-        worst = min((c.cls for c in changes), key=_RANK.__getitem__)
-        label = _email(user) or _email(old)
-        changed.append(
-            (entry[1], UserDiff(_show_key(bk, keys, opts), "changed", _mask_email(label, opts), backup.where(entry[1]), where(), worst, changes))
-        )
+        changed.append((entry[1], _changed(bk, keys, opts, old, user, backup.where(entry[1]), where(), changes)))
 
-    removed: list[UserDiff] = []
+    gone: list[_Unmatched] = []
     left_out: list[UserDiff] = []
     for bk, (enc, bpos) in index.items():
         if enc is None:
             continue
-        user = loads(enc)
-        email = _email(user)
-        why = None
-        if candidate.left_out:
-            uid = user.get("user_id")
-            why = candidate.left_out.get(uid) if type(uid) is str else None
-            if why is None and keys.key == "email" and email is not None:
-                why = candidate.left_out.get(email.lower())
-        status = "removed" if why is None else "left_out"
-        diffs = left_out if why is not None else removed
-        diffs.append(UserDiff(_show_key(bk, keys, opts), status, _mask_email(email, opts), backup.where(bpos), None, None, note=why))
-    added = [
-        UserDiff(_show_key(u.key, keys, opts), u.status, _mask_email(u.email, opts), u.backup_at, u.candidate_at, None) for u in added
+        u = _unmatched(bk, enc, bpos, backup, None, loads(enc))
+        why = _left_out_why(candidate.left_out, u, keys) if candidate.left_out else None
+        if why is None:
+            gone.append(u)
+        else:
+            left_out.append(UserDiff(_show_key(bk, keys, opts), "left_out", _mask_email(u.email, opts), backup.where(bpos), None, None, note=why))
+    # a changed key reads as one user removed and one added: pair them through the other identity
+    pairs = _pair_by_other_identity(gone, added, keys)
+    for i, j, note in pairs:
+        b, a = gone[i], added[j]
+        old, user = loads(b.enc), loads(a.enc)
+        changes = compare(old, user, a.src, a.conn)
+        changed.append((b.pos, _changed(b.key, keys, opts, old, user, backup.where(b.pos), a.src.where(a.pos), changes, note)))
+    paired_gone = {i for i, _, _ in pairs}
+    paired_added = {j for _, j, _ in pairs}
+    removed = [
+        UserDiff(_show_key(b.key, keys, opts), "removed", _mask_email(b.email, opts), backup.where(b.pos), None, None)
+        for i, b in enumerate(gone)
+        if i not in paired_gone
+    ]
+    added_users = [
+        UserDiff(_show_key(a.key, keys, opts), "added", _mask_email(a.email, opts), None, a.src.where(a.pos), None)
+        for j, a in enumerate(added)
+        if j not in paired_added
     ]
     changed.sort(key=lambda t: (_RANK[t[1].cls or ORDINARY], t[0]))  # worst first: a reviewer reads from the top
     changed_users = [u for _, u in changed]
-    counts = Counts(n_backup, n_cand, len(added), len(removed), len(changed_users), unchanged, len(left_out))
+    counts = Counts(n_backup, n_cand, len(added_users), len(removed), len(changed_users), unchanged, len(left_out))
     summary = _field_summary(changed_users)
     classes = _class_summary(changed_users)
     gate = evaluate_gate(counts, classes, summary, opts)
@@ -874,10 +883,121 @@ def _compare(
         counts=counts,
         fields=summary,
         classes=classes,
-        users=tuple(changed_users + added + removed + left_out),
+        users=tuple(changed_users + added_users + removed + left_out),
         gate=gate,
         redacted=opts.redact,
     )
+
+
+@dataclass(frozen=True)
+class _Unmatched:
+    """A user without a match by key (a backup user gone, a candidate user added), held encoded until it is paired or reported."""
+
+    key: str
+    enc: bytes
+    pos: int
+    src: Source
+    conn: str | None  # the connection an emit folder's manifest gives it
+    email: str | None
+    user_id: str | None
+    connection: str | None  # its own, or `conn`
+
+
+def _unmatched(key: str, enc: bytes, pos: int, src: Source, conn: str | None, user: dict[str, Any]) -> _Unmatched:
+    uid = user.get("user_id")
+    own = conn if conn is not None else fields.user_connection(user)
+    return _Unmatched(key, enc, pos, src, conn, _email(user), uid if type(uid) is str and uid else None, own)
+
+
+class _Comparer:
+    """The field changes between a backup user and its candidate, on what the candidate can carry."""
+
+    def __init__(self, opts: DiffOptions) -> None:
+        self.redact = opts.redact
+        self.sheet_columns: dict[int, tuple[tuple[Any, ...], ...]] = {}
+
+    def __call__(self, old: dict[str, Any], user: dict[str, Any], src: Source, conn: str | None) -> tuple[FieldChange, ...]:
+        """() when they do not differ."""
+        if conn is not None or _is_import_shaped(user) or _is_import_shaped(old):
+            new_form = _import_form(user, conn)
+            # an upsert leaves a field an import file does not carry as it is in the tenant
+            carried = new_form if conn is not None or _in_import_file(src, user) else None
+            old_form = _import_form(old, fields.user_connection(old) if conn is not None else None, carried)
+        else:
+            old_form, new_form = old, user
+        if src.format in _TABULAR:
+            cols = self.sheet_columns.get(id(src))
+            if cols is None:
+                cols = self.sheet_columns[id(src)] = tuple(c.path for c in src.columns if c.path)
+            old_form, new_form = _on_columns(old_form, cols), _on_columns(new_form, cols)
+        if jsonio.canonical(old_form) == jsonio.canonical(new_form):
+            return ()
+        # () too when the serialisations differ but no JSON value does (-0.0 vs 0.0)
+        return field_changes(old_form, new_form, redact=self.redact)
+
+
+def _in_import_file(src: Source, user: dict[str, Any]) -> bool:
+    """A user of an import file (a JSON array of import-shaped users), as lint judges it; not an export."""
+    return src.format == fmt.JSON and not src.renamed and _is_import_shaped(user)
+
+
+def _changed(
+    bk: str,
+    keys: _Keys,
+    opts: DiffOptions,
+    old: dict[str, Any],
+    user: dict[str, Any],
+    backup_at: str,
+    candidate_at: str,
+    changes: tuple[FieldChange, ...],
+    note: str | None = None,
+) -> UserDiff:
+    worst = min((c.cls for c in changes), key=_RANK.__getitem__)
+    label = _email(user) or _email(old)
+    return UserDiff(_show_key(bk, keys, opts), "changed", _mask_email(label, opts), backup_at, candidate_at, worst, changes, note)
+
+
+def _left_out_why(left_out: dict[str, str], u: _Unmatched, keys: _Keys) -> str | None:
+    """Why `emit` left this backup user out of its chunks (manifest `left_out`), or None."""
+    why = left_out.get(u.user_id) if u.user_id is not None else None
+    if why is None and keys.key == "email" and u.email is not None:
+        why = left_out.get(u.email.lower())
+    return why
+
+
+def _pair_by_other_identity(gone: list[_Unmatched], added: list[_Unmatched], keys: _Keys) -> list[tuple[int, int, str]]:
+    """(index in `gone`, index in `added`, note) of each removed and added user that are one user whose key changed.
+
+    Paired by user_id under --key email (prefix-aware); by email (case-insensitive) in
+    the same connection under --key user_id, where a user that names no connection is
+    paired only when it is the one user of that email left on the other side.
+    """
+    if not gone or not added:
+        return []
+    pairs: list[tuple[int, int, str]] = []
+    taken: set[int] = set()
+    if keys.key == "email":
+        by_uid: dict[str, int] = {}
+        for i, b in enumerate(gone):
+            if b.user_id is not None:
+                by_uid.setdefault(b.user_id, i)
+        for j, a in enumerate(added):
+            hit = _user_id_lookup(by_uid, a.user_id) if a.user_id is not None else None
+            if hit is not None and by_uid[hit] not in taken:
+                taken.add(by_uid[hit])
+                pairs.append((by_uid[hit], j, "paired by user_id: its email changed (an import would add a new user and keep the old one)"))
+        return pairs
+    by_email: dict[str, list[int]] = {}
+    for i, b in enumerate(gone):
+        if b.email:
+            by_email.setdefault(b.email.lower(), []).append(i)
+    for j, a in enumerate(added):
+        same = by_email.get(a.email.lower(), ()) if a.email else ()
+        hits = [i for i in same if i not in taken and (a.connection is None or gone[i].connection in (None, a.connection))]
+        if len(hits) == 1:
+            taken.add(hits[0])
+            pairs.append((hits[0], j, "paired by email: its user_id changed (an import does not change a user_id)"))
+    return pairs
 
 
 def _where(src: Source, pos: int) -> Callable[[], str]:

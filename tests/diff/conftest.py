@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -36,6 +37,18 @@ def apply_fixture_edits(users: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.pop(i)
     out.extend(spec["add"])
     return out
+
+
+def edit_csv_cell(sheet: Path, row: int, column: str, value: str) -> str:
+    """Set one cell of a CSV sheet (row 0 is the header) as a spreadsheet user would; the old value."""
+    with open(sheet, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    col = rows[0].index(column)
+    old = rows[row][col]
+    rows[row][col] = value
+    with open(sheet, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return old
 
 
 def write_ndjson(path: Path, users: list[dict[str, Any]]) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import csv
 import json
 import random
 from pathlib import Path
@@ -16,7 +15,7 @@ from bulkedit.cli.app import main
 from bulkedit.diff import DiffOptions, diff
 from bulkedit.io import jsonio
 from bulkedit.io.read import read_users
-from tests.diff.conftest import EXPORT, write_ndjson
+from tests.diff.conftest import EXPORT, edit_csv_cell, write_ndjson
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -87,13 +86,7 @@ def test_sheet_edit_shows_up(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     sheet = tmp_path / "users.csv"
     assert main(["convert", str(EXPORT), "-o", str(sheet)]) == 0
     capsys.readouterr()
-    with open(sheet, newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    col = rows[0].index("given_name")
-    old = rows[3][col]
-    rows[3][col] = "Zoltán"
-    with open(sheet, "w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerows(rows)
+    old = edit_csv_cell(sheet, 3, "given_name", "Zoltán")
     result = diff(EXPORT, sheet)
     assert result.counts.changed == 1
     (u,) = result.changed_users
