@@ -7,6 +7,7 @@ They only lay out what the result holds; the HTML page is one self-contained fil
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -88,8 +89,29 @@ def render_text(data: dict[str, Any], *, limit: int | None = 20) -> str:
 # -- markdown -----------------------------------------------------------------------
 
 
+_MD_PUNCT = re.compile(r"([\\`*_\[\]<>|~&!#])")
+_BACKTICKS = re.compile(r"`+")
+
+
 def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "\\n").replace("`", "'")
+    """Plain text (a name, a note, the verdict) that markdown shows as it is, in a table cell or not."""
+    return _MD_PUNCT.sub(r"\\\1", text).replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _code(text: str, *, cell: bool = True) -> str:
+    """`text` as an inline code span that shows it exactly (backticks, backslashes and all).
+
+    The fence is one backtick longer than the longest run inside, with a space inside it
+    when the text starts or ends with a backtick or a space (markdown takes one off each
+    side). In a table cell `|` is escaped, which GFM undoes inside code too; backslashes
+    need no escape in code. Line breaks, which would end the row, are shown as \\n.
+    """
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    fence = "`" * (max((len(m) for m in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
+    if cell:
+        text = text.replace("|", "\\|")
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def render_markdown(data: dict[str, Any], *, limit: int | None = 50) -> str:
@@ -97,10 +119,10 @@ def render_markdown(data: dict[str, Any], *, limit: int | None = 50) -> str:
     out = [
         "## bulkedit diff",
         "",
-        f"`{_md(data['backup'])}` -> `{_md(data['candidate'])}`, matched by `{data['key']}`"
+        f"{_code(data['backup'], cell=False)} -> {_code(data['candidate'], cell=False)}, matched by `{data['key']}`"
         + (" (names and emails redacted)" if data["redacted"] else ""),
         "",
-        f"**{_verdict(data)}**",
+        f"**{_md(_verdict(data))}**",
         "",
         "| backup users | candidate users | changed | added | removed | unchanged |",
         "|---:|---:|---:|---:|---:|---:|",
@@ -116,22 +138,22 @@ def render_markdown(data: dict[str, Any], *, limit: int | None = 50) -> str:
     if data["fields"]:
         out += ["", "### Changes by field", "", "| field | class | users | changes |", "|---|---|---:|---:|"]
         for f in data["fields"]:
-            out.append(f"| `{_md(f['path'])}` | {f['class']} | {f['users']:,} | {f['changes']:,} |")
+            out.append(f"| {_code(f['path'])} | {f['class']} | {f['users']:,} | {f['changes']:,} |")
     users = data["users"]
     shown = users if limit is None else users[:limit]
     if shown:
         out += ["", "### Users" if len(shown) == len(users) else f"### First {len(shown):,} of {len(users):,} users", ""]
         out += ["| user | status | field | old | new | class |", "|---|---|---|---|---|---|"]
         for u in shown:
-            who = f"`{_md(u['key'])}`" + (f" {_md(u['email'])}" if u["email"] and u["email"] != u["key"] else "")
+            who = _code(u["key"]) + (f" {_md(u['email'])}" if u["email"] and u["email"] != u["key"] else "")
             if not u["changes"]:
                 note = f" {_md(u['note'])} " if u["note"] else " "
                 out.append(f"| {who} | {_status(u)} |{note}| | | |")
             for i, ch in enumerate(u["changes"]):
                 first = i == 0
                 out.append(
-                    f"| {who if first else ''} | {u['status'] if first else ''} | `{_md(ch['path'])}` "
-                    f"| `{_md(_value(ch, 'old'))}` | `{_md(_value(ch, 'new'))}` | {ch['class']} |"
+                    f"| {who if first else ''} | {u['status'] if first else ''} | {_code(ch['path'])} "
+                    f"| {_code(_value(ch, 'old'))} | {_code(_value(ch, 'new'))} | {ch['class']} |"
                 )
         if len(shown) < len(users):
             out += ["", f"... and {len(users) - len(shown):,} more users (see `--format json`)."]
