@@ -87,6 +87,7 @@ class Damage:
 
 _SCI = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]{1,3}")
 _DIGITS = re.compile(r"[0-9]+")
+_NUMBERISH = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?")
 _SHEET_DATE = re.compile(
     r"(?:[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{2,4}|[0-9]{4}[/.][0-9]{1,2}[/.][0-9]{1,2}|[0-9]{4}-[0-9]{2}-[0-9]{2})"
@@ -131,7 +132,7 @@ def check_cell(cell: Any, kind: str, old: Any) -> tuple[str, str] | None:
         if text == stripped or (type(cell) in (int, float) and cell == int(old)):
             return LEADING_ZEROS, f"{text!r} was {old!r}: the spreadsheet dropped the leading zeros"
     # long numbers: scientific notation, or digits past the 15th replaced by zeros
-    if type(cell) is str and _SCI.fullmatch(text.strip()) and (kind != tabular.NUMBER or (type(old) in (int, float) and _float(text) != old)):
+    if type(cell) is str and _SCI.fullmatch(text.strip()) and _scientific_damage(text.strip(), kind, old):
         return SCIENTIFIC, f"{text!r} is a number in scientific notation{_was(old)}: digits were lost"
     if type(cell) is float and kind in (tabular.INTEGER, tabular.STRING, tabular.JSON) and abs(cell) >= 2**53:
         return PRECISION, f"{cell!r} is beyond the 15 significant digits a spreadsheet keeps{_was(old)}"
@@ -259,6 +260,31 @@ def _fifteen_digits(digits: str) -> tuple[int, int]:
     sign = "-" if digits.startswith("-") else ""
     body = digits.lstrip("-").lstrip("0") or "0"
     return int(Decimal(f"{Decimal(digits):.14e}")), int(sign + body[:15] + "0" * (len(body) - 15))
+
+
+def _scientific_damage(text: str, kind: str, old: Any) -> bool:
+    """Whether scientific-notation `text` is what a spreadsheet shows for `old`: a number (or
+    digits kept as text) with more significant digits than the text keeps, about equal to
+    it; or a new value in a text column (no old value to tell an edit from damage)."""
+    value = _float(text)
+    if type(old) in (int, float):
+        old_text = repr(old) if type(old) is float else str(old)
+    elif type(old) is str and _NUMBERISH.fullmatch(old.strip()):
+        old_text = old.strip()
+    else:
+        return old is MISSING and kind != tabular.NUMBER
+    if kind == tabular.NUMBER and type(old) is not str:
+        return value != old
+    old_value = _float(old_text)
+    if value is None or old_value is None or abs(value - old_value) > abs(old_value) * 1e-3:
+        return False  # another number: an edit
+    return len(_significant(old_text)) > len(_significant(text.split("e")[0].split("E")[0]))
+
+
+def _significant(number: str) -> str:
+    """The significant digits of a decimal number's text (no sign, point, exponent or outer zeros)."""
+    digits = number.lower().split("e")[0].lstrip("+-").replace(".", "").replace(",", "")
+    return digits.strip("0")
 
 
 def _float(text: str) -> float | None:

@@ -103,6 +103,10 @@ def test_a_sheet_without_its_sidecar_is_still_compared_with_the_backup(tmp_path:
         ("+14155550199", tabular.STRING, "+14155550100"),
         ("12345678901234000000", tabular.INTEGER, 12345678901234567890),
         ("Zoë", tabular.STRING, "Zoe"),
+        ("0E0", tabular.STRING, "0"),  # typed: a spreadsheet shows 0 as 0
+        ("1.5E3", tabular.STRING, "x"),  # a name edited to what looks like a number
+        ("1E3", tabular.STRING, "1000"),  # no digit lost
+        ("2E+19", tabular.STRING, "12345678901234567890"),  # another number
     ],
 )
 def test_ordinary_edits_are_not_damage(cell: Any, kind: str, old: Any) -> None:
@@ -119,6 +123,9 @@ def test_ordinary_edits_are_not_damage(cell: Any, kind: str, old: Any) -> None:
         ("-12345678901234500000", tabular.INTEGER, -12345678901234567890, damage.PRECISION),
         ("123456789012345000", tabular.STRING, "123456789012345678", damage.PRECISION),  # digits kept as text
         ("1,23457E+19", tabular.STRING, MISSING, damage.SCIENTIFIC),
+        ("1.23457E+19", tabular.STRING, "12345678901234567890", damage.SCIENTIFIC),  # digits kept as text
+        ("1.23457E+19", tabular.INTEGER, 12345678901234567890, damage.SCIENTIFIC),
+        ("1.23457E+19", tabular.JSON, 12345678901234567890, damage.SCIENTIFIC),
         ("3/4/2025 10:11 PM", tabular.STRING, MISSING, damage.DATE),
         ("TRUE", tabular.JSON, True, damage.BOOLEAN_CASE),
         ("[\u201ca\u201d]", tabular.JSON, ["a"], damage.SMART_QUOTES),
