@@ -207,10 +207,10 @@ class _Emitter:
                 continue
             if conv.dropped:  # counted per kind of user; expanded to fields in `dropped_fields()`
                 dropped[conv.dropped] = dropped.get(conv.dropped, 0) + 1
-            user = conv.user
             conn = conv.connection or options.connection
             if conn is None:
                 self._no_connection(source, rec.pos)
+            user = checker.complete(conv.user, conn)  # metadata from a sheet's leaf columns, laid over the backup's
             encoded = rec.raw if (rec.raw is not None and user is orig and not conv.changed) else dumps(user)
             if len(encoded) > limit:
                 self._too_large(source, rec.pos, len(encoded))
@@ -259,7 +259,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
         writer = ChunkWriter(tmp, options.max_bytes)
         rollback = _Rollback(ChunkWriter(tmp, options.max_bytes, prefix="rollback/")) if tenant is not None else None
         em = _Emitter(checker, options, writer.add, rollback)
-        idx = checker.begin_file(str(source.path))
+        idx = checker.begin_file(str(source.path), source)
         # this process also writes the worker's chunks afterwards (from its spool, about 0.5 s
         # at 1M users): it reads a little less than half
         cut = parallel_cut(source, share=0.485) if tenant is None else None
@@ -327,6 +327,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
             "left_out": em.left_out,
             "dropped_fields": em.dropped_fields(),
             "users": em.users,
+            "metadata_completed": checker.completed,
             "private_files": [c.file for c in chunks + rb_chunks if c.private],
         }
         (tmp / "manifest.json").write_bytes(jsonio.dumps_pretty(manifest) + b"\n")

@@ -22,6 +22,7 @@ import jsonschema_rs
 
 from bulkedit import fields
 from bulkedit.defaults import DEFAULT_MAX_PER_RULE
+from bulkedit.edit.values import deep_merge
 from bulkedit.emit.convert import identity, to_import_user
 from bulkedit.emit.manifest import MANIFEST, read_manifest
 from bulkedit.errors import InputError
@@ -43,6 +44,7 @@ _IMPORT = fields.IMPORT_FIELDS
 _UNUSUAL: frozenset[str] = frozenset({"\x00unusual"})
 _EXPORT_ONLY = fields.EXPORT_ONLY_FIELDS
 _DUP_PATH = {"BE201": "email", "BE202": "user_id", "BE203": "username"}
+_METADATA = ("app_metadata", "user_metadata")
 
 
 @lru_cache(maxsize=1)
@@ -182,6 +184,8 @@ class FileContext:
     judged_as: str
     bytes: int
     has_backup: bool = False
+    #: users whose metadata objects were completed from the backup (see `Checker.complete`)
+    completed: int = 0
 
 
 @dataclass
@@ -205,6 +209,11 @@ class Checker:
     _seen_hashes: dict[tuple[str, str | None], set[int]] = field(default_factory=dict)
     #: after `quick()` accepted a user: (export-only keys it has, has the auth0| prefix, its connection)
     quick_facts: tuple[Any, ...] = ()
+    #: whether the current file's metadata objects are completed from the backup (`complete`;
+    #: None: decided at its first user, once the file's columns are known)
+    completing: bool | None = False
+    _file_source: Source | None = None
+    _completed: int = 0
 
     def __post_init__(self) -> None:
         sel = self.selection
@@ -251,13 +260,18 @@ class Checker:
 
     # -- files --------------------------------------------------------------------
 
-    def begin_file(self, name: str) -> int:
+    def begin_file(self, name: str, source: Source | None = None) -> int:
+        """Start a file; `source` (when read from one) says whether its metadata is completed."""
         self._files.append(name)
         self._agg = {}
+        self._file_source = source if self.tenant is not None else None
+        self.completing = None if self._file_source is not None else False
+        self._completed = 0
         return len(self._files) - 1
 
     def end_file(self, fctx: FileContext) -> None:
         name = self._files[-1]
+        fctx.completed = self._completed
         self.find_duplicates()
         self._flush_sigs()
         for (code, path), (pos, count, kwargs, user) in self._agg.items():
@@ -268,6 +282,40 @@ class Checker:
                 self.add(r, name, pos, path, kwargs, None)
 
     # -- users --------------------------------------------------------------------
+
+    @property
+    def completed(self) -> int:
+        """Users of the current file whose metadata `complete` laid over the backup's."""
+        return self._completed
+
+    def complete(self, user: dict[str, Any], connection: str | None) -> dict[str, Any]:
+        """`user` with the metadata objects it has laid over the tenant's (the backup's) ones.
+
+        Only for a file whose metadata comes from leaf columns of a sheet without bulkedit's
+        type information (Auth0's CSV export, a hand-made CSV): such a file holds only the
+        leaves it has columns for, and an upsert replaces each object whole, so importing
+        it as it is would erase every other key. Keys the sheet lacks keep the tenant's
+        values (a CSV cannot say "delete this key"; an edit plan's `unset` can).
+        """
+        if self.completing is None:
+            self.completing = self._file_source is not None and completes_metadata(self._file_source)
+        if not self.completing or self.tenant is None:
+            return user
+        tops = [f for f in _METADATA if type(user.get(f)) is dict]
+        backup = self.tenant.find(user, connection) if tops else None
+        if backup is None:
+            return user
+        out = None
+        for f in tops:
+            if type(backup.get(f)) is dict:
+                merged = deep_merge(backup[f], user[f])
+                if merged != user[f]:
+                    out = out or dict(user)
+                    out[f] = merged
+        if out is None:
+            return user
+        self._completed += 1
+        return out
 
     def convert(self, rec: Record, file_idx: int) -> Any:
         """Convert an exported user as emit would, reporting each conversion; the Conversion."""
@@ -611,6 +659,14 @@ def _schema_message(path: str, err: Any) -> str:
     return f"{label}: {msg}"
 
 
+def completes_metadata(source: Source) -> bool:
+    """Whether a file's metadata comes from leaf columns of a sheet without bulkedit's type
+    information, and so is completed from a backup (`Checker.complete`)."""
+    if source.format not in (fmt.CSV, fmt.XLSX) or source.typed:
+        return False
+    return any(len(c.path) > 1 and c.path[0] in _METADATA for c in source.columns)
+
+
 def _user_key(user: dict[str, Any]) -> str | None:
     uid = user.get("user_id")
     if type(uid) is str:
@@ -677,8 +733,8 @@ def lint_records(checker: Checker, source: Source, records: Iterable[Record], id
             conv = convert(rec, idx)
             if not conv.importable:
                 continue
-            user = conv.user
             conn = conv.connection or connection
+            user = checker.complete(conv.user, conn)
         check(user, idx, rec.pos, conn, raw=rec.raw, judged_as=judged, key_user=rec.user)
     return n, any_export
 
@@ -692,7 +748,7 @@ def lint_source(
     last: bool = False,
 ) -> FileSummary:
     """Lint one file with `checker` (a large NDJSON file in two processes); `last`: no file follows."""
-    idx = checker.begin_file(str(source.path))
+    idx = checker.begin_file(str(source.path), source)
     # this process takes a little more: the worker also hashes its values for the merge
     cut = parallel_cut(source, share=0.51) if options is not None and checker.tenant is None else None
     if cut is None:

@@ -28,6 +28,9 @@ def render_summary(data: dict[str, Any], outdir: str) -> str:
             lines.append(f"  ... and {len(data['left_out']) - MAX_LISTED:,} more (see manifest.json left_out)")
     if data["private_files"]:
         lines.append(f"{len(data['private_files']):,} chunk(s) hold password hashes or MFA secrets: mode 0600")
+    if data.get("metadata_completed"):
+        lines.append(f"metadata of {data['metadata_completed']:,} user(s) completed from the backup "
+                     "(the sheet's leaf columns laid over the tenant's objects, which an upsert replaces whole)")
     if data["backup"] is not None:
         lines.append(f"rollback: {sum(c['users'] for c in data['rollback']):,} user(s) in {len(data['rollback']):,} chunk(s) under rollback/")
         notes = data["rollback_cannot_undo"]

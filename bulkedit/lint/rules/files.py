@@ -42,8 +42,8 @@ def metadata_from_columns(fctx):  # type: ignore[no-untyped-def]
     Example: a Dashboard CSV with a `user_metadata.plan` column, emitted as it is.
 
     Fix: make the sheet with `bulkedit convert` from the full export (all metadata
-    columns), or lint and emit with `--backup export.json.gz` (BE801 then names the keys
-    that would be erased).
+    columns), or lint and emit with `--backup export.json.gz`: the leaves are then laid
+    over each existing user's objects from it (BE703).
     """
     if fctx.has_backup or fctx.source.format not in ("csv", "xlsx"):
         return None
@@ -57,3 +57,30 @@ def metadata_from_columns(fctx):  # type: ignore[no-untyped-def]
         shown = ", ".join(headers[:5]) + (", ..." if len(headers) > 5 else "")
         out.append((None, field, {"field": field, "n": len(headers), "columns": shown}))
     return out or None
+
+
+@rule(
+    "BE703",
+    "metadata-completed-from-backup",
+    "info",
+    "{n:,} user(s) had their metadata completed from the backup: the sheet's leaf columns are laid over the tenant's objects",
+    "file",
+)
+def metadata_completed_from_backup(fctx):  # type: ignore[no-untyped-def]
+    """Metadata from a sheet's leaf columns, completed from `--backup` (lint judges, and emit
+    writes, the completed objects).
+
+    Why: a CSV without bulkedit's type information (Auth0's CSV export, a hand-made
+    sheet) holds only the metadata leaves it has columns for, and an upsert replaces
+    `user_metadata`/`app_metadata` whole. Imported as they are, the objects would erase
+    every other key; laid over the tenant's objects they change only what the sheet says.
+
+    Example: an Auth0 CSV export with a `user_metadata.plan` column: each user's
+    `user_metadata` becomes the backup's object with `plan` from the sheet.
+
+    Fix: nothing to fix. To delete a metadata key, use an edit plan's `unset` on the JSON
+    export instead (an empty cell cannot say "delete").
+    """
+    if fctx.completed:
+        return [(None, None, {"n": fctx.completed})]
+    return None

@@ -1,0 +1,72 @@
+"""With --backup, metadata read from a sheet's leaf columns is laid over the tenant's objects."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bulkedit.cli.app import main
+
+BACKUP_USERS = [
+    {"user_id": "auth0|1", "email": "a@x.io", "email_verified": True,
+     "user_metadata": {"plan": "free", "prefs": {"lang": "de", "theme": "dark"}, "zip": "02134"},
+     "app_metadata": {"roles": ["admin"]},
+     "identities": [{"provider": "auth0", "connection": "db", "user_id": "1"}]},
+    {"user_id": "auth0|2", "email": "b@x.io", "email_verified": True,
+     "user_metadata": {"plan": "pro"},
+     "identities": [{"provider": "auth0", "connection": "db", "user_id": "2"}]},
+]
+# Auth0's CSV export: every string quoted and prefixed with ', only the leaves chosen
+CSV = (
+    'user_id,email,email_verified,identities[0].connection,user_metadata.plan,user_metadata.prefs.lang\n'
+    '"\'auth0|1","\'a@x.io",true,"\'db","\'trial","\'fr"\n'
+    '"\'auth0|2","\'b@x.io",true,"\'db","\'pro",\n'
+    '"\'auth0|3","\'c@x.io",true,"\'db","\'free",\n'
+)
+
+
+def _files(tmp_path: Path) -> tuple[Path, Path]:
+    backup = tmp_path / "export.ndjson"
+    backup.write_text("".join(json.dumps(u) + "\n" for u in BACKUP_USERS))
+    sheet = tmp_path / "export.csv"
+    sheet.write_text(CSV)
+    return backup, sheet
+
+
+def test_emit_lays_sheet_leaves_over_the_backup_objects(tmp_path: Path, capsys) -> None:
+    backup, sheet = _files(tmp_path)
+    out = tmp_path / "out"
+    assert main(["emit", str(sheet), "-o", str(out), "--backup", str(backup)]) == 0
+    users = {u["email"]: u for u in json.loads((out / "db" / "chunk-0001.json").read_text())}
+    assert users["a@x.io"]["user_metadata"] == {"plan": "trial", "prefs": {"lang": "fr", "theme": "dark"}, "zip": "02134"}
+    assert "app_metadata" not in users["a@x.io"]  # not in the sheet: the upsert leaves it as it is
+    assert users["b@x.io"]["user_metadata"] == {"plan": "pro"}
+    assert users["c@x.io"]["user_metadata"] == {"plan": "free"}  # a new user: nothing to complete
+    assert json.loads((out / "manifest.json").read_text())["metadata_completed"] == 1
+    assert "metadata of 1 user(s) completed from the backup" in capsys.readouterr().err
+    assert main(["lint", str(sheet), "--backup", str(backup), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "BE801" not in data["rules"]  # nothing erased once completed
+    assert data["rules"]["BE703"]["count"] == 1
+    (found,) = [f for f in data["findings"] if f["code"] == "BE703"]
+    assert found["message"].startswith("1 user(s) had their metadata completed")
+
+
+def test_without_backup_the_partial_objects_are_named(tmp_path: Path, capsys) -> None:
+    _, sheet = _files(tmp_path)
+    assert main(["lint", str(sheet), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "BE702" in data["rules"] and "BE703" not in data["rules"]
+
+
+def test_a_typed_sheet_is_not_completed(tmp_path: Path, capsys) -> None:
+    # bulkedit's own sheet holds every leaf: an emptied cell is a deletion, kept as such
+    backup, _ = _files(tmp_path)
+    sheet = tmp_path / "users.csv"
+    assert main(["convert", str(backup), "-o", str(sheet)]) == 0
+    text = sheet.read_text().replace(",dark", ",")  # empty user 1's prefs.theme
+    sheet.write_text(text)
+    out = tmp_path / "out"
+    assert main(["emit", str(sheet), "-o", str(out), "--backup", str(backup)]) == 0
+    users = {u["email"]: u for u in json.loads((out / "db" / "chunk-0001.json").read_text())}
+    assert users["a@x.io"]["user_metadata"]["prefs"] == {"lang": "de"}
