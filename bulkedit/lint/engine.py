@@ -159,7 +159,10 @@ def _emit_connection(path: Path, known: dict[Path, dict[Path, str]]) -> str | No
         if folder not in known:
             known[folder] = {}
             if (folder / MANIFEST).is_file():
-                doc, chunks = read_manifest(folder, "a chunk's emit folder is read for the chunk's connection")
+                try:
+                    doc, chunks = read_manifest(folder, "a chunk's emit folder is read for the chunk's connection")
+                except InputError:
+                    continue  # some other program's manifest.json: not an emit folder
                 known[folder] = {c.path.resolve(): c.connection for c in chunks if c.connection}
                 for entry in doc.get("rollback") or []:
                     if isinstance(entry, dict) and isinstance(entry.get("file"), str) and isinstance(entry.get("connection"), str):

@@ -102,6 +102,17 @@ def test_chunk_files_given_alone_keep_their_connection(tmp_path, capsys, monkeyp
     assert main(["lint", str(tmp_path / "copy.json"), str(tmp_path / "copy2.json"), "--select", "BE2"]) == 1
 
 
+def test_a_manifest_of_another_program_above_a_file_is_ignored(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "manifest.json").write_text('{"name": "my web app", "icons": []}')
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "users.json").write_text('[{"email": "a@x.io"}]')
+    assert main(["lint", str(data / "users.json")]) == 0
+    (tmp_path / "manifest.json").write_text("not json")
+    assert main(["lint", str(data / "users.json")]) == 0
+
+
 def test_folder_lint_skips_sheet_type_files(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     proj = tmp_path / "proj"
