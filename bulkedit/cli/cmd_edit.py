@@ -86,6 +86,8 @@ def edit_cmd(
     editor: Editor
     if plan is not None:
         editor = load_plan(plan)  # validated and compiled before any user is read
+        if output is not None and not dry_run:  # nor an in_file list the plan reads
+            check_output_file(output, [listed.file for _, _, listed in editor.lists], sidecar=out_format == CSV)
     source = open_source(input, column_map=load_column_map(map_file))
     if sheet is not None:
         from bulkedit.sheet.apply import prepare

@@ -48,12 +48,18 @@ def refuse_overwriting_inputs(output: Path | str, inputs: Iterable[Path | str | 
 
     A file output must not be an input or an input's type sidecar (`<file>.bulkedit.json`);
     an output folder (`folder=True`) must neither be nor contain one, since `--force`
-    replaces its content. Symlinks are resolved, and the link itself counts too.
+    replaces its content; no output may lie inside an input folder (a file read from it
+    could be replaced). Symlinks are resolved, and the link itself counts too.
     `None` stands for an option not given.
     """
     output = Path(output)
     out = output.resolve()
     for src in _inputs_with_sidecars(inputs):
+        if src.is_dir() and out != src.resolve() and out.is_relative_to(src.resolve()):
+            raise UsageError(
+                f"{'output folder' if folder else 'output'} {output} lies inside the input folder {src}",
+                hint="write it outside the folders the command reads; bulkedit never modifies its inputs",
+            )
         for place in _places(src):
             if place == out:
                 what = "output folder" if folder else "output"
