@@ -165,14 +165,22 @@ class SheetEditor:
         xlsx = self._xlsx
         new = user
         problems: list[Notice] = []
+        escaped = self.sheet.auth0_escaped
         for col, old in zip(self._cols, tabular.flatten_row(user, self._paths), strict=True):
             cell = cells[col.index] if col.index < ncells else None
             kind = col.kind or (_kind_of(old) if old is not MISSING else tabular.STRING)
-            if _unchanged(cell, old, kind, xlsx):
+            guarded = not xlsx
+            if escaped and type(cell) is str and cell[:1] == "'":
+                # Auth0's escaped export: `'` marks a string in any column (the reader removes it), even
+                # in one the backup's mixed types make JSON
+                cell, kind, guarded = cell[1:], tabular.STRING, False
+                if cell == old:
+                    continue
+            elif _unchanged(cell, old, kind, xlsx):
                 continue
-            if not self._typed and _unchanged(cell, old, tabular.JSON if kind != tabular.JSON else _kind_of(old), xlsx):
+            elif not self._typed and _unchanged(cell, old, tabular.JSON if kind != tabular.JSON else _kind_of(old), xlsx):
                 continue  # without a type record, either of convert's renderings of the value is the value
-            value = self._cell_value(cell, kind, old, hit.row, col, problems)
+            value = self._cell_value(cell, kind, old, hit.row, col, problems, guarded=guarded)
             if value is _SKIP:
                 continue
             if value is MISSING and old is MISSING:
@@ -196,7 +204,12 @@ class SheetEditor:
             raise EditProblems(problems)
         return None if new is user else new
 
-    def _cell_value(self, cell: Any, kind: str, old: Any, row: int, col: _Col, problems: list[Notice]) -> Any:
+    def _cell_value(
+        self, cell: Any, kind: str, old: Any, row: int, col: _Col, problems: list[Notice], *, guarded: bool | None = None
+    ) -> Any:
+        """The value `cell` gives the column (`guarded`: a text cell carries the `'` formula guard; default: CSV)."""
+        if guarded is None:
+            guarded = self.sheet.guarded
         found = check_cell(cell, kind, old)
         if found is not None:
             code, message = found
@@ -223,7 +236,7 @@ class SheetEditor:
             if code == damage.DECIMAL_COMMA:  # accepted: read it the way the spreadsheet's locale meant it
                 cell = str(cell).strip().replace(".", "").replace(",", ".")
         try:
-            return tabular.decode_cell(cell, kind, guarded=self.sheet.guarded)
+            return tabular.decode_cell(cell, kind, guarded=guarded)
         except tabular.CellError as exc:
             text = cell.strip() if type(cell) is str else None
             if kind == tabular.JSON and text and text[0] not in '[{"' and not _JSONISH.fullmatch(text):
@@ -336,8 +349,10 @@ def prepare(
         editor.warnings.append(
             Notice(
                 "sheet-untyped",
-                "the sheet carries no column types (its hidden sheet or .bulkedit.json sidecar is gone):"
-                " columns are typed as `convert` types them for this backup",
+                ("the sheet is Auth0's CSV export, which" if sheet.auth0_escaped else "the sheet")
+                + " carries no column types"
+                + ("" if sheet.auth0_escaped else " (its hidden sheet or .bulkedit.json sidecar is gone)")
+                + ": columns are typed as `convert` types them for this backup",
                 str(sheet.path),
             )
         )

@@ -66,6 +66,8 @@ class Sheet:
     typed: bool
     findings: list[Damage] = field(default_factory=list)
     blank_rows: int = 0
+    #: Auth0's escaped CSV export: a leading `'` marks a string cell, whatever the column holds elsewhere.
+    auth0_escaped: bool = False
 
     @property
     def guarded(self) -> bool:
@@ -153,6 +155,7 @@ def read_sheet(path: Path, *, key: str = "user_id", workdir: Path | None = None)
         typed=source.typed,
         findings=findings,
         blank_rows=blank,
+        auth0_escaped=source.auth0_escaped,
     )
 
 

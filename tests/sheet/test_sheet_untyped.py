@@ -108,3 +108,27 @@ def test_end_to_end_an_untyped_sheet_changes_nobody_or_is_refused(tmp_path: Path
         assert "sidecar" in exc.message or tabular.META_SHEET in exc.message
         return
     assert not result.refused and result.users_changed == 0, change_set(result)
+
+
+ESCAPED_EXPORT = FIXTURE.with_name("export.csv.gz")
+
+
+def test_auth0s_escaped_export_as_the_sheet_changes_nobody() -> None:
+    """Auth0's own CSV export of the same users: its `'` marks strings, also in a mixed (JSON) column."""
+    result = apply_sheet(FIXTURE, ESCAPED_EXPORT, None)
+    assert not result.refused, [r.to_dict() for r in result.refusals]
+    assert result.users_changed == 0, sorted(change_set(result))[:5]
+    assert "sheet-text-in-json-column" not in result.warning_counts
+
+
+def test_an_edit_of_auth0s_escaped_export_is_read_without_its_quote(tmp_path: Path) -> None:
+    import gzip
+
+    text = gzip.decompress(ESCAPED_EXPORT.read_bytes()).decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    assert lines[2].endswith(",\"'trial\"\n")  # auth0|a0380513666e5fa8ee6ced46, a mixed string/int column
+    lines[2] = lines[2].replace(",\"'trial\"\n", ",\"'pro\"\n")
+    sheet = tmp_path / "edited.csv"
+    sheet.write_text("".join(lines), encoding="utf-8")
+    result = apply_sheet(FIXTURE, sheet, None)
+    assert change_set(result) == {("auth0|a0380513666e5fa8ee6ced46", "app_metadata.plan", '"trial"', '"pro"')}
