@@ -235,8 +235,8 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
         raise UsageError(f"--max-bytes {options.max_bytes} is too small", hint="use at least 1024 (default 480000)")
     if options.max_bytes > IMPORT_FILE_LIMIT:
         raise UsageError(
-            f"--max-bytes {options.max_bytes} is above Auth0's limit: it refuses an import file over "
-            f"{IMPORT_FILE_LIMIT:,} bytes (lint rule BE701)",
+            f"--max-bytes {options.max_bytes} is above Auth0's limit: it refuses a request over 512,000 bytes, "
+            f"so a file may hold at most {IMPORT_FILE_LIMIT:,} (lint rule BE701)",
             hint=f"use at most {IMPORT_FILE_LIMIT} (default {DEFAULT_MAX_BYTES}, which leaves room for the request's envelope)",
         )
     inputs = (input, options.backup, options.column_map)

@@ -27,7 +27,8 @@ from bulkedit.errors import RefusedError
 from bulkedit.io.atomic import PRIVATE_MODE
 
 #: Auth0 answers 413 above 512,000 bytes per request and documents 500 KB per file; the
-#: multipart envelope adds a few hundred bytes. 480,000 leaves 32,000 bytes of headroom.
+#: multipart envelope adds a few hundred bytes. 480,000 leaves 32,000 bytes of headroom
+#: (`--max-bytes` may go up to IMPORT_FILE_LIMIT, 511,000).
 DEFAULT_MAX_BYTES = 480_000
 SEP = 2  # ",\n" between users
 
@@ -37,11 +38,13 @@ class UserTooLarge(RefusedError):
 
     @classmethod
     def of(cls, label: str, size: int, max_bytes: int, where: str | None = None) -> UserTooLarge:
-        return cls(
-            f"{label} takes {size:,} bytes encoded, more than a chunk of {max_bytes:,} bytes can hold",
-            where=where,
-            hint="raise --max-bytes (Auth0 accepts up to about 500 KB per file), or shrink the user's metadata",
-        )
+        from bulkedit.lint.rules.files import IMPORT_FILE_LIMIT
+
+        if size + SEP <= IMPORT_FILE_LIMIT:
+            hint = f"raise --max-bytes (up to {IMPORT_FILE_LIMIT}: what one import request carries), or shrink the user's metadata"
+        else:
+            hint = f"shrink the user's metadata: no import file can hold it (at most {IMPORT_FILE_LIMIT:,} bytes a file)"
+        return cls(f"{label} takes {size:,} bytes encoded, more than a chunk of {max_bytes:,} bytes can hold", where=where, hint=hint)
 
 
 def array_size(items: Iterable[bytes]) -> int:

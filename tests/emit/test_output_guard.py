@@ -7,6 +7,7 @@ Every command's `-o` goes through bulkedit.io.atomic (`check_output_file`,
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import stat
@@ -236,9 +237,9 @@ def test_a_folder_that_cannot_be_written_is_a_usage_error(tmp_path: Path, capsys
 
 
 def test_max_bytes_above_auth0s_limit_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rc, err = _run(capsys, ["emit", EXPORT, "-o", tmp_path / "o", "--max-bytes", "512001"])
-    assert rc == 2 and "512,000" in err and not (tmp_path / "o").exists()
-    assert _run(capsys, ["emit", EXPORT, "-o", tmp_path / "o", "--max-bytes", "512000"])[0] == 0
+    rc, err = _run(capsys, ["emit", EXPORT, "-o", tmp_path / "o", "--max-bytes", "511001"])
+    assert rc == 2 and "512,000" in err and "511,000" in err and not (tmp_path / "o").exists()
+    assert _run(capsys, ["emit", EXPORT, "-o", tmp_path / "o", "--max-bytes", "511000"])[0] == 0
 
 
 def test_diff_refuses_writing_its_report_over_the_map_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -247,3 +248,15 @@ def test_diff_refuses_writing_its_report_over_the_map_file(tmp_path: Path, capsy
     rc, err = _run(capsys, ["diff", EXPORT, EXPORT, "--map", column_map, "-o", column_map])
     assert rc == 2 and f"output {column_map} is the input file {column_map}" in err
     assert column_map.read_text() == "{}"
+
+
+def test_a_user_too_large_for_the_chunk_names_what_would_help(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def user_file(blob: int) -> Path:
+        f = tmp_path / f"u{blob}.json"
+        f.write_text(json.dumps([{"email": "a@x.io", "user_metadata": {"blob": "x" * blob}}]))
+        return f
+
+    rc, err = _run(capsys, ["emit", user_file(490_000), "-o", tmp_path / "o1", "--connection", "db"])
+    assert rc == 1 and "raise --max-bytes (up to 511000" in err
+    rc, err = _run(capsys, ["emit", user_file(520_000), "-o", tmp_path / "o2", "--connection", "db"])
+    assert rc == 1 and "no import file can hold it" in err

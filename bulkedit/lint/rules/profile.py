@@ -91,8 +91,8 @@ USER_LIMIT = IMPORT_FILE_LIMIT - 2
 def user_too_large_for_import(u, raw):  # type: ignore[no-untyped-def]
     """A user whose import object alone is larger than one import file may be.
 
-    Why: Auth0 accepts at most 512,000 bytes a request; a user that large fits in no
-    chunk, so `emit` refuses the whole file.
+    Why: Auth0 accepts at most 512,000 bytes a request, 511,000 of them for the file
+    (rule BE701); a user that large fits in no chunk, so `emit` refuses the whole file.
 
     Example: `user_metadata` holding a 600 KB document.
 
