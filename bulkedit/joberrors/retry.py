@@ -82,7 +82,10 @@ def decide(w: _Work) -> tuple[str, str | None]:
                 "keep one record per email in the edited export"
             )
         if ci.policy == codemod.FIX_FIRST and unchanged:
-            return LISTED, f"{err.code} at {err.path or '(no path)'}: unchanged in the source since the failed import; {ci.action}"
+            why = f"{err.code} at {err.path or '(no path)'}: unchanged in the source since the failed import; {ci.action}"
+            if w.chunk_secrets is None and match.redacted_values(w.entry.user, src.user):
+                why += " (Auth0 shows secrets as *****: a fix to one is seen only with --chunks, the emit folder)"
+            return LISTED, why
         if ci.policy == codemod.EXISTS or err.code in codemod.MAY_EXIST:
             upsert = True
     if upsert and "password_hash" in src.user:

@@ -271,3 +271,11 @@ def test_inputs_are_checked_even_when_nothing_failed(tmp_path: Path, capsys: pyt
     rc, out, _ = _run(capsys, [empty, "--chunks", str(CORPUS / "chunks"), "--source", str(CORPUS / "edited.ndjson"), "-o", str(tmp_path / "r")])
     assert rc == 0 and "retry: 0 user(s) in 0 chunk(s)" in out
     assert json.loads((tmp_path / "r" / "manifest.json").read_text())["chunks"] == []
+
+
+def test_without_chunks_a_redacted_field_is_said_to_need_them(capsys: pytest.CaptureFixture[str], corpus: Path, tmp_path: Path) -> None:
+    data = _json(capsys, corpus, "--source", str(corpus / "edited.ndjson"), "-o", str(tmp_path / "retry"))
+    reasons = {f["user_id"]: f["reason"] for f in data["failures"]}
+    assert "only with --chunks" in reasons["e5539c2854c71e3da88362e0"]  # MFA secret shown as *****
+    with_chunks = _json(capsys, corpus, "--chunks", str(corpus / "chunks"), "--source", str(corpus / "edited.ndjson"))
+    assert not any("only with --chunks" in (f["reason"] or "") for f in with_chunks["failures"])
