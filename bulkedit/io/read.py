@@ -766,9 +766,9 @@ class Source:
         elif known == "integer" and _DIGITS.fullmatch(cell.strip()):
             return int(cell)
         if self.auth0_escaped:
-            # Auth0 quotes and prefixes every string; what is left bare is a date, a number or a boolean.
-            if cell in ("true", "false"):
-                return cell == "true"
+            # Auth0 prefixes every string; what is left is a date, a number or a boolean (TRUE after a re-save).
+            if len(cell) <= 5 and cell.lower() in ("true", "false"):
+                return cell.lower() == "true"
             if cell == "null":
                 return None
             if _INTEGER.fullmatch(cell):
@@ -937,37 +937,44 @@ def _sniff_delimiter(head: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-#: What Auth0's escaped CSV leaves bare: numbers, booleans, null and its ISO dates.
-_BARE_AUTH0 = re.compile(r"true|false|null|-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?")
+#: Cells that are not strings in Auth0's export, in any case, quoted or not: booleans, null,
+#: numbers (also with a decimal comma), ISO dates and the dates a spreadsheet rewrites them to.
+_NOT_TEXT = re.compile(
+    r"(?i:true|false|null)"
+    r"|[-+]?[0-9]+([.,][0-9]+)*([eE][-+]?[0-9]+)?"
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+(Z|[-+][0-9:]+)?)?"
+    r"|[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}( [0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?( ?[AaPp][Mm])?)?"
+)
 _ESCAPED_SAMPLE_ROWS = 50
 
 
 def _looks_auth0_escaped(head: str, delimiter: str) -> bool:
     """Auth0's CSV export wraps each string in quotes and prefixes it with `'`.
 
-    Evidently escaped: every string cell of the sampled rows starts with `'` (quoted, or
-    unquoted after a spreadsheet re-saved the file), every other cell is empty, a number,
-    a boolean, null or an ISO date, and at least one cell has the `'`.
+    Decided by the string cells of the sampled data rows: escaped when more than half of
+    them start with `'` (quoted, or bare after a spreadsheet re-saved the file). Empty
+    cells, booleans, null, numbers and dates count for neither side, in any case and
+    quoted or not: whether Auth0 quotes them is undocumented, and a spreadsheet writes
+    `TRUE` and its own dates. A plain file with a few `'` cells among its text is plain.
     """
     end = head.rfind("\n")
     if end < 0:
         return False
     reader = csv.reader(io.StringIO(head[: end + 1]), delimiter=delimiter)
-    quoted = _quoted_cells(head[: end + 1], delimiter)
     next(reader, None)
-    prefixed = False
+    text = prefixed = 0
+    not_text = _NOT_TEXT.fullmatch
     try:
-        for n, cells in enumerate(reader):
-            if n >= _ESCAPED_SAMPLE_ROWS:
-                break
+        for cells in itertools.islice(reader, _ESCAPED_SAMPLE_ROWS):
             for cell in cells:
                 if cell.startswith("'"):
-                    prefixed = True
-                elif cell and (cell in quoted or not _BARE_AUTH0.fullmatch(cell)):
-                    return False
+                    prefixed += 1
+                    text += 1
+                elif cell and not not_text(cell.strip()):
+                    text += 1
     except csv.Error:
         return False
-    return prefixed
+    return prefixed * 2 > text
 
 
 def _needless_quotes(head: str, delimiter: str) -> bool:
