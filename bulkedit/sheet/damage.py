@@ -87,6 +87,7 @@ class Damage:
 
 _SCI = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]{1,3}")
 _DIGITS = re.compile(r"[0-9]+")
+_DIGIT = re.compile(r"[0-9]")
 _NUMBERISH = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?")
 _SHEET_DATE = re.compile(
@@ -155,7 +156,13 @@ def check_cell(cell: Any, kind: str, old: Any) -> tuple[str, str] | None:
         if days and days & _sheet_day_months(text, old):
             return TEXT_TO_DATE, f"{text!r} was {old!r}: the spreadsheet read the text as a date"
     # dates rewritten: 2024-01-02T03:04:05.000Z -> 1/2/2024 3:04
-    if old_is_text and _ISO_DATE.fullmatch(old) and text != old and _SHEET_DATE.fullmatch(text.strip()):
+    if (
+        old_is_text
+        and _ISO_DATE.fullmatch(old)
+        and text != old
+        and _SHEET_DATE.fullmatch(text.strip())
+        and not _same_iso_form(text, old)  # 1990-05-17 -> 1990-05-18: a person's edit; no spreadsheet writes that
+    ):
         return DATE, f"{text!r} was {old!r}: the spreadsheet rewrote the date"
     if old is MISSING and kind in (tabular.STRING, tabular.JSON) and _SHEET_DATETIME.fullmatch(text.strip()):
         return DATE, f"{text!r} looks like a date/time in a spreadsheet's format, not ISO 8601"
@@ -255,6 +262,11 @@ def _sheet_day_months(text: str, old: str) -> set[tuple[int, int]]:
     return set()
 
 
+def _same_iso_form(text: str, old: str) -> bool:
+    """`text` is an ISO date written exactly as `old` is (`1990-05-18` for `1990-05-17`), digit for digit."""
+    return _ISO_DATE.fullmatch(text) is not None and _DIGIT.sub("9", text) == _DIGIT.sub("9", old)
+
+
 def _fifteen_digits(digits: str) -> tuple[int, int]:
     """`digits` cut to the 15 significant digits a spreadsheet keeps: rounded, and truncated (Excel zeros the rest)."""
     sign = "-" if digits.startswith("-") else ""
@@ -273,8 +285,6 @@ def _scientific_damage(text: str, kind: str, old: Any) -> bool:
         old_text = old.strip()
     else:
         return old is MISSING and kind != tabular.NUMBER
-    if kind == tabular.NUMBER and type(old) is not str:
-        return value != old
     old_value = _float(old_text)
     if value is None or old_value is None or abs(value - old_value) > abs(old_value) * 1e-3:
         return False  # another number: an edit

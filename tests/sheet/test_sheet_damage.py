@@ -107,6 +107,12 @@ def test_a_sheet_without_its_sidecar_is_still_compared_with_the_backup(tmp_path:
         ("1.5E3", tabular.STRING, "x"),  # a name edited to what looks like a number
         ("1E3", tabular.STRING, "1000"),  # no digit lost
         ("2E+19", tabular.STRING, "12345678901234567890"),  # another number
+        ("1990-05-18", tabular.STRING, "1990-05-17"),  # a date-only value edited in its own ISO form
+        ("2025-01-02", tabular.JSON, "2024-01-02"),
+        ("2024-01-03 10:00", tabular.STRING, "2024-01-02 09:00"),
+        ("2.5e-07", tabular.NUMBER, 1.5e-07),  # bulkedit writes small floats this way
+        ("1e-3", tabular.NUMBER, 2.5),
+        ("1.5E-07", tabular.NUMBER, 1.5e-07),
     ],
 )
 def test_ordinary_edits_are_not_damage(cell: Any, kind: str, old: Any) -> None:
@@ -142,6 +148,12 @@ def test_ordinary_edits_are_not_damage(cell: Any, kind: str, old: Any) -> None:
         (100.0, tabular.STRING, "100.00", damage.TRAILING_ZEROS),  # XLSX number cell
         ("14155550100", tabular.STRING, "+14155550100", damage.PLUS_LOST),
         (14155550100, tabular.STRING, "+14155550100", damage.PLUS_LOST),
+        ("5/17/1990", tabular.STRING, "1990-05-17", damage.DATE),
+        ("17-05-1990", tabular.STRING, "1990-05-17", damage.DATE),  # same separators, another order
+        ("1990-05-17 00:00:00", tabular.STRING, "1990-05-17", damage.DATE),
+        ("2024-01-02 03:04", tabular.STRING, "2024-01-02T03:04:05", damage.DATE),
+        ("1.23457E-01", tabular.NUMBER, 0.12345678901234, damage.SCIENTIFIC),  # about the old value, digits lost
+        ("1.23457E+16", tabular.NUMBER, 1.2345678901234568e16, damage.SCIENTIFIC),
     ],
 )
 def test_damaged_cells(cell: Any, kind: str, old: Any, code: str) -> None:
