@@ -45,6 +45,7 @@ from typing import Any
 import msgspec
 
 from bulkedit import fields
+from bulkedit.emit.convert import complete_metadata, completes_metadata
 from bulkedit.emit.manifest import MANIFEST, read_manifest
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import detect as fmt
@@ -915,6 +916,8 @@ class _Comparer:
     def __init__(self, opts: DiffOptions) -> None:
         self.redact = opts.redact
         self.sheet_columns: dict[int, tuple[tuple[Any, ...], ...]] = {}
+        #: whether a sheet's metadata comes from leaf columns without bulkedit's type information
+        self.completing: dict[int, bool] = {}
 
     def __call__(self, old: dict[str, Any], user: dict[str, Any], src: Source, conn: str | None) -> tuple[FieldChange, ...]:
         """() when they do not differ."""
@@ -929,6 +932,9 @@ class _Comparer:
             cols = self.sheet_columns.get(id(src))
             if cols is None:
                 cols = self.sheet_columns[id(src)] = tuple(c.path for c in src.columns if c.path)
+                self.completing[id(src)] = completes_metadata(src)
+            if self.completing[id(src)]:  # as `emit --backup` writes it: the sheet's leaves over the tenant's objects
+                new_form = complete_metadata(new_form, old_form) or new_form
             old_form, new_form = _on_columns(old_form, cols), _on_columns(new_form, cols)
         if jsonio.canonical(old_form) == jsonio.canonical(new_form):
             return ()

@@ -11,9 +11,13 @@ unknown keys stay where they are, so lint can name them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bulkedit import fields
+from bulkedit.io import detect as fmt
+
+if TYPE_CHECKING:
+    from bulkedit.io.read import Source
 
 #: The strategy of database connections: the only users a bulk import can create.
 DATABASE_STRATEGY = "auth0"
@@ -160,3 +164,31 @@ def to_import_user(user: dict[str, Any], *, in_place: bool = False) -> Conversio
 def _top(path: str) -> str:
     """The top-level field of a dotted/indexed path (`identities[0].connection` -> `identities`)."""
     return path.split("[", 1)[0].split(".", 1)[0]
+
+
+METADATA = ("app_metadata", "user_metadata")
+
+
+def completes_metadata(source: Source) -> bool:
+    """Whether a file's metadata comes from leaf columns of a sheet without bulkedit's type
+    information (Auth0's CSV export, a hand-made CSV), and so holds only the leaves it has
+    columns for: such objects are laid over the tenant's (`complete_metadata`)."""
+    if source.format not in (fmt.CSV, fmt.XLSX) or source.typed:
+        return False
+    return any(len(c.path) > 1 and c.path[0] in METADATA for c in source.columns)
+
+
+def complete_metadata(user: dict[str, Any], tenant_user: dict[str, Any]) -> dict[str, Any] | None:
+    """`user` with each metadata object it has laid over `tenant_user`'s (its leaves win, the
+    tenant's other keys stay), or None when that changes nothing."""
+    from bulkedit.edit.values import deep_merge
+
+    out = None
+    for f in METADATA:
+        mine, theirs = user.get(f), tenant_user.get(f)
+        if type(mine) is dict and type(theirs) is dict:
+            merged = deep_merge(theirs, mine)
+            if merged != mine:
+                out = out or dict(user)
+                out[f] = merged
+    return out

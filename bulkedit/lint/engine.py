@@ -22,8 +22,8 @@ import jsonschema_rs
 
 from bulkedit import fields
 from bulkedit.defaults import DEFAULT_MAX_PER_RULE
-from bulkedit.edit.values import deep_merge
-from bulkedit.emit.convert import identity, to_import_user
+from bulkedit.emit.convert import METADATA as _METADATA
+from bulkedit.emit.convert import complete_metadata, completes_metadata, identity, to_import_user
 from bulkedit.emit.manifest import MANIFEST, read_manifest
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
@@ -44,7 +44,6 @@ _IMPORT = fields.IMPORT_FIELDS
 _UNUSUAL: frozenset[str] = frozenset({"\x00unusual"})
 _EXPORT_ONLY = fields.EXPORT_ONLY_FIELDS
 _DUP_PATH = {"BE201": "email", "BE202": "user_id", "BE203": "username"}
-_METADATA = ("app_metadata", "user_metadata")
 
 
 @lru_cache(maxsize=1)
@@ -304,17 +303,9 @@ class Checker:
             self.completing = self._file_source is not None and completes_metadata(self._file_source)
         if not self.completing or self.tenant is None:
             return user
-        tops = [f for f in _METADATA if type(user.get(f)) is dict]
-        backup = self.tenant.find(user, connection) if tops else None
-        if backup is None:
-            return user
-        out = None
-        for f in tops:
-            if type(backup.get(f)) is dict:
-                merged = deep_merge(backup[f], user[f])
-                if merged != user[f]:
-                    out = out or dict(user)
-                    out[f] = merged
+        has_metadata = any(type(user.get(f)) is dict for f in _METADATA)
+        backup = self.tenant.find(user, connection) if has_metadata else None
+        out = complete_metadata(user, backup) if backup is not None else None
         if out is None:
             return user
         self._completed += 1
@@ -660,14 +651,6 @@ def _schema_message(path: str, err: Any) -> str:
     if len(msg) > 200:
         msg = msg[:197] + "..."
     return f"{label}: {msg}"
-
-
-def completes_metadata(source: Source) -> bool:
-    """Whether a file's metadata comes from leaf columns of a sheet without bulkedit's type
-    information, and so is completed from a backup (`Checker.complete`)."""
-    if source.format not in (fmt.CSV, fmt.XLSX) or source.typed:
-        return False
-    return any(len(c.path) > 1 and c.path[0] in _METADATA for c in source.columns)
 
 
 def _user_key(user: dict[str, Any]) -> str | None:

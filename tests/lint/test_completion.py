@@ -70,3 +70,17 @@ def test_a_typed_sheet_is_not_completed(tmp_path: Path, capsys) -> None:
     assert main(["emit", str(sheet), "-o", str(out), "--backup", str(backup)]) == 0
     users = {u["email"]: u for u in json.loads((out / "db" / "chunk-0001.json").read_text())}
     assert users["a@x.io"]["user_metadata"]["prefs"] == {"lang": "de"}
+
+
+def test_diff_reviews_what_emit_backup_writes(tmp_path: Path, capsys) -> None:
+    # an emptied leaf cell of an untyped CSV keeps the tenant's value in emit --backup: diff agrees
+    backup, sheet = _files(tmp_path)
+    sheet.write_text(CSV.replace(',"\'fr"', ","))  # user 1's prefs.lang emptied
+    assert main(["diff", str(backup), str(sheet), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    changed = {u["key"]: [c["path"] for c in u["changes"]] for u in report["users"] if u.get("changes")}
+    assert changed == {"auth0|1": ["user_metadata.plan"]}
+    out = tmp_path / "out"
+    assert main(["emit", str(sheet), "-o", str(out), "--backup", str(backup)]) == 0
+    users = {u["email"]: u for u in json.loads((out / "db" / "chunk-0001.json").read_text())}
+    assert users["a@x.io"]["user_metadata"]["prefs"] == {"lang": "de", "theme": "dark"}
