@@ -16,6 +16,7 @@ import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from bulkedit.edit.values import Conflict, assoc, dissoc, same
 from bulkedit.errors import RefusedError, UsageError
 from bulkedit.io import tabular
 from bulkedit.io.read import Source
+from bulkedit.io.read import _auth0_date as auth0_date  # the reader's form of a spreadsheet date
 from bulkedit.paths import MISSING, PathConflict, set_path
 from bulkedit.paths import Path as FieldPath
 from bulkedit.sheet import damage
@@ -93,8 +95,13 @@ class SheetEditor:
     _kept: dict[tuple[int, str], Damage] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        recorded = self.sheet.recorded_columns()
         self._cols = [
-            _Col(i, column_name(c), c.path, c.kind) for i, c in enumerate(self.sheet.columns) if c.path
+            # a column the type record does not name (one a person added) has no type of its own
+            _Col(i, name, c.path, c.kind if recorded is None or name in recorded else None)
+            for i, c in enumerate(self.sheet.columns)
+            if c.path
+            for name in (column_name(c),)
         ]
         self._xlsx = not self.sheet.guarded
         self._paths = [c.path for c in self._cols]
@@ -210,6 +217,12 @@ class SheetEditor:
         """The value `cell` gives the column (`guarded`: a text cell carries the `'` formula guard; default: CSV)."""
         if guarded is None:
             guarded = self.sheet.guarded
+        if col.kind is None and old is MISSING and self._xlsx:
+            # no type recorded and no value to keep: an XLSX boolean or date cell is what the person chose
+            if type(cell) is bool:
+                return cell
+            if isinstance(cell, datetime):
+                return auth0_date(cell)
         found = check_cell(cell, kind, old)
         if found is not None:
             code, message = found
@@ -357,7 +370,7 @@ def prepare(
             )
         )
     else:
-        made = {c.get("name") for c in sheet.meta.get("columns", []) if isinstance(c, dict)}
+        made = sheet.recorded_columns() or set()
         added = [column_name(c) for c in sheet.columns if c.path and column_name(c) not in made]
         if added:
             editor.warnings.append(

@@ -77,6 +77,12 @@ class Sheet:
     def where(self, row: int | None) -> str:
         return f"{self.path}:{row}" if row is not None else str(self.path)
 
+    def recorded_columns(self) -> set[str] | None:
+        """The names of the columns the type record types (None: the sheet has no type record)."""
+        if not self.typed:
+            return None
+        return {c["name"] for c in self.meta.get("columns", []) if isinstance(c, dict) and isinstance(c.get("name"), str)}
+
     @property
     def source_sha256(self) -> str | None:
         value = self.meta.get("source_sha256")
