@@ -925,6 +925,9 @@ class _Comparer:
             new_form = _import_form(user, conn)
             # an upsert leaves a field an import file does not carry as it is in the tenant
             carried = new_form if conn is not None or _in_import_file(src, user) else None
+            if carried is not None and old.get("email_verified") is True and "email_verified" not in new_form:
+                # but an import without email_verified resets it to false (lint BE805; emit's rollback restores it)
+                new_form = carried = {**new_form, "email_verified": False}
             old_form = _import_form(old, fields.user_connection(old) if conn is not None else None, carried)
         else:
             old_form, new_form = old, user

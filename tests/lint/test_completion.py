@@ -84,3 +84,15 @@ def test_diff_reviews_what_emit_backup_writes(tmp_path: Path, capsys) -> None:
     assert main(["emit", str(sheet), "-o", str(out), "--backup", str(backup)]) == 0
     users = {u["email"]: u for u in json.loads((out / "db" / "chunk-0001.json").read_text())}
     assert users["a@x.io"]["user_metadata"]["prefs"] == {"lang": "de", "theme": "dark"}
+
+
+def test_diff_of_an_import_file_shows_the_email_verified_reset(tmp_path: Path, capsys) -> None:
+    backup, _ = _files(tmp_path)
+    imp = tmp_path / "import.json"
+    imp.write_text(json.dumps([{"email": "a@x.io", "user_id": "1", "given_name": "Ann"},
+                               {"email": "b@x.io", "user_id": "2", "email_verified": True}]))
+    assert main(["diff", str(backup), str(imp), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    changes = {u["key"]: {c["path"]: (c.get("old"), c.get("new")) for c in u["changes"]} for u in report["users"] if u.get("changes")}
+    assert changes["auth0|1"]["email_verified"] == (True, False)
+    assert "auth0|2" not in changes
