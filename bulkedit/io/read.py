@@ -58,6 +58,8 @@ class Column:
     header: str
     path: tuple[str | int, ...]
     kind: str | None  # a tabular kind; None: infer from the cell (file without type information)
+    #: untyped file: every non-empty cell of the first rows is JSON, with a list or object among them
+    json: bool = False
 
 
 #: fields.FIELD_TYPES by field path: the type a cell of a file without type information gets.
@@ -591,6 +593,8 @@ class Source:
         if not self.typed:
             sample = list(itertools.islice(rows, TYPED_SAMPLE_ROWS))
             self._refuse_untyped_sheet(sample)
+            for i in _json_columns(self.columns, sample):
+                self.columns[i].json = True
             rows = itertools.chain(sample, rows)
         row_user = self._row_user
         for row, cells in rows:
@@ -619,20 +623,21 @@ class Source:
             return
         header, row, cell = hit
         shown = f"{cell[:40]!r}{'...' if len(cell) > 40 else ''} in column {header!r}, row {row}"
+        evidence = f"cells such as {shown} are text in JSON quotes, as bulkedit writes it, and would keep their quotes"
+        yourself = "; if you made the file yourself, type such values without the surrounding double quotes"
         if self.format == fmt.CSV:
             side = _sidecar_path(self.path).name
             raise self._error(
-                f"this CSV was written by bulkedit, but its type sidecar {side} is not beside it: without it, cells"
-                f" such as {shown} would be read as other values than bulkedit wrote",
+                f"this CSV looks like one bulkedit wrote, but its type sidecar {side} is not beside it: {evidence}",
                 None,
                 f"put {side} back beside the CSV (a renamed CSV needs its sidecar renamed the same way), or convert"
-                " the export again",
+                " the export again" + yourself,
             )
         raise self._error(
-            f"this workbook was written by bulkedit, but its hidden type sheet {tabular.META_SHEET!r} is gone: without"
-            f" it, cells such as {shown} would be read as other values than bulkedit wrote",
+            f"this workbook looks like one bulkedit wrote, but its hidden type sheet {tabular.META_SHEET!r} is gone:"
+            f" {evidence}",
             None,
-            "edit the workbook bulkedit wrote (keep its hidden sheet), or convert the export again",
+            "edit the workbook bulkedit wrote (keep its hidden sheet), or convert the export again" + yourself,
         )
 
     def _not_utf8(self) -> InputError:
@@ -759,6 +764,11 @@ class Source:
             return MISSING
         if self.auth0_escaped and cell.startswith("'"):
             return cell[1:]
+        if col.json:
+            try:
+                return jsonio.loads_exact(cell)
+            except jsonio.JSONError:
+                return cell  # a later row's text in a column of JSON
         if known == "boolean":
             low = cell.strip().lower()
             if low in ("true", "false"):
@@ -840,8 +850,10 @@ def _typed_layout_evidence(columns: list[Column], rows: list[tuple[int, list[Any
     """(header, row, cell) of a cell showing the rows are bulkedit's typed layout, or None.
 
     The evidence: a column whose every non-empty cell is JSON as bulkedit writes it (compact;
-    null, booleans and numbers bare) and which holds a JSON string (`"trial"`), array or
-    object. Text a person or another program wrote is not all JSON (`trial`, `Ann`).
+    null, booleans and numbers bare) and which holds a JSON-encoded string (`"trial"`, quotes
+    included): bulkedit's form of text in a column of mixed types. Lists and objects alone
+    are not evidence (people write `["admin"]` too; such columns are read as JSON), and
+    text a person or another program wrote is not all JSON (`trial`, `Ann`).
     """
     for i, col in enumerate(columns):
         if not col.path:
@@ -858,7 +870,7 @@ def _typed_layout_evidence(columns: list[Column], rows: list[tuple[int, list[Any
                 if not _is_compact_json(cell):
                     hit = None
                     break
-                if hit is None:
+                if hit is None and cell[0] == '"':
                     hit = (col.header, row, cell)
             elif not _JSON_SCALAR.fullmatch(cell):
                 hit = None
@@ -866,6 +878,42 @@ def _typed_layout_evidence(columns: list[Column], rows: list[tuple[int, list[Any
         if hit is not None:
             return hit
     return None
+
+
+def _json_columns(columns: list[Column], rows: list[tuple[int, list[Any]]]) -> list[int]:
+    """Columns of an untyped file read as JSON: a list or object among cells that are all JSON.
+
+    Fields of a known type (`name`, `email_verified`, ...) are never among them.
+    """
+    out = []
+    for i, col in enumerate(columns):
+        if not col.path or col.path in _KNOWN_TYPES:
+            continue
+        structured = False
+        for _row, cells in rows:
+            cell = cells[i] if i < len(cells) else None
+            if cell is None or cell == "" or type(cell) is not str:
+                continue  # an XLSX number or boolean is a JSON value already
+            if cell[0] in "[{":
+                try:
+                    value = jsonio.loads_exact(cell)
+                except jsonio.JSONError:
+                    break
+                structured = structured or type(value) in (list, dict)
+            elif not (cell[0] == '"' and _is_json(cell)) and not _JSON_SCALAR.fullmatch(cell):
+                break
+        else:
+            if structured:
+                out.append(i)
+    return out
+
+
+def _is_json(text: str) -> bool:
+    try:
+        jsonio.loads_exact(text)
+    except jsonio.JSONError:
+        return False
+    return True
 
 
 def _is_compact_json(text: str) -> bool:

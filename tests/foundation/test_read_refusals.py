@@ -47,12 +47,21 @@ def test_a_bulkedit_csv_without_its_sidecar_is_refused(tmp_path: Path, capsys: p
 
 
 def test_a_bulkedit_xlsx_without_its_type_sheet_is_refused(tmp_path: Path) -> None:
-    src = write(tmp_path / "u.ndjson", '{"user_id":"auth0|1","email":"a@x.com","identities":[{"connection":"db"}]}\n')
+    src = write(
+        tmp_path / "u.ndjson",
+        '{"user_id":"auth0|1","email":"a@x.com","identities":[{"connection":"db"}],"app_metadata":{"plan":0}}\n'
+        '{"user_id":"auth0|2","email":"b@x.com","identities":[{"connection":"db"}],"app_metadata":{"plan":"pro"}}\n',
+    )
     assert main(["convert", str(src), "-o", str(tmp_path / "u.xlsx")]) == 0
     wb = openpyxl.load_workbook(tmp_path / "u.xlsx")
     del wb["_bulkedit"]
     wb.save(tmp_path / "plain.xlsx")
     assert "hidden type sheet '_bulkedit' is gone" in refused(tmp_path / "plain.xlsx")
+    # without a JSON-encoded string there is nothing to misread: identities come back as lists
+    ws = wb["users"]
+    ws.delete_cols(next(c.column for c in ws[1] if c.value == "app_metadata.plan"))
+    wb.save(tmp_path / "lists.xlsx")
+    assert [u["identities"] for u in read_users(tmp_path / "lists.xlsx")] == [[{"connection": "db"}]] * 2
 
 
 def test_a_plain_csv_with_a_quoted_word_or_json_like_text_is_read(tmp_path: Path) -> None:

@@ -95,3 +95,52 @@ def test_a_plain_csv_with_some_apostrophe_cells_is_not_escaped(tmp_path: Path, t
     users = list(src.users())
     assert not src.auth0_escaped
     assert users[0]["nickname"].startswith("'")
+
+
+# -- N3: hand-made JSON list/object cells are not "written by bulkedit" ----------------------
+
+
+def test_a_hand_made_csv_with_a_json_list_or_object_column_is_read_as_json(tmp_path: Path) -> None:
+    roles = write(tmp_path / "c7.csv", 'email,email_verified,app_metadata.roles\nn@x.com,TRUE,"[""admin""]"\nm@x.com,false,[]\n')
+    assert read_users(roles) == [
+        {"email": "n@x.com", "email_verified": True, "app_metadata": {"roles": ["admin"]}},
+        {"email": "m@x.com", "email_verified": False, "app_metadata": {"roles": []}},
+    ]
+    obj = write(tmp_path / "obj.csv", 'user_id,email,user_metadata\nauth0|1,a@x.com,"{""plan"": ""pro""}"\n')
+    assert read_users(obj) == [{"user_id": "auth0|1", "email": "a@x.com", "user_metadata": {"plan": "pro"}}]
+    assert main(["lint", str(roles)]) != 2
+
+
+def test_a_column_with_text_among_json_like_cells_stays_text(tmp_path: Path) -> None:
+    p = write(tmp_path / "t.csv", 'user_id,user_metadata.tags,nickname\nauth0|1,"[1, 2]",[x]\nauth0|2,x,{}\n')
+    assert [u.get("user_metadata") for u in read_users(p)] == [{"tags": "[1, 2]"}, {"tags": "x"}]
+    assert read_users(p)[1]["nickname"] == "{}"  # a known string field is never parsed
+
+
+def test_a_hand_made_workbook_with_a_json_list_column_is_read(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["email", "app_metadata.roles"])
+    wb.active.append(["n@x.com", '["admin"]'])
+    wb.save(tmp_path / "hroles.xlsx")
+    assert read_users(tmp_path / "hroles.xlsx") == [{"email": "n@x.com", "app_metadata": {"roles": ["admin"]}}]
+
+
+def test_a_bulkedit_csv_without_sidecar_and_without_json_strings_reads_back_equal(tmp_path: Path) -> None:
+    src = write(
+        tmp_path / "u.ndjson",
+        '{"user_id":"auth0|1","identities":[{"connection":"db"}],"app_metadata":{"roles":["a"],"n":1}}\n'
+        '{"user_id":"auth0|2","identities":[{"connection":"x"}],"app_metadata":{"roles":[]}}\n',
+    )
+    assert main(["convert", str(src), "-o", str(tmp_path / "users.csv")]) == 0
+    moved = (tmp_path / "users.csv").rename(tmp_path / "moved.csv")
+    users = read_users(moved)
+    assert [u["identities"] for u in users] == [[{"connection": "db"}], [{"connection": "x"}]]
+    assert [u["app_metadata"]["roles"] for u in users] == [["a"], []]
+
+
+def test_json_encoded_strings_are_still_evidence_of_a_bulkedit_sheet(tmp_path: Path) -> None:
+    p = write(tmp_path / "s.csv", 'user_id,app_metadata.plan,app_metadata.roles\nauth0|1,0,"[""a""]"\nauth0|2,"""trial""",[]\n')
+    message = refused(p)
+    assert "s.csv.bulkedit.json" in message and "'\"trial\"'" in message and "looks like" in message
