@@ -91,6 +91,7 @@ class SheetEditor:
     _accepted: dict[tuple[int, str], Damage] = field(default_factory=dict)
     _seen_missing: set[str] = field(default_factory=set)
     _text_in_json: dict[tuple[int, str], Notice] = field(default_factory=dict)
+    _email_case: dict[int, Notice] = field(default_factory=dict)
     _refused_codes: set[str] = field(default_factory=set)
     _kept: dict[tuple[int, str], Damage] = field(default_factory=dict)
 
@@ -104,6 +105,8 @@ class SheetEditor:
             for name in (column_name(c),)
         ]
         self._xlsx = not self.sheet.guarded
+        # under --key email the email cell is the key, matched case-insensitively as Auth0 stores emails lower-case
+        self._email_key = next((c for c in self._cols if c.path == ("email",)), None) if self.key == "email" else None
         self._paths = [c.path for c in self._cols]
         self._typed = self.sheet.typed
 
@@ -140,6 +143,7 @@ class SheetEditor:
                 )
             )
         out.extend(self._text_in_json.values())
+        out.extend(self._email_case.values())
         if self._refused_codes:
             codes = ",".join(sorted(self._refused_codes))
             out.append(
@@ -185,6 +189,8 @@ class SheetEditor:
                     continue
             elif _unchanged(cell, old, kind, xlsx):
                 continue
+            if col is self._email_key and self._same_email(cell, old, hit.row, guarded):
+                continue
             elif not self._typed and _unchanged(cell, old, tabular.JSON if kind != tabular.JSON else _kind_of(old), xlsx):
                 continue  # without a type record, either of convert's renderings of the value is the value
             value = self._cell_value(cell, kind, old, hit.row, col, problems, guarded=guarded)
@@ -210,6 +216,22 @@ class SheetEditor:
         if problems:
             raise EditProblems(problems)
         return None if new is user else new
+
+    def _same_email(self, cell: Any, old: Any, row: int, guarded: bool) -> bool:
+        """The email key cell names the backup's email in another case: no change (noted once per row)."""
+        if type(cell) is not str or type(old) is not str:
+            return False
+        text = (tabular.unneutralise(cell) if guarded else cell).strip()
+        if text.lower() != old.strip().lower():
+            return False
+        self._email_case[row] = Notice(
+            "sheet-email-case",
+            f"email {text!r} differs from the backup's {old!r} only in case: Auth0 stores emails lower-case,"
+            " so it is the same user; the backup's value is kept",
+            self.sheet.where(row),
+            path="email",
+        )
+        return True
 
     def _cell_value(
         self, cell: Any, kind: str, old: Any, row: int, col: _Col, problems: list[Notice], *, guarded: bool | None = None
@@ -481,9 +503,11 @@ def _new_user_problems(
 ) -> list[str]:
     """Rows that cannot become a valid new user: no email (the import requires it), an email a
     backup user of the same connection already has (the import would update that user, or fail
-    with DUPLICATED_USER), `blocked` (an import cannot block)."""
+    with DUPLICATED_USER), an email an earlier new row of the same connection has (likewise),
+    `blocked` (an import cannot block)."""
     out: list[tuple[int, str]] = []
     taken: dict[int, str] = {}
+    new_rows_by_email: dict[str, list[tuple[int, Any]]] = {}
     for r, user in made:
         email = key_value(user.get("email"), "email")
         if email is None:
@@ -491,6 +515,16 @@ def _new_user_problems(
             out.append((r.row, f"sheet-new-user-no-email: the row has {has}; a new user needs an email"))
         elif email in user_ids_by_email:
             taken[r.row] = user_ids_by_email[email]
+        if email is not None:
+            mine = _connection(user)
+            earlier = new_rows_by_email.setdefault(email, [])
+            first = next((row for row, conn in earlier if mine is None or conn is None or conn == mine), None)
+            if first is not None:
+                out.append(
+                    (r.row, f"sheet-new-user-email-twice: row {first} adds a user with the same email {user['email']!r};"
+                     " the import would reject the second (DUPLICATED_USER): keep one of the two rows")
+                )
+            earlier.append((r.row, mine))
         if user.get("blocked") is True:
             out.append((r.row, "sheet-new-user-blocked: blocked is true; an import cannot block a user"))
     if taken:  # rare: read the backup again for the connections of the users whose email is taken

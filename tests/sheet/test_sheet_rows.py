@@ -115,3 +115,42 @@ def test_every_new_row_is_listed_on_request(tmp_path: Path, capsys: pytest.Captu
     assert err.count("sheet-new-row:") == 10 and "15 more new rows (--show-refusals 0 lists them all)" in err
     assert main(["edit", str(backup), "--sheet", str(sheet), "--dry-run", "--show-refusals", "0"]) == 1
     assert capsys.readouterr().err.count("sheet-new-row:") == 25
+
+
+@pytest.mark.parametrize("second", ["twin@example.org", "Twin@Example.org"])
+def test_two_new_rows_sharing_an_email_are_refused_naming_both(tmp_path: Path, second: str) -> None:
+    def edit(rows: list[list[str]]) -> None:
+        _add(user_id="auth0|3", email="twin@example.org")(rows)
+        _add(email=second, given_name="Twin")(rows)
+
+    backup, sheet = _sheet(tmp_path, edit)
+    with pytest.raises(RefusedError) as exc:
+        apply_sheet(backup, sheet, None, allow_new=True)
+    message = exc.value.message
+    assert f"{sheet}:5: sheet-new-user-email-twice" in message and "row 4" in message
+    assert f"{sheet}:4: sheet-new-user" not in message
+
+
+def test_two_new_rows_sharing_an_email_in_other_connections_are_new_users(tmp_path: Path) -> None:
+    def ids(conn: str, uid: str) -> str:
+        return f'[{{"connection":"{conn}","provider":"auth0","user_id":"{uid}","isSocial":false}}]'
+
+    def edit(rows: list[list[str]]) -> None:
+        _add(user_id="auth0|3", email="twin@example.org", identities=ids(CONN, "3"))(rows)
+        _add(user_id="auth0|4", email="twin@example.org", identities=ids("other-db", "4"))(rows)
+
+    backup, sheet = _sheet(tmp_path, edit)
+    result = apply_sheet(backup, sheet, None, allow_new=True)
+    assert result.users_added == 2 and not result.refused
+
+
+def test_a_case_only_email_difference_under_key_email_is_no_change(tmp_path: Path) -> None:
+    def edit(rows: list[list[str]]) -> None:
+        rows[1][rows[0].index("email")] = "bob@example.org"  # the backup has Bob@Example.org
+        rows[1][rows[0].index("given_name")] = "Robert"
+
+    backup, sheet = _sheet(tmp_path, edit)
+    result = apply_sheet(backup, sheet, None, key="email")
+    assert not result.refused, [r.to_dict() for r in result.refusals]
+    assert {(c.key, c.path) for c in result.changes} == {("Bob@Example.org", "given_name")}
+    assert result.warning_counts.get("sheet-email-case") == 1
