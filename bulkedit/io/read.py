@@ -550,21 +550,30 @@ class Source:
                 if header is None:
                     return
                 self.columns = self._columns(header, sidecar)
-                yield from self._table_records(self._csv_rows(reader), guarded=True)
+                yield from self._table_records(self._csv_rows(reader, stream), guarded=True)
             except UnicodeDecodeError:
                 raise self._not_utf8() from None
             except csv.Error as exc:
                 raise self._error(f"malformed CSV: {exc}", reader.line_num, "check the quoting of this row") from None
 
-    def _csv_rows(self, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[Any]]]:
-        """(row, cells) of each data row; a row with too many cells, or too few for the named columns, is refused."""
+    def _csv_rows(self, reader: Iterator[list[str]], stream: _Chain) -> Iterator[tuple[int, list[Any]]]:
+        """(row, cells) of each data row; a row with more cells than the header is refused.
+
+        A row short of cells has its missing trailing cells read as empty (Excel leaves out
+        the delimiters of empty last columns), unless it is the file's last row and the file
+        does not end with a line break: that row was cut off (a truncated file).
+        """
         columns = self.columns
         ncols = len(columns)
         needed = max((i + 1 for i, c in enumerate(columns) if c.path), default=0)
         blank = [i for i, c in enumerate(columns) if not c.path]
         row = 1
+        short: tuple[int, list[Any]] | None = None  # a short row, refused if nothing follows it
         for cells in reader:
             row += 1
+            if short is not None:
+                yield short
+                short = None
             n = len(cells)
             if n != ncols:
                 if not cells or (n == 1 and cells[0] == "" and ncols > 1):
@@ -576,17 +585,24 @@ class Source:
                         "check for an unquoted delimiter inside a value",
                     )
                 if n < needed:
-                    missing = next(c for c in columns[n:] if c.path)
-                    raise self._error(
-                        f"row has {n} cells but the header has {ncols} columns: column {missing.header!r} and those"
-                        " after it have no cell",
-                        row,
-                        "the file may be truncated, or a value lost its quotes; every row needs a cell (empty if need be)"
-                        " for each column",
-                    )
+                    if blank:
+                        self._refuse_headerless_values(cells, blank, row)
+                    short = (row, cells)
+                    continue
             if blank:
                 self._refuse_headerless_values(cells, blank, row)
             yield row, cells
+        if short is not None:
+            row, cells = short
+            if not stream.last_line.endswith(("\n", "\r")):
+                missing = next(c for c in columns[len(cells):] if c.path)
+                raise self._error(
+                    f"the last row has {len(cells)} cells but the header has {ncols} columns, and the file ends"
+                    f" without a line break: column {missing.header!r} and those after it have no cell",
+                    row,
+                    "the file is probably truncated (an interrupted download or copy): get the whole file again",
+                )
+            yield short
 
     def _table_records(self, rows: Iterator[tuple[int, list[Any]]], *, guarded: bool) -> Iterator[Record]:
         """The users of CSV/XLSX rows, once the rows show the file is not a typed sheet without its types."""
@@ -1142,6 +1158,8 @@ class _Chain(io.TextIOBase):
         self._head = io.StringIO(head)
         self._rest = rest
         self._head_done = False
+        #: the last line read (does the file end with a line break?)
+        self.last_line = ""
 
     def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
         if not self._head_done:
@@ -1159,6 +1177,7 @@ class _Chain(io.TextIOBase):
         line = self.readline()
         if not line:
             raise StopIteration
+        self.last_line = line
         return line
 
 

@@ -144,3 +144,23 @@ def test_json_encoded_strings_are_still_evidence_of_a_bulkedit_sheet(tmp_path: P
     p = write(tmp_path / "s.csv", 'user_id,app_metadata.plan,app_metadata.roles\nauth0|1,0,"[""a""]"\nauth0|2,"""trial""",[]\n')
     message = refused(p)
     assert "s.csv.bulkedit.json" in message and "'\"trial\"'" in message and "looks like" in message
+
+
+# -- risk: Excel leaves out the trailing commas of an empty last column -----------------------
+
+
+def test_rows_missing_only_trailing_cells_read_them_as_empty(tmp_path: Path) -> None:
+    text = "user_id,email,user_metadata.tier\nauth0|1,a@x.com\nauth0|2,b@x.com,gold\nauth0|3,c@x.com\r\nauth0|4\n"
+    assert read_users(write(tmp_path / "rg.csv", text)) == [
+        {"user_id": "auth0|1", "email": "a@x.com"},
+        {"user_id": "auth0|2", "email": "b@x.com", "user_metadata": {"tier": "gold"}},
+        {"user_id": "auth0|3", "email": "c@x.com"},
+        {"user_id": "auth0|4"},
+    ]
+
+
+def test_a_short_last_row_without_a_line_end_is_refused_as_truncated(tmp_path: Path) -> None:
+    message = refused(write(tmp_path / "f.csv", "user_id,email,name\nauth0|1,a@x.com,A\nauth0|2,b@x"))
+    assert "f.csv:3:" in message and "truncated" in message and "column 'name'" in message
+    out = tmp_path / "o.ndjson"
+    assert main(["convert", str(tmp_path / "f.csv"), "-o", str(out)]) == 2 and not out.exists()
