@@ -255,11 +255,27 @@ class _Candidate:
     def records(self, done_before: int = 0) -> Iterator[tuple[int, Any, Source, str | None]]:
         progress = self.progress
         for src, conn in self.parts:
-            for rec in reporting(src.records(), src, progress, done_before):
-                yield rec.pos, rec, src, conn
+            try:
+                for rec in reporting(src.records(), src, progress, done_before):
+                    yield rec.pos, rec, src, conn
+            except InputError as exc:
+                raise _sheet_cell_error(src, exc) from None
             done_before += src.size
             if progress is not None:
                 progress(done_before)
+
+
+def _sheet_cell_error(src: Source, exc: InputError) -> InputError:
+    """A cell of a typed sheet that does not fit its column: point to `edit --sheet`, which reads sheets cell by cell."""
+    if src.format not in _TABULAR or not src.typed or not exc.message.startswith("column "):
+        return exc
+    return InputError(
+        exc.message,
+        where=exc.where,
+        hint="diff takes each cell as its column's recorded type; review a sheet made by `convert` and edited with"
+        f" `bulkedit edit BACKUP --sheet {src.path.name} --dry-run`, which reads it as it is applied (a word in a"
+        " mixed-type column is text)",
+    )
 
 
 def _emit_chunks(folder: Path) -> tuple[list[tuple[Source, str | None]], dict[str, str]]:
