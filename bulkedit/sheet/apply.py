@@ -274,6 +274,9 @@ class SheetEditor:
             return tabular.decode_cell(cell, kind, guarded=guarded)
         except tabular.CellError as exc:
             text = cell.strip() if type(cell) is str else None
+            whole = damage.whole_number(text) if kind == tabular.INTEGER and text else None
+            if whole is not None:  # 1E+05 in an integer column: the number 100000 in a spreadsheet's notation
+                return whole
             if kind == tabular.JSON and text and text[0] not in '[{"' and not _JSONISH.fullmatch(text):
                 # a JSON column holds mixed types (0 in one row, "trial" in another): plain words are text
                 self._text_in_json[(row, col.name)] = Notice(

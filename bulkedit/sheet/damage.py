@@ -291,6 +291,14 @@ def _scientific_damage(text: str, kind: str, old: Any) -> bool:
     return len(_significant(old_text)) > len(_significant(text.split("e")[0].split("E")[0]))
 
 
+def whole_number(text: str) -> int | None:
+    """The integer scientific-notation `text` writes (`1E+05` -> 100000), or None."""
+    if not _SCI.fullmatch(text) or "," in text:
+        return None
+    number = Decimal(text)
+    return int(number) if number == number.to_integral_value() else None
+
+
 def _significant(number: str) -> str:
     """The significant digits of a decimal number's text (no sign, point, exponent or outer zeros)."""
     digits = number.lower().split("e")[0].lstrip("+-").replace(".", "").replace(",", "")

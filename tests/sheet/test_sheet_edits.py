@@ -115,3 +115,12 @@ def test_a_boolean_cell_in_a_recorded_text_column_is_still_damage(tmp_path: Path
     with pytest.raises(RefusedError) as exc:
         apply_sheet(backup, sheet, None, allow_new=True)
     assert f"{sheet}:4: boolean-case" in exc.value.message
+
+
+@pytest.mark.parametrize(("cell", "changes"), [("1E+05", set()), ("2E+05", {("auth0|1", "user_metadata.n", "100000", "200000")})])
+def test_a_whole_number_in_scientific_notation_in_an_integer_column(tmp_path: Path, cell: str, changes: set[Any]) -> None:
+    users = [{"user_id": "auth0|1", "email": "a@example.org", "user_metadata": {"n": 100000}}]
+    backup, sheet = _sheet(tmp_path, _set("user_metadata.n", cell), users)
+    result = apply_sheet(backup, sheet, None)
+    assert not result.refused, [r.to_dict() for r in result.refusals]
+    assert change_set(result) == changes
