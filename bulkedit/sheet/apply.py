@@ -182,9 +182,7 @@ class SheetEditor:
             kind = col.kind or (_kind_of(old) if old is not MISSING else tabular.STRING)
             guarded = not xlsx
             if escaped and type(cell) is str and cell[:1] == "'":
-                # Auth0's escaped export: `'` marks a string in any column (the reader removes it), even
-                # in one the backup's mixed types make JSON
-                cell, kind, guarded = cell[1:], tabular.STRING, False
+                cell, kind, guarded = self._unescaped(cell, kind)
                 if cell == old:
                     continue
             elif _unchanged(cell, old, kind, xlsx):
@@ -216,6 +214,13 @@ class SheetEditor:
         if problems:
             raise EditProblems(problems)
         return None if new is user else new
+
+    def _unescaped(self, cell: Any, kind: str) -> tuple[Any, str, bool]:
+        """(cell, kind, guarded) to read `cell` by. In Auth0's escaped export a leading `'` marks a string in any
+        column (the reader removes it), also in one the backup's mixed types make JSON."""
+        if self.sheet.auth0_escaped and type(cell) is str and cell[:1] == "'":
+            return cell[1:], tabular.STRING, False
+        return cell, kind, self.sheet.guarded
 
     def _same_email(self, cell: Any, old: Any, row: int, guarded: bool) -> bool:
         """The email key cell names the backup's email in another case: no change (noted once per row)."""
@@ -307,7 +312,8 @@ class SheetEditor:
             kind = col.kind or tabular.STRING
             if cell is None or cell == "":
                 continue
-            value = self._cell_value(cell, kind, MISSING, hit.row, col, problems)
+            cell, kind, guarded = self._unescaped(cell, kind)
+            value = self._cell_value(cell, kind, MISSING, hit.row, col, problems, guarded=guarded)
             if value is _SKIP or value is MISSING:
                 continue
             try:

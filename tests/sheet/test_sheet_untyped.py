@@ -132,3 +132,20 @@ def test_an_edit_of_auth0s_escaped_export_is_read_without_its_quote(tmp_path: Pa
     sheet.write_text("".join(lines), encoding="utf-8")
     result = apply_sheet(FIXTURE, sheet, None)
     assert change_set(result) == {("auth0|a0380513666e5fa8ee6ced46", "app_metadata.plan", '"trial"', '"pro"')}
+
+
+def test_a_new_row_of_auth0s_escaped_export_is_read_without_its_quote(tmp_path: Path) -> None:
+    import gzip
+    import json
+
+    text = gzip.decompress(ESCAPED_EXPORT.read_bytes()).decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    new = lines[2].replace("'auth0|a0380513666e5fa8ee6ced46", "'auth0|new").replace("'user1.3035@example.org", "'new@example.org")
+    sheet = tmp_path / "added.csv"
+    sheet.write_text("".join(lines) + new, encoding="utf-8")
+    out = tmp_path / "out.ndjson"
+    result = apply_sheet(FIXTURE, sheet, out, allow_new=True)
+    assert result.users_added == 1 and result.users_changed == 0
+    added = json.loads(out.read_text("utf-8").splitlines()[-1])
+    assert added["user_id"] == "auth0|new" and added["email"] == "new@example.org"
+    assert added["app_metadata"] == {"plan": "trial"}
