@@ -811,7 +811,13 @@ class Source:
         rows, meta = read_rows(self)
         header = next(rows, None)
         if header is None:
-            return
+            if meta is not None and not meta.get("columns"):
+                return  # bulkedit's workbook of 0 users
+            raise InputError(
+                f"{self.path} holds no users (every sheet of the workbook is empty)",
+                hint="put the users on a sheet named 'users' whose first row names their fields (user_id, email, ...),"
+                " or export them again",
+            )
         self.columns = self._columns(["" if h is None else str(h) for h in header], meta)
         yield from self._table_records(self._xlsx_rows(rows), guarded=False)
 

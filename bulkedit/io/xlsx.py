@@ -7,7 +7,6 @@ XML through it (no entity expansion from a hostile file).
 from __future__ import annotations
 
 import contextlib
-import itertools
 import re
 import shutil
 import tempfile
@@ -19,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from bulkedit.errors import InputError
 from bulkedit.io import jsonio, tabular
-from bulkedit.io.xlsxread import column_letters
+from bulkedit.io.xlsxread import column_letters, users_sheet_rows
 from bulkedit.paths import MISSING
 
 if TYPE_CHECKING:
@@ -43,7 +42,10 @@ def unescape_text(text: str) -> str:
 
 
 def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any] | None]:
-    """The first visible sheet's rows (header first) and bulkedit's recorded type info, if any.
+    """The users sheet's rows (header first; none in an empty workbook) and bulkedit's recorded type info, if any.
+
+    The users sheet is the visible sheet named `users`, else the first with a header row
+    (xlsxread.users_sheet_rows).
 
     A streaming expat reader (bulkedit.io.xlsxread) does the work; a workbook it
     does not understand is read again through openpyxl.
@@ -56,11 +58,10 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
         try:
             meta_ref = next((s for s in book.sheets if s.name == tabular.META_SHEET), None)
             meta = _meta_from_rows(book.rows(meta_ref)) if meta_ref is not None else None
-            sheet = next((s for s in book.sheets if s.name != tabular.META_SHEET and s.state == "visible"), None)
-            if sheet is None:
+            sheets = [s for s in book.sheets if s.name != tabular.META_SHEET and s.state == "visible"]
+            if not sheets:
                 raise InputError("the workbook has no visible sheet", where=str(source.path))
-            first = book.rows(sheet)
-            head = next(first, None)
+            first = users_sheet_rows(sheets, lambda s: s.name, book.rows, USERS_SHEET)
         except BaseException:
             book.close()
             raise
@@ -73,8 +74,8 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
 
     def rows() -> Iterator[tuple[Any, ...]]:
         try:
-            if head is not None:
-                yield from _counted(source, itertools.chain((head,), first))
+            if first is not None:
+                yield from _counted(source, first)
         except UncomputedFormula as exc:
             raise _uncomputed(source, exc) from None
         except XlsxError as exc:
@@ -128,17 +129,15 @@ def _read_rows_openpyxl(source: Source, workbook: Any) -> tuple[Iterator[tuple[A
             hint="open it in a spreadsheet and save it again as .xlsx",
         ) from None
     meta = _meta_from_rows(wb[tabular.META_SHEET].iter_rows(values_only=True)) if tabular.META_SHEET in wb.sheetnames else None
-    sheet = None
-    for ws in wb.worksheets:
-        if ws.title != tabular.META_SHEET and getattr(ws, "sheet_state", "visible") == "visible":
-            sheet = ws
-            break
-    if sheet is None:
+    sheets = [ws for ws in wb.worksheets if ws.title != tabular.META_SHEET and getattr(ws, "sheet_state", "visible") == "visible"]
+    if not sheets:
         raise InputError("the workbook has no visible sheet", where=str(source.path))
+    first = users_sheet_rows(sheets, lambda ws: ws.title, lambda ws: ws.iter_rows(values_only=True), USERS_SHEET)
 
     def rows() -> Iterator[tuple[Any, ...]]:
         try:
-            yield from _counted(source, sheet.iter_rows(values_only=True))
+            if first is not None:
+                yield from _counted(source, first)
         finally:
             wb.close()
 

@@ -14,12 +14,13 @@ can be declared or expanded; zip members are read in blocks.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from xml.parsers import expat
 
 BLOCK = 1 << 20
@@ -379,6 +380,44 @@ def _iso_datetime(text: str) -> Any:
     except ValueError:
         return text
 
+
+
+_Sheet = TypeVar("_Sheet")
+
+
+def users_sheet_rows(
+    sheets: list[_Sheet], name: Callable[[_Sheet], str], rows: Callable[[_Sheet], Iterator[tuple[Any, ...]]], prefer: str
+) -> Iterator[tuple[Any, ...]] | None:
+    """The rows (header first) of the sheet holding the users; None when every sheet is empty.
+
+    The sheet named `prefer` (any case) when it has a header row (a value in row 1), else
+    the first sheet with one. When no sheet has a header row, the first sheet with any
+    value (the reader then says its first row names no field).
+    """
+    order = sorted(sheets, key=lambda s: name(s).strip().casefold() != prefer.casefold())
+    for sheet in order:
+        it = rows(sheet)
+        head = next(it, None)
+        if head is not None and _has_value(head):
+            return itertools.chain((head,), it)
+        _close(it)
+    for sheet in order:
+        it = rows(sheet)
+        found = any(_has_value(row) for row in it)
+        _close(it)
+        if found:
+            return rows(sheet)
+    return None
+
+
+def _has_value(row: tuple[Any, ...]) -> bool:
+    return any(c is not None and c != "" for c in row)
+
+
+def _close(it: Iterator[Any]) -> None:
+    close = getattr(it, "close", None)
+    if close is not None:
+        close()
 
 
 def column_letters(n: int) -> str:

@@ -119,7 +119,7 @@ def test_a_sidecar_is_named_when_read_as_users(tmp_path: Path) -> None:
 def test_a_workbook_whose_first_sheet_is_not_users_is_refused(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     wb.active.append(["this sheet is notes"])
-    wb.create_sheet("users").append(["user_id", "email"])
+    wb.create_sheet("Sheet2").append(["user_id", "email"])  # (a sheet named users would be read)
     wb.save(tmp_path / "multi.xlsx")
     assert "not a user file" in refused(tmp_path / "multi.xlsx")
 

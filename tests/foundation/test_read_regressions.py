@@ -164,3 +164,64 @@ def test_a_short_last_row_without_a_line_end_is_refused_as_truncated(tmp_path: P
     assert "f.csv:3:" in message and "truncated" in message and "column 'name'" in message
     out = tmp_path / "o.ndjson"
     assert main(["convert", str(tmp_path / "f.csv"), "-o", str(out)]) == 2 and not out.exists()
+
+
+# -- N6: a workbook whose users are not on its first sheet, or that is empty ----------------
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+USERS_ROWS: list[list[object]] = [["user_id", "email"], ["auth0|1", "a@x.com"]]
+
+
+@pytest.mark.parametrize(
+    "sheets",
+    [
+        {"Sheet1": [], "Users": USERS_ROWS},  # users on sheet 2, sheet 1 empty
+        {"Sheet1": [], "Data": USERS_ROWS},  # the first sheet with a header row
+        {"Notes": [["read me first"]], "users": USERS_ROWS},  # a sheet named users wins
+        {"users": [], "Data": USERS_ROWS},  # ... when it has a header row
+    ],
+)
+def test_the_users_sheet_is_read_wherever_it_is(tmp_path: Path, sheets: dict[str, list[list[object]]]) -> None:
+    path = _workbook(tmp_path / "w.xlsx", sheets)
+    assert read_users(path) == [{"user_id": "auth0|1", "email": "a@x.com"}]
+    gz = write(tmp_path / "w.xlsx.gz", path.read_bytes(), gz=True)
+    assert read_users(gz) == [{"user_id": "auth0|1", "email": "a@x.com"}]
+
+
+def test_an_empty_workbook_holds_no_users(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _workbook(tmp_path / "empty.xlsx", {"Sheet1": [], "Sheet2": []})
+    assert "empty.xlsx holds no users" in refused(path)
+    out = tmp_path / "o.ndjson"
+    assert main(["convert", str(path), "-o", str(out)]) == 2 and not out.exists()
+    assert "empty.xlsx holds no users" in capsys.readouterr().err
+
+
+def test_a_workbook_of_zero_users_written_by_bulkedit_is_still_read(tmp_path: Path) -> None:
+    src = write(tmp_path / "e.json", "[]")
+    assert main(["convert", str(src), "-o", str(tmp_path / "e.xlsx")]) == 0
+    assert read_users(tmp_path / "e.xlsx") == []
+
+
+def test_the_openpyxl_fallback_picks_the_same_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bulkedit.io import xlsxread
+
+    def not_understood(self: object, path: object) -> None:
+        raise xlsxread.XlsxError("not understood")
+
+    monkeypatch.setattr(xlsxread.Workbook, "__init__", not_understood)
+    path = _workbook(tmp_path / "w.xlsx", {"Sheet1": [], "Users": USERS_ROWS})
+    assert read_users(path) == [{"user_id": "auth0|1", "email": "a@x.com"}]
+    assert "holds no users" in refused(_workbook(tmp_path / "e.xlsx", {"Sheet1": []}))
