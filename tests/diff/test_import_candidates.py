@@ -37,7 +37,8 @@ def _target() -> tuple[int, dict[str, Any]]:
 
 
 def _import_user(u: dict[str, Any], *keep: str) -> dict[str, Any]:
-    out = {k: copy.deepcopy(u[k]) for k in ("email", "user_id", *keep)}
+    # email_verified kept, as emit keeps it: an import without it resets a verified user
+    out = {k: copy.deepcopy(u[k]) for k in ("email", "user_id", "email_verified", *keep) if k in u}
     out["user_id"] = out["user_id"].split("|", 1)[1]
     return out
 
