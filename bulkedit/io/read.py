@@ -916,26 +916,18 @@ def _json_columns(columns: list[Column], rows: list[tuple[int, list[Any]]]) -> l
             cell = cells[i] if i < len(cells) else None
             if cell is None or cell == "" or type(cell) is not str:
                 continue  # an XLSX number or boolean is a JSON value already
-            if cell[0] in "[{":
+            if cell[0] in '[{"':
                 try:
                     value = jsonio.loads_exact(cell)
                 except jsonio.JSONError:
                     break
                 structured = structured or type(value) in (list, dict)
-            elif not (cell[0] == '"' and _is_json(cell)) and not _JSON_SCALAR.fullmatch(cell):
+            elif not _JSON_SCALAR.fullmatch(cell):
                 break
         else:
             if structured:
                 out.append(i)
     return out
-
-
-def _is_json(text: str) -> bool:
-    try:
-        jsonio.loads_exact(text)
-    except jsonio.JSONError:
-        return False
-    return True
 
 
 def _is_compact_json(text: str) -> bool:
