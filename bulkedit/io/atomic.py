@@ -84,6 +84,8 @@ def check_output_file(output: Path | str, inputs: Iterable[Path | str | None], *
     """
     output = Path(output)
     inputs = list(inputs)
+    if output.is_dir():
+        raise UsageError(f"{output} is a folder", hint="give -o a file name (for example report.json or edited.ndjson)")
     refuse_overwriting_inputs(output, inputs)
     if sidecar:
         refuse_overwriting_inputs(output.with_name(output.name + SIDECAR_SUFFIX), inputs)

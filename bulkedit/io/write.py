@@ -41,6 +41,9 @@ class WriteResult:
 
 def output_format(path: Path, to: str | None) -> str:
     """`--to` if given, else the format OUT's suffix names (`users.ndjson.gz`: ndjson, written gzip-compressed)."""
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder", hint="give -o a file name, for example edited.ndjson")
     if to:
         if to not in fmt.FORMATS:
             raise UsageError(f"unknown output format {to!r}", hint=f"use one of {', '.join(fmt.FORMATS)}")

@@ -53,3 +53,21 @@ def test_edit_output_over_the_plans_in_file_list_is_refused(tmp_path: Path, caps
     assert main(["edit", str(FIXTURE), "--plan", str(plan), "-o", str(ticket)]) == 2
     assert ticket.read_text() == "testuser1@auth0.com\n"
     assert "is the input" in capsys.readouterr().err
+
+
+def test_a_folder_as_the_output_file_is_refused_before_any_work(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("edits:\n  - set: {family_name: Smith}\n")
+    for args in (
+        ["convert", str(FIXTURE), "-o", "."],
+        ["convert", str(FIXTURE), "-o", "sub", "--to", "ndjson"],
+        ["edit", str(FIXTURE), "--plan", str(plan), "-o", "sub/", "--to", "json"],
+        ["lint", str(FIXTURE), "-o", "sub"],
+        ["diff", str(FIXTURE), str(FIXTURE), "-o", "."],
+    ):
+        assert main(args) == 2, args
+        assert "is a folder" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml", "sub"]
+    assert list((tmp_path / "sub").iterdir()) == []
