@@ -27,6 +27,7 @@ WHEN = {
     "duplicate": "every user, across all files given together, per connection",
     "file": "each file",
     "backup": "users that exist in the --backup export",
+    "tenant": "every user, with --backup: checked against the whole tenant",
 }
 
 

@@ -230,6 +230,7 @@ class Checker:
         self.duplicates = sel.rules("duplicate")
         self.file_rules = sel.rules("file")
         self.backup_rules = sel.rules("backup") if self.tenant is not None else []
+        self.tenant_rules = sel.rules("tenant") if self.tenant is not None else []
         self.schema_on = sel.enabled("BE100")
         self.is_valid = fast_validator()
         self.is_valid_export = fast_export_validator()
@@ -472,6 +473,9 @@ class Checker:
         self._duplicates(user, connection, file_idx, pos, ku)
         if self.tenant is None:
             return None
+        for r in self.tenant_rules:
+            for path, kwargs in r.check(user, self.tenant, connection) or ():
+                self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(ku))
         backup = self.tenant.find(user, connection)
         if backup is not None:
             for r in self.backup_rules:

@@ -9,7 +9,8 @@ why / example / fix shown in docs/rules.md. `kind` says when the engine calls it
 - `detail`: only for users the JSON schema rejected (the schema, run in Rust,
   already decides validity for everything these rules check; they explain it);
 - `schema`: the schema errors no detail rule explained;
-- `conversion`, `duplicate`, `file`, `backup`: called by the engine at those steps.
+- `conversion`, `duplicate`, `file`, `backup`: called by the engine at those steps;
+- `tenant`: with `--backup`, for every user, given the tenant state and its connection.
 
 Severity defaults can be changed in `pyproject.toml` (`[tool.bulkedit] severity =
 { BE302 = "error" }`, `"off"` disables) and rules picked with `--select`/`--ignore`
@@ -29,7 +30,7 @@ from typing import Any
 from bulkedit.errors import UsageError
 from bulkedit.lint.model import Severity
 
-KINDS = ("conversion", "import", "user", "detail", "schema", "duplicate", "file", "backup")
+KINDS = ("conversion", "import", "user", "detail", "schema", "duplicate", "file", "backup", "tenant")
 
 
 @dataclass(frozen=True)

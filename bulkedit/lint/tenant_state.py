@@ -66,6 +66,14 @@ class TenantState:
             return uid
         return None
 
+    def connection_elsewhere(self, user: dict[str, Any], connection: str | None) -> str | None:
+        """The tenant's connection of the user with `user`'s user_id, when that is not `connection`."""
+        uid = _uid(user)
+        if uid is None or connection is None or uid not in self.by_id:
+            return None
+        theirs = self.connection_of[uid]
+        return theirs if theirs is not None and theirs != connection else None
+
     def find(self, user: dict[str, Any], connection: str | None) -> dict[str, Any] | None:
         """The tenant's (import form of the) user, or None: not in the tenant, or equal to `user` exactly."""
         key = self.key_of(user, connection)

@@ -106,3 +106,30 @@ def email_verified_reset(u, b):  # type: ignore[no-untyped-def]
         state = "absent" if "email_verified" not in u else jsonio.dumps(u.get("email_verified")).decode()
         return [("email_verified", {"state": state})]
     return None
+
+
+@rule(
+    "BE806",
+    "user-in-another-connection",
+    "error",
+    "user_id {user_id!r} belongs to connection {theirs!r} in the tenant; this file imports it into {connection!r}",
+    "tenant",
+)
+def user_in_another_connection(u, tenant, connection):  # type: ignore[no-untyped-def]
+    """A user whose user_id the tenant (the backup) has in another database connection.
+
+    Why: an import job writes into the one connection it is given. A file that names no
+    connection for its users (an Auth0 CSV export without the connection column, an
+    import file) gets `--connection`, and users of another connection would be
+    created there as new users, with the same email as the real ones.
+
+    Example: backup `legacy-db` user `auth0|abc`, emitted with `--connection
+    Username-Password-Authentication`.
+
+    Fix: export the connection column (`identities[0].connection`), or emit each
+    connection's users separately with its own `--connection`.
+    """
+    theirs = tenant.connection_elsewhere(u, connection)
+    if theirs is None:
+        return None
+    return [("user_id", {"user_id": u.get("user_id"), "theirs": theirs, "connection": connection})]
