@@ -1013,29 +1013,42 @@ _ESCAPED_SAMPLE_ROWS = 50
 def _looks_auth0_escaped(head: str, delimiter: str) -> bool:
     """Auth0's CSV export wraps each string in quotes and prefixes it with `'`.
 
-    Decided by the string cells of the sampled data rows: escaped when more than half of
-    them start with `'` (quoted, or bare after a spreadsheet re-saved the file). Empty
-    cells, booleans, null, numbers and dates count for neither side, in any case and
-    quoted or not: whether Auth0 quotes them is undocumented, and a spreadsheet writes
-    `TRUE` and its own dates. A plain file with a few `'` cells among its text is plain.
+    Decided by the sampled data rows. When the file has a user_id or email column (under
+    any name that maps to them), those columns decide: Auth0 always exports them as
+    strings, so its file has (nearly) all of their cells prefixed, whatever columns a
+    person added beside them. Otherwise: escaped when more than half of the string cells
+    start with `'`. In both, a cell starting with `'` counts whether quoted or bare (a
+    spreadsheet re-save drops the quotes); empty cells, booleans, null, numbers and dates
+    count for neither side, in any case and quoted or not: whether Auth0 quotes them is
+    undocumented, and a spreadsheet writes `TRUE` and its own dates. A plain file with a
+    few `'` cells among its text is plain.
     """
     end = head.rfind("\n")
     if end < 0:
         return False
     reader = csv.reader(io.StringIO(head[: end + 1]), delimiter=delimiter)
-    next(reader, None)
-    text = prefixed = 0
+    header = next(reader, None) or []
+    ids = {i for i, name in enumerate(header) if _default_target(name.lstrip("\ufeff")) in (("user_id",), ("email",))}
+    text = prefixed = id_text = id_prefixed = 0
     not_text = _NOT_TEXT.fullmatch
     try:
         for cells in itertools.islice(reader, _ESCAPED_SAMPLE_ROWS):
-            for cell in cells:
+            for i, cell in enumerate(cells):
                 if cell.startswith("'"):
-                    prefixed += 1
-                    text += 1
+                    hit = 1
                 elif cell and not not_text(cell.strip()):
-                    text += 1
+                    hit = 0
+                else:
+                    continue
+                text += 1
+                prefixed += hit
+                if i in ids:
+                    id_text += 1
+                    id_prefixed += hit
     except csv.Error:
         return False
+    if id_text:
+        return id_prefixed * 10 >= id_text * 9
     return prefixed * 2 > text
 
 

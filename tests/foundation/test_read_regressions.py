@@ -81,6 +81,17 @@ def test_a_minimal_auth0_file_with_a_quoted_boolean_is_escaped(tmp_path: Path) -
     assert read_users(p) == [{"email": "a@x.com", "email_verified": True, "user_metadata": {"vip": True}}]
 
 
+def test_an_auth0_export_with_plain_columns_added_is_still_escaped(tmp_path: Path) -> None:
+    # a person added three plain columns beside Auth0's three escaped ones: the id columns decide
+    rows = ['"user_id","email","identities[0].connection",user_metadata.tier,user_metadata.team,user_metadata.region']
+    rows += [f'"\'auth0|{i}","\'u{i}@x.com","\'db",gold,team{i},EMEA' for i in range(3)]
+    src = open_source(write(tmp_path / "added.csv", "\n".join(rows) + "\n"))
+    users = list(src.users())
+    assert src.auth0_escaped
+    assert users[0] == {"user_id": "auth0|0", "email": "u0@x.com", "identities": [{"connection": "db"}],
+                        "user_metadata": {"tier": "gold", "team": "team0", "region": "EMEA"}}
+
+
 @pytest.mark.parametrize(
     "text",
     [
