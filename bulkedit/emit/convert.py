@@ -170,20 +170,23 @@ METADATA = ("app_metadata", "user_metadata")
 
 
 def completes_metadata(source: Source) -> bool:
-    """Whether a file's metadata comes from leaf columns of a sheet without bulkedit's type
-    information (Auth0's CSV export, a hand-made CSV), and so holds only the leaves it has
-    columns for: such objects are laid over the tenant's (`complete_metadata`)."""
-    if source.format not in (fmt.CSV, fmt.XLSX) or source.typed:
-        return False
-    return any(len(c.path) > 1 and c.path[0] in METADATA for c in source.columns)
+    """Whether a file is a sheet without bulkedit's type information (Auth0's CSV export, a
+    hand-made CSV/XLSX): it holds only the fields and metadata leaves it has columns for,
+    and is completed from the tenant's users (`complete_metadata`)."""
+    return source.format in (fmt.CSV, fmt.XLSX) and not source.typed
 
 
 def complete_metadata(user: dict[str, Any], tenant_user: dict[str, Any]) -> dict[str, Any] | None:
-    """`user` with each metadata object it has laid over `tenant_user`'s (its leaves win, the
-    tenant's other keys stay), or None when that changes nothing."""
+    """`user` as an upsert of a sheet's leaves should leave the tenant's user, or None when that
+    changes nothing: each metadata object it has laid over `tenant_user`'s (its leaves win,
+    the tenant's other keys stay), and `email_verified: true` kept where the tenant has it
+    and the sheet says nothing (an import without it would reset it to false)."""
     from bulkedit.edit.values import deep_merge
 
     out = None
+    if "email_verified" not in user and tenant_user.get("email_verified") is True:
+        out = dict(user)
+        out["email_verified"] = True
     for f in METADATA:
         mine, theirs = user.get(f), tenant_user.get(f)
         if type(mine) is dict and type(theirs) is dict:

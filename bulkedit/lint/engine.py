@@ -22,7 +22,6 @@ import jsonschema_rs
 
 from bulkedit import fields
 from bulkedit.defaults import DEFAULT_MAX_PER_RULE
-from bulkedit.emit.convert import METADATA as _METADATA
 from bulkedit.emit.convert import complete_metadata, completes_metadata, identity, to_import_user
 from bulkedit.emit.manifest import MANIFEST, read_manifest
 from bulkedit.errors import InputError
@@ -304,8 +303,7 @@ class Checker:
             self.completing = self._file_source is not None and completes_metadata(self._file_source)
         if not self.completing or self.tenant is None:
             return user
-        has_metadata = any(type(user.get(f)) is dict for f in _METADATA)
-        backup = self.tenant.find(user, connection) if has_metadata else None
+        backup = self.tenant.find(user, connection)
         out = complete_metadata(user, backup) if backup is not None else None
         if out is None:
             return user

@@ -29,8 +29,8 @@ def render_summary(data: dict[str, Any], outdir: str) -> str:
     if data["private_files"]:
         lines.append(f"{len(data['private_files']):,} chunk(s) hold password hashes or MFA secrets: mode 0600")
     if data.get("metadata_completed"):
-        lines.append(f"metadata of {data['metadata_completed']:,} user(s) completed from the backup "
-                     "(the sheet's leaf columns laid over the tenant's objects, which an upsert replaces whole)")
+        lines.append(f"{data['metadata_completed']:,} user(s) completed from the backup: the sheet's metadata leaves "
+                     "laid over the tenant's objects (an upsert replaces them whole), email_verified kept")
     if data["backup"] is not None:
         lines.append(f"rollback: {sum(c['users'] for c in data['rollback']):,} user(s) in {len(data['rollback']):,} chunk(s) under rollback/")
         notes = data["rollback_cannot_undo"]

@@ -43,13 +43,13 @@ def test_emit_lays_sheet_leaves_over_the_backup_objects(tmp_path: Path, capsys) 
     assert users["b@x.io"]["user_metadata"] == {"plan": "pro"}
     assert users["c@x.io"]["user_metadata"] == {"plan": "free"}  # a new user: nothing to complete
     assert json.loads((out / "manifest.json").read_text())["metadata_completed"] == 1
-    assert "metadata of 1 user(s) completed from the backup" in capsys.readouterr().err
+    assert "1 user(s) completed from the backup" in capsys.readouterr().err
     assert main(["lint", str(sheet), "--backup", str(backup), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert "BE801" not in data["rules"]  # nothing erased once completed
     assert data["rules"]["BE703"]["count"] == 1
     (found,) = [f for f in data["findings"] if f["code"] == "BE703"]
-    assert found["message"].startswith("1 user(s) had their metadata completed")
+    assert found["message"].startswith("1 user(s) completed from the backup")
 
 
 def test_without_backup_the_partial_objects_are_named(tmp_path: Path, capsys) -> None:
@@ -96,3 +96,16 @@ def test_diff_of_an_import_file_shows_the_email_verified_reset(tmp_path: Path, c
     changes = {u["key"]: {c["path"]: (c.get("old"), c.get("new")) for c in u["changes"]} for u in report["users"] if u.get("changes")}
     assert changes["auth0|1"]["email_verified"] == (True, False)
     assert "auth0|2" not in changes
+
+
+def test_a_sheet_without_email_verified_keeps_verified_users_verified(tmp_path: Path, capsys) -> None:
+    backup, _ = _files(tmp_path)
+    sheet = tmp_path / "slim.csv"
+    sheet.write_text('user_id,email,identities[0].connection,given_name\n"\'auth0|1","\'a@x.io","\'db","\'Ann"\n')
+    out = tmp_path / "out"
+    assert main(["emit", str(sheet), "-o", str(out), "--backup", str(backup)]) == 0
+    (user,) = json.loads((out / "db" / "chunk-0001.json").read_text())
+    assert user == {"user_id": "1", "email": "a@x.io", "given_name": "Ann", "email_verified": True}
+    capsys.readouterr()
+    assert main(["lint", str(sheet), "--backup", str(backup), "--format", "json"]) == 0
+    assert "BE805" not in json.loads(capsys.readouterr().out)["rules"]

@@ -69,20 +69,22 @@ def metadata_from_columns(fctx):  # type: ignore[no-untyped-def]
     "BE703",
     "metadata-completed-from-backup",
     "info",
-    "{n:,} user(s) had their metadata completed from the backup: the sheet's leaf columns are laid over the tenant's objects",
+    "{n:,} user(s) completed from the backup: the sheet's metadata leaves laid over the tenant's objects, email_verified kept",
     "file",
 )
 def metadata_completed_from_backup(fctx):  # type: ignore[no-untyped-def]
-    """Metadata from a sheet's leaf columns, completed from `--backup` (lint judges, and emit
-    writes, the completed objects).
+    """A sheet's users completed from `--backup` (lint judges, and emit writes, the completed users).
 
     Why: a CSV without bulkedit's type information (Auth0's CSV export, a hand-made
-    sheet) holds only the metadata leaves it has columns for, and an upsert replaces
-    `user_metadata`/`app_metadata` whole. Imported as they are, the objects would erase
-    every other key; laid over the tenant's objects they change only what the sheet says.
+    sheet) holds only the fields and metadata leaves it has columns for. An upsert
+    replaces `user_metadata`/`app_metadata` whole, and resets `email_verified` to false
+    when the file does not say true: imported as they are, the objects would erase every
+    other key and verified users would have to verify again. Laid over the tenant's
+    objects, with `email_verified: true` kept, they change only what the sheet says.
 
-    Example: an Auth0 CSV export with a `user_metadata.plan` column: each user's
-    `user_metadata` becomes the backup's object with `plan` from the sheet.
+    Example: an Auth0 CSV export with a `user_metadata.plan` column and no
+    `email_verified` column: each user's `user_metadata` becomes the backup's object with
+    `plan` from the sheet, and a verified user stays verified.
 
     Fix: nothing to fix. To delete a metadata key, use an edit plan's `unset` on the JSON
     export instead (an empty cell cannot say "delete").
