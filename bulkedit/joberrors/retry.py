@@ -82,10 +82,11 @@ def decide(w: _Work) -> tuple[str, str | None]:
                 "keep one record per email in the edited export"
             )
         if ci.policy == codemod.FIX_FIRST and unchanged:
-            why = f"{err.code} at {err.path or '(no path)'}: unchanged in the source since the failed import; {ci.action}"
+            unchanged_text = "unchanged in the source since the failed import"
             if w.chunk_secrets is None and match.redacted_values(w.entry.user, src.user):
-                why += " (Auth0 shows secrets as *****: a fix to one is seen only with --chunks, the emit folder)"
-            return LISTED, why
+                unchanged_text = ("unchanged in the source as far as Auth0's answer shows (it hides secrets as *****: "
+                                  "give the emit folder with --chunks to see a fix to one)")
+            return LISTED, f"{err.code} at {err.path or '(no path)'}: {unchanged_text}; {ci.action}"
         if ci.policy == codemod.EXISTS or err.code in codemod.MAY_EXIST:
             upsert = True
     if upsert and "password_hash" in src.user:
