@@ -8,6 +8,11 @@ from typing import Any
 from bulkedit.report import render_json
 
 
+#: The other retry chunks failed for what the user record held, not because the user
+#: exists; whether it exists is what the failed job's upsert setting said.
+_UPSERT_NOTE = ("import the other chunks with the failed job's upsert setting "
+                "(on when the job updated existing users, as a bulk edit does)")
+
 def _who(u: dict[str, Any]) -> str:
     parts = [str(u.get("email") or "(no email)")]
     if u.get("user_id"):
@@ -65,6 +70,7 @@ def render_text(data: dict[str, Any]) -> str:
             f"retry: {r['retried_users']:,} user(s) in {len(r['chunks'])} chunk(s) under {r['folder']}"
             + (f" ({r['upsert_users']:,} in upsert/: import those with upsert on)" if r["upsert_users"] else "")
         )
+        out.append(f"  {_UPSERT_NOTE}")
         for ch in r["chunks"]:
             out.append(f"  {ch['file']}  {ch['users']:,} user(s), {ch['bytes']:,} bytes, connection {ch['connection']}")
         listed = r["left_out"]
@@ -115,6 +121,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         out += ["", "## Retry", "", f"{r['retried_users']:,} user(s) in {len(r['chunks'])} chunk(s) under `{r['folder']}`."]
         if r["upsert_users"]:
             out.append(f"{r['upsert_users']:,} of them are in `upsert/`: import those files with upsert on.")
+        out.append(_UPSERT_NOTE[0].upper() + _UPSERT_NOTE[1:])
         listed = r["left_out"]
         if listed:
             out += ["", "| not retried | source | reason |", "|---|---|---|"]
