@@ -7,7 +7,6 @@ from typing import Any
 
 from bulkedit.report import render_json
 
-
 #: The other retry chunks failed for what the user record held, not because the user
 #: exists; whether it exists is what the failed job's upsert setting said.
 _UPSERT_NOTE = ("import the other chunks with the failed job's upsert setting "
