@@ -19,7 +19,7 @@ import json
 import re
 import sys
 import zlib
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -1011,42 +1011,50 @@ _ESCAPED_SAMPLE_ROWS = 50
 
 
 def _looks_auth0_escaped(head: str, delimiter: str) -> bool:
-    """Auth0's CSV export wraps each string in quotes and prefixes it with `'`.
+    """Auth0's CSV export wraps each string in quotes and prefixes it with `'` (see `looks_auth0_escaped`)."""
+    end = head.rfind("\n")
+    if end < 0:
+        return False
+    reader = csv.reader(io.StringIO(head[: end + 1]), delimiter=delimiter)
+    header = next(reader, None) or []
+    try:
+        return looks_auth0_escaped(header, reader)
+    except csv.Error:
+        return False
 
-    Decided by the sampled data rows. When the file has a user_id or email column (under
+
+def looks_auth0_escaped(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bool:
+    """Whether the rows under `header` are Auth0's escaped export: each string prefixed with `'`.
+
+    Decided by the first sampled data rows. When the file has a user_id or email column (under
     any name that maps to them), those columns decide: Auth0 always exports them as
     strings, so its file has (nearly) all of their cells prefixed, whatever columns a
     person added beside them. Otherwise: escaped when more than half of the string cells
     start with `'`. In both, a cell starting with `'` counts whether quoted or bare (a
     spreadsheet re-save drops the quotes); empty cells, booleans, null, numbers and dates
     count for neither side, in any case and quoted or not: whether Auth0 quotes them is
-    undocumented, and a spreadsheet writes `TRUE` and its own dates. A plain file with a
-    few `'` cells among its text is plain.
+    undocumented, and a spreadsheet writes `TRUE` and its own dates. So does a cell that is
+    not text (an XLSX number, boolean or date: Auth0's CSV saved as a workbook). A plain file
+    with a few `'` cells among its text is plain.
     """
-    end = head.rfind("\n")
-    if end < 0:
-        return False
-    reader = csv.reader(io.StringIO(head[: end + 1]), delimiter=delimiter)
-    header = next(reader, None) or []
-    ids = {i for i, name in enumerate(header) if _default_target(name.lstrip("\ufeff")) in (("user_id",), ("email",))}
+    ids = {i for i, name in enumerate(header) if _default_target(str(name).lstrip("\ufeff")) in (("user_id",), ("email",))}
     text = prefixed = id_text = id_prefixed = 0
     not_text = _NOT_TEXT.fullmatch
-    try:
-        for cells in itertools.islice(reader, _ESCAPED_SAMPLE_ROWS):
-            for i, cell in enumerate(cells):
-                if cell.startswith("'"):
-                    hit = 1
-                elif cell and not not_text(cell.strip()):
-                    hit = 0
-                else:
-                    continue
-                text += 1
-                prefixed += hit
-                if i in ids:
-                    id_text += 1
-                    id_prefixed += hit
-    except csv.Error:
-        return False
+    for cells in itertools.islice(rows, _ESCAPED_SAMPLE_ROWS):
+        for i, cell in enumerate(cells):
+            if type(cell) is not str:
+                continue
+            if cell.startswith("'"):
+                hit = 1
+            elif cell and not not_text(cell.strip()):
+                hit = 0
+            else:
+                continue
+            text += 1
+            prefixed += hit
+            if i in ids:
+                id_text += 1
+                id_prefixed += hit
     if id_text:
         return id_prefixed * 10 >= id_text * 9
     return prefixed * 2 > text

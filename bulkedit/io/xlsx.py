@@ -7,6 +7,7 @@ XML through it (no entity expansion from a hostile file).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 import shutil
 import tempfile
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from bulkedit.io.read import Source
 
 USERS_SHEET = "users"
+#: Data rows that decide whether a workbook is Auth0's escaped export (as for a CSV).
+ESCAPED_SAMPLE_ROWS = 50
 MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header
 
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -45,11 +48,24 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
     """The users sheet's rows (header first; none in an empty workbook) and bulkedit's recorded type info, if any.
 
     The users sheet is the visible sheet named `users`, else the first with a header row
-    (xlsxread.users_sheet_rows).
-
-    A streaming expat reader (bulkedit.io.xlsxread) does the work; a workbook it
-    does not understand is read again through openpyxl.
+    (xlsxread.users_sheet_rows). A workbook without bulkedit's type sheet may be Auth0's
+    escaped CSV export saved as XLSX by a spreadsheet, its text cells still prefixed with
+    `'`: `source.auth0_escaped` says so, decided by its first rows as for a CSV.
     """
+    rows, meta = _read_rows(source)
+    source.auth0_escaped = False
+    if meta is None:
+        from bulkedit.io.read import looks_auth0_escaped
+
+        head = list(itertools.islice(rows, ESCAPED_SAMPLE_ROWS + 1))
+        source.auth0_escaped = bool(head) and looks_auth0_escaped(head[0], head[1:])
+        rows = itertools.chain(head, rows)
+    return rows, meta
+
+
+def _read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any] | None]:
+    """read_rows' rows and type info: a streaming expat reader (bulkedit.io.xlsxread) does the
+    work; a workbook it does not understand is read again through openpyxl."""
     from bulkedit.io.xlsxread import UncomputedFormula, Workbook, XlsxError
 
     workbook: Any = _decompressed(source) if source.compressed else source.path
