@@ -36,6 +36,8 @@ from bulkedit.sheet.read import Sheet, SheetRow, column_name, key_value, read_sh
 
 #: How many rows a refusal message lists before counting the rest.
 SHOW_ROWS = 10
+#: Two new rows add users with one email in one connection.
+EMAIL_TWICE = "sheet-new-user-email-twice"
 
 
 def parse_accept(codes: Iterable[str]) -> frozenset[str]:
@@ -104,7 +106,7 @@ class SheetEditor:
             if c.path
             for name in (column_name(c),)
         ]
-        self._xlsx = not self.sheet.guarded
+        self._xlsx = self.sheet.xlsx
         # under --key email the email cell is the key, matched case-insensitively as Auth0 stores emails lower-case
         self._email_key = next((c for c in self._cols if c.path == ("email",)), None) if self.key == "email" else None
         self._paths = [c.path for c in self._cols]
@@ -177,10 +179,12 @@ class SheetEditor:
         new = user
         problems: list[Notice] = []
         escaped = self.sheet.auth0_escaped
+        sheet_guarded = self.sheet.guarded
+        typed = self._typed
         for col, old in zip(self._cols, tabular.flatten_row(user, self._paths), strict=True):
             cell = cells[col.index] if col.index < ncells else None
             kind = col.kind or (_kind_of(old) if old is not MISSING else tabular.STRING)
-            guarded = not xlsx
+            guarded = sheet_guarded
             if escaped and type(cell) is str and cell[:1] == "'":
                 cell, kind, guarded = self._unescaped(cell, kind)
                 if cell == old:
@@ -189,8 +193,8 @@ class SheetEditor:
                 continue
             if col is self._email_key and self._same_email(cell, old, hit.row, guarded):
                 continue
-            elif not self._typed and _unchanged(cell, old, tabular.JSON if kind != tabular.JSON else _kind_of(old), xlsx):
-                continue  # without a type record, either of convert's renderings of the value is the value
+            if not typed and _untyped_unchanged(cell, old, kind, xlsx):
+                continue
             value = self._cell_value(cell, kind, old, hit.row, col, problems, guarded=guarded)
             if value is _SKIP:
                 continue
@@ -241,7 +245,7 @@ class SheetEditor:
     def _cell_value(
         self, cell: Any, kind: str, old: Any, row: int, col: _Col, problems: list[Notice], *, guarded: bool | None = None
     ) -> Any:
-        """The value `cell` gives the column (`guarded`: a text cell carries the `'` formula guard; default: CSV)."""
+        """The value `cell` gives the column (`guarded`: a text cell carries the `'` formula guard; default: the sheet's)."""
         if guarded is None:
             guarded = self.sheet.guarded
         if col.kind is None and old is MISSING and self._xlsx:
@@ -346,6 +350,14 @@ def _unchanged(cell: Any, old: Any, kind: str, xlsx: bool) -> bool:
     return tabular.encode_text(old, kind) == cell
 
 
+def _untyped_unchanged(cell: Any, old: Any, kind: str, xlsx: bool) -> bool:
+    """True when `cell` of a sheet without a type record says `old`: it is either of convert's renderings
+    of the value, or it is empty where the value is null (Auth0's CSV export writes null as an empty cell)."""
+    if cell is None or cell == "":
+        return old is None or old is MISSING
+    return _unchanged(cell, old, tabular.JSON if kind != tabular.JSON else _kind_of(old), xlsx)
+
+
 def prepare(
     backup: Source,
     sheet_path: Path,
@@ -371,9 +383,11 @@ def prepare(
     sheet = read_sheet(sheet_path, key=key, workdir=workdir)
     editor = SheetEditor(sheet, key, accepted, keep_damaged)
     problems: list[str] = []
+    codes: set[str] = set()  # of the refusals, for the hint
     for d in sheet.findings:
         if d.refused and d.code not in accepted and not keep_damaged:
             problems.append(f"{sheet.where(d.row)}: {d.code}: {d.message}")
+            codes.add(d.code)
         elif d.refused and d.code not in accepted:  # read anyway; damaged cells keep the backup's values
             editor.warnings.append(Notice(d.code, d.message, sheet.where(d.row)))
         elif d.refused:
@@ -393,7 +407,7 @@ def prepare(
         editor.warnings.append(
             Notice(
                 "sheet-untyped",
-                ("the sheet is Auth0's CSV export, which" if sheet.auth0_escaped else "the sheet")
+                (f"the sheet is Auth0's CSV export{' saved as XLSX' if sheet.xlsx else ''}, which" if sheet.auth0_escaped else "the sheet")
                 + " carries no column types"
                 + ("" if sheet.auth0_escaped else " (its hidden sheet or .bulkedit.json sidecar is gone)")
                 + ": columns are typed as `convert` types them for this backup",
@@ -428,7 +442,7 @@ def prepare(
     other_col = next((c for c in editor._cols if c.path == (other,)), None)
     twice: dict[str, list[int]] = {}
     # a sheet without its type record: the backup says how `convert` typed each column
-    inferred = None if sheet.typed else tabular.ColumnSet(xlsx=not sheet.guarded)
+    inferred = None if sheet.typed else tabular.ColumnSet(xlsx=sheet.xlsx)
     for rec in backup.records():
         user = rec.user
         if inferred is not None:
@@ -459,7 +473,7 @@ def prepare(
     if other_col is not None and by_other:
         still_new = []
         for r in new_rows:
-            o = r.key(other_col.index, other, guarded=sheet.guarded)
+            o = r.key(other_col.index, other, quoted=sheet.quoted)
             if o is not None and o in by_other and key_value(by_other[o], key) not in sheet.rows:
                 changed_keys.append(
                     f"{sheet.where(r.row)}: change-{key}: the {key} cell of the user with {other} {o!r} was changed"
@@ -481,18 +495,34 @@ def prepare(
         for r in new_rows:
             user, bad = editor.build_new_user(r)
             bad_rows.extend(f"{n.where}: {n.code}: {n.message}" for n in bad)
+            codes.update(n.code for n in bad)
             candidates.append((r, user))
         if check_new_users:
-            bad_rows += _new_user_problems(candidates, backup, by_other if key == "user_id" else {}, sheet)
+            found = _new_user_problems(candidates, backup, by_other if key == "user_id" else {})
+            bad_rows += [f"{sheet.where(row)}: {code}: {text}" for row, code, text in found]
+            codes.update(code for _, code, _ in found)
         problems += _first(bad_rows, show_rows, "problems of new rows")
         editor.new_users.extend(user for _, user in candidates if user)
     if problems:
         raise RefusedError(
             "the sheet cannot be applied:\n  " + "\n  ".join(problems),
             where=str(sheet.path),
-            hint="fix these rows in the sheet (or accept damage codes with --accept-damage CODE); nothing was written",
+            hint=_refusal_hint(codes),
         )
     return editor
+
+
+def _refusal_hint(codes: set[str]) -> str:
+    """The hint of prepare's refusal: the ways out of the refusals it holds (`codes`)."""
+    hint = "fix these rows in the sheet"
+    if codes & damage.CODES.keys():
+        hint += " (or accept damage codes with --accept-damage CODE)"
+    if EMAIL_TWICE in codes:
+        hint += (
+            "; two new rows with one email in one connection would be one user: keep one row per new user"
+            " (or give the other its own email)"
+        )
+    return hint + "; nothing was written"
 
 
 def _first(lines: list[str], show: int | None, what: str) -> list[str]:
@@ -508,20 +538,20 @@ def _connection(user: dict[str, Any]) -> Any:
 
 
 def _new_user_problems(
-    made: list[tuple[SheetRow, dict[str, Any]]], backup: Source, user_ids_by_email: dict[str, str], sheet: Sheet
-) -> list[str]:
-    """Rows that cannot become a valid new user: no email (the import requires it), an email a
-    backup user of the same connection already has (the import would update that user, or fail
-    with DUPLICATED_USER), an email an earlier new row of the same connection has (likewise),
-    `blocked` (an import cannot block)."""
-    out: list[tuple[int, str]] = []
+    made: list[tuple[SheetRow, dict[str, Any]]], backup: Source, user_ids_by_email: dict[str, str]
+) -> list[tuple[int, str, str]]:
+    """(row, code, message) of rows that cannot become a valid new user: no email (the import
+    requires it), an email a backup user of the same connection already has (the import would
+    update that user, or fail with DUPLICATED_USER), an email an earlier new row of the same
+    connection has (likewise), `blocked` (an import cannot block)."""
+    out: list[tuple[int, str, str]] = []
     taken: dict[int, str] = {}
     new_rows_by_email: dict[str, list[tuple[int, Any]]] = {}
     for r, user in made:
         email = key_value(user.get("email"), "email")
         if email is None:
             has = "neither user_id nor email" if key_value(user.get("user_id"), "user_id") is None else "no email"
-            out.append((r.row, f"sheet-new-user-no-email: the row has {has}; a new user needs an email"))
+            out.append((r.row, "sheet-new-user-no-email", f"the row has {has}; a new user needs an email"))
         elif email in user_ids_by_email:
             taken[r.row] = user_ids_by_email[email]
         if email is not None:
@@ -530,12 +560,12 @@ def _new_user_problems(
             first = next((row for row, conn in earlier if mine is None or conn is None or conn == mine), None)
             if first is not None:
                 out.append(
-                    (r.row, f"sheet-new-user-email-twice: row {first} adds a user with the same email {user['email']!r};"
+                    (r.row, EMAIL_TWICE, f"row {first} adds a user with the same email {user['email']!r};"
                      " the import would reject the second (DUPLICATED_USER): keep one of the two rows")
                 )
             earlier.append((r.row, mine))
         if user.get("blocked") is True:
-            out.append((r.row, "sheet-new-user-blocked: blocked is true; an import cannot block a user"))
+            out.append((r.row, "sheet-new-user-blocked", "blocked is true; an import cannot block a user"))
     if taken:  # rare: read the backup again for the connections of the users whose email is taken
         wanted = set(taken.values())
         conns = {u["user_id"]: _connection(u) for u in backup.users() if u.get("user_id") in wanted}
@@ -544,10 +574,10 @@ def _new_user_problems(
             mine = _connection(user)
             if uid is not None and (mine is None or mine == conns.get(uid)):
                 out.append(
-                    (r.row, f"sheet-new-user-email-taken: backup user {uid!r} already has the email {user['email']!r};"
+                    (r.row, "sheet-new-user-email-taken", f"backup user {uid!r} already has the email {user['email']!r};"
                      " edit that user's row instead")
                 )
-    return [f"{sheet.where(row)}: {text}" for row, text in sorted(out, key=lambda item: item[0])]
+    return sorted(out, key=lambda item: item[0])
 
 
 def find_damage(backup: Source, sheet_path: Path, *, key: str = "user_id", workdir: Path | None = None) -> list[Damage]:

@@ -43,10 +43,10 @@ class SheetRow:
     row: int
     cells: list[Any]
 
-    def key(self, index: int, key: str, *, guarded: bool) -> str | None:
-        """The join key in cell `index` (a CSV cell first loses its formula guard)."""
+    def key(self, index: int, key: str, *, quoted: bool) -> str | None:
+        """The join key in cell `index` (`quoted`: a text cell first loses its leading `'`, see Sheet.quoted)."""
         cell = self.cells[index] if index < len(self.cells) else None
-        if guarded and type(cell) is str:
+        if quoted and type(cell) is str:
             cell = tabular.unneutralise(cell)
         return key_value(cell, key)
 
@@ -66,13 +66,22 @@ class Sheet:
     typed: bool
     findings: list[Damage] = field(default_factory=list)
     blank_rows: int = 0
-    #: Auth0's escaped CSV export: a leading `'` marks a string cell, whatever the column holds elsewhere.
+    #: Auth0's escaped export (its CSV, or that CSV saved as XLSX): a leading `'` marks a string
+    #: cell, whatever the column holds elsewhere.
     auth0_escaped: bool = False
 
     @property
+    def xlsx(self) -> bool:
+        return self.format == fmt.XLSX
+
+    @property
     def guarded(self) -> bool:
-        """Text cells carry the formula-injection guard (CSV; an XLSX cell is typed text)."""
-        return self.format == fmt.CSV
+        """Text cells carry bulkedit's formula-injection guard (a CSV bulkedit wrote; an XLSX cell is typed text)."""
+        return self.format == fmt.CSV and self.typed
+
+    @property
+    def quoted(self) -> bool:
+        return quoted(self.format, typed=self.typed, auth0_escaped=self.auth0_escaped)
 
     def where(self, row: int | None) -> str:
         return f"{self.path}:{row}" if row is not None else str(self.path)
@@ -87,6 +96,12 @@ class Sheet:
     def source_sha256(self) -> str | None:
         value = self.meta.get("source_sha256")
         return value if isinstance(value, str) else None
+
+
+def quoted(format: str, *, typed: bool, auth0_escaped: bool) -> bool:
+    """A text cell's one leading `'` is no part of its value: bulkedit's guard in a CSV it wrote,
+    or Auth0's escaping. Anywhere else (a Dashboard export, a hand-made sheet) it is text."""
+    return (format == fmt.CSV and typed) or auth0_escaped
 
 
 def key_value(value: Any, key: str) -> str | None:
@@ -125,16 +140,17 @@ def read_sheet(path: Path, *, key: str = "user_id", workdir: Path | None = None)
         duplicates: list[tuple[str, int, int]] = []
         blank = 0
         key_index: int | None = None
-        guarded = found.format == fmt.CSV
+        unquote = False
         records: Iterator[Record] = source.records()
         for rec in records:
             if key_index is None:
                 key_index = _key_column(source, key, path)
+                unquote = quoted(found.format, typed=source.typed, auth0_escaped=source.auth0_escaped)
             item = SheetRow(rec.pos, rec.user[_CELLS])
             if all(c is None or c == "" for c in item.cells):
                 blank += 1  # an empty row a person left: no user, with or without --allow-new
                 continue
-            k = item.key(key_index, key, guarded=guarded)
+            k = item.key(key_index, key, quoted=unquote)
             if k is None:
                 keyless.append(item)
             elif k in rows:
