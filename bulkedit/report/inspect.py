@@ -11,7 +11,7 @@ from bulkedit.report import render_json
 def render_text(data: dict[str, Any], *, max_duplicates: int = 10) -> str:
     lines: list[str] = []
     fmt = data["format"] + (" (gzip)" if data["compressed"] else "")
-    if data["format"] == "csv":
+    if data["format"] == "csv" or (data["format"] == "xlsx" and data["csv_auth0_escaped"]):
         fmt += ", Auth0-escaped" if data["csv_auth0_escaped"] else ", plain"
     if data["format"] in ("csv", "xlsx"):
         fmt += ", with bulkedit type information" if data["type_information"] else ""
