@@ -113,6 +113,8 @@ class InputFile:
 
     path: Path
     connection: str | None = None
+    #: a file inside an emit folder that its manifest does not list (BE704)
+    unlisted: bool = False
 
 
 def expand_inputs(paths: Iterable[Path | str]) -> list[InputFile]:
@@ -127,7 +129,7 @@ def expand_inputs(paths: Iterable[Path | str]) -> list[InputFile]:
         found = [InputFile(p)] if p.is_file() else _folder_inputs(p)
         if not found:
             raise InputError(f"folder {p} holds no user files", hint="give files, or an emit output folder")
-        out.extend(f if f.connection is not None else InputFile(f.path, _emit_connection(f.path, emit_connections)) for f in found)
+        out.extend(f if f.connection is not None else replace(f, connection=_emit_connection(f.path, emit_connections)) for f in found)
     return out
 
 
@@ -137,7 +139,25 @@ def _folder_inputs(folder: Path) -> list[InputFile]:
     information files of bulkedit's sheets (`*.bulkedit.json`) are skipped."""
     if (folder / MANIFEST).is_file():
         _, chunks = read_manifest(folder, "a folder holding manifest.json is read as the output folder of `bulkedit emit`")
-        return [InputFile(c.path, c.connection) for c in chunks]
+        listed = [InputFile(c.path, c.connection) for c in chunks]
+        return listed + _unlisted_chunks(folder, listed)
+    return _folder_inputs_plain(folder)
+
+
+def _unlisted_chunks(folder: Path, listed: list[InputFile]) -> list[InputFile]:
+    """User files inside emit folder `folder` (not rollback/) that its manifest does not list:
+    linted too, with the connection of the listed chunks beside them, and named (BE704)."""
+    known = {f.path.resolve() for f in listed}
+    beside = {f.path.resolve().parent: f.connection for f in listed}
+    return [
+        InputFile(f.path, f.connection or beside.get(f.path.resolve().parent), unlisted=True)
+        for f in _folder_inputs_plain(folder)
+        if f.path.resolve() not in known and f.path.name != MANIFEST
+    ]
+
+
+def _folder_inputs_plain(folder: Path) -> list[InputFile]:
+    """The user files below `folder`, as a plain folder (not an emit folder) is walked."""
     out: list[InputFile] = []
     for entry in sorted(folder.iterdir()):
         name = entry.name.lower()
@@ -187,6 +207,8 @@ class FileContext:
     has_backup: bool = False
     #: users whose metadata objects were completed from the backup (see `Checker.complete`)
     completed: int = 0
+    #: the file lies in an emit folder whose manifest does not list it
+    unlisted: bool = False
 
 
 @dataclass
@@ -694,7 +716,7 @@ def lint(
     for i, inp in enumerate(inputs):
         source = open_source(inp.path, column_map=column_map)
         last = i == len(inputs) - 1
-        summaries.append(lint_source(checker, source, inp.connection or options.connection, options, last=last))
+        summaries.append(lint_source(checker, source, inp.connection or options.connection, options, last=last, unlisted=inp.unlisted))
     backup = str(options.backup) if options.backup is not None else None
     return checker.result(summaries, backup)
 
@@ -734,8 +756,10 @@ def lint_source(
     options: LintOptions | None = None,
     *,
     last: bool = False,
+    unlisted: bool = False,
 ) -> FileSummary:
-    """Lint one file with `checker` (a large NDJSON file in two processes); `last`: no file follows."""
+    """Lint one file with `checker` (a large NDJSON file in two processes); `last`: no file follows;
+    `unlisted`: the file lies in an emit folder whose manifest does not list it."""
     idx = checker.begin_file(str(source.path), source)
     # this process takes a little more: the worker also hashes its values for the merge
     cut = parallel_cut(source, share=0.51) if options is not None and checker.tenant is None else None
@@ -761,5 +785,5 @@ def lint_source(
         any_export = any_export or part["any_export"]
         source.renamed.update(part["renamed"])
     judged_as = "export" if any_export or source.format != fmt.JSON else "import"
-    checker.end_file(FileContext(source, judged_as, size, checker.tenant is not None))
+    checker.end_file(FileContext(source, judged_as, size, checker.tenant is not None, unlisted=unlisted))
     return FileSummary(str(source.path), source.format, n, size, judged_as)

@@ -1,7 +1,8 @@
 """Data-driven rule tests: tests/lint/cases/<CODE>.yaml, pass and fail cases per rule.
 
 Each case writes its users to a file (a JSON array judged as an import file, or
-`as: ndjson` for an export, `as: one-line` for a compact array), lints it with only that rule selected, and compares the
+`as: ndjson` for an export, `as: one-line` for a compact array, `as: unlisted-chunk`
+for a file in an emit folder whose manifest does not list it), lints it with only that rule selected, and compares the
 findings' (line, path) and, where given, words of the message. `pytest -k BE301` runs one rule.
 """
 
@@ -59,6 +60,11 @@ def test_rule_case(code, case, tmp_path):
     if as_ == "csv":  # the file's text as given
         paths = [tmp_path / "in0.csv"]
         paths[0].write_text(case["text"], encoding="utf-8")
+    elif as_ == "unlisted-chunk":  # an import file inside an emit folder whose manifest lists nothing
+        (tmp_path / "out" / "db").mkdir(parents=True)
+        (tmp_path / "out" / "manifest.json").write_text('{"chunks": []}', encoding="utf-8")
+        _write(tmp_path / "out" / "db" / "in0.json", _users(case["users"], case), "json")
+        paths = [tmp_path / "out"]
     else:
         groups = case["files"] if "files" in case else [case["users"]]
         paths = [_write(tmp_path / f"in{i}{suffix}", _users(g, case), as_) for i, g in enumerate(groups)]

@@ -92,3 +92,28 @@ def metadata_completed_from_backup(fctx):  # type: ignore[no-untyped-def]
     if fctx.completed:
         return [(None, None, {"n": fctx.completed})]
     return None
+
+
+@rule(
+    "BE704",
+    "chunk-not-in-manifest",
+    "warning",
+    "this file lies in an emit folder whose manifest.json does not list it: emit did not write it",
+    "file",
+)
+def chunk_not_in_manifest(fctx):  # type: ignore[no-untyped-def]
+    """A user file inside an emit output folder that the folder's manifest does not list.
+
+    Why: `emit` lists every chunk it writes in `manifest.json`, and `errors --chunks` and
+    `diff` read the chunks through it. A file added by hand (or left from another run)
+    is linted here, but the manifest's sums and user counts do not cover it, and a
+    tool uploading the manifest's chunks would leave it out.
+
+    Example: `out/legacy-db/chunk-0002.json` copied into a folder whose manifest lists
+    only `chunk-0001.json`.
+
+    Fix: emit again into an empty folder, or move the file out of the emit folder.
+    """
+    if fctx.unlisted:
+        return [(None, None, {})]
+    return None
