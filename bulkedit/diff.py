@@ -150,6 +150,8 @@ class Counts:
     changed: int
     unchanged: int
     left_out: int = 0  # backup users an emit folder left out on purpose (not importable); not a difference
+    #: backup users an import file does not name: an import leaves them as they are; not a difference
+    not_in_file: int = 0
 
     @property
     def differing(self) -> int:
@@ -164,6 +166,7 @@ class Counts:
             "changed": self.changed,
             "unchanged": self.unchanged,
             "left_out": self.left_out,
+            "not_in_file": self.not_in_file,
         }
 
 
@@ -821,9 +824,12 @@ def _compare(
     unchanged = base[1]
     n_cand = base[0]
     compare = _Comparer(opts)
+    import_file = True  # every candidate user is one of an import file (not an emit folder's)
     for pos, rec, src, conn in candidate_records:
         n_cand += 1
         user = rec.user
+        if import_file and (conn is not None or not _in_import_file(src, user)):
+            import_file = False
         where = _where(src, pos)
         k = user.get(keys.key)
         if type(k) is not str or not k:
@@ -881,6 +887,9 @@ def _compare(
         for i, b in enumerate(gone)
         if i not in paired_gone
     ]
+    not_in_file = 0
+    if import_file and n_cand > base[0]:  # an import file names the users it sets; it removes none
+        not_in_file, removed = len(removed), []
     added_users = [
         UserDiff(_show_key(a.key, keys, opts), "added", _mask_email(a.email, opts), None, a.src.where(a.pos), None)
         for j, a in enumerate(added)
@@ -888,7 +897,7 @@ def _compare(
     ]
     changed.sort(key=lambda t: (_RANK[t[1].cls or ORDINARY], t[0]))  # worst first: a reviewer reads from the top
     changed_users = [u for _, u in changed]
-    counts = Counts(n_backup, n_cand, len(added_users), len(removed), len(changed_users), unchanged, len(left_out))
+    counts = Counts(n_backup, n_cand, len(added_users), len(removed), len(changed_users), unchanged, len(left_out), not_in_file)
     summary = _field_summary(changed_users)
     classes = _class_summary(changed_users)
     gate = evaluate_gate(counts, classes, summary, opts)

@@ -51,7 +51,8 @@ def render_text(data: dict[str, Any], *, limit: int | None = 20) -> str:
         "",
         f"users:  {c['backup_users']:,} in backup, {c['candidate_users']:,} in candidate",
         f"        {c['changed']:,} changed, {c['added']:,} added, {c['removed']:,} removed, {c['unchanged']:,} unchanged"
-        + (f", {c['left_out']:,} left out by emit (not importable)" if c["left_out"] else ""),
+        + (f", {c['left_out']:,} left out by emit (not importable)" if c["left_out"] else "")
+        + (f", {c['not_in_file']:,} not in the import file (an import leaves them as they are)" if c.get("not_in_file") else ""),
         "",
         "changes by class (users, changes):",
     ]
@@ -129,6 +130,8 @@ def render_markdown(data: dict[str, Any], *, limit: int | None = 50) -> str:
         f"| {c['backup_users']:,} | {c['candidate_users']:,} | {c['changed']:,} | {c['added']:,} | {c['removed']:,} | {c['unchanged']:,} |",
         "",
         *([f"{c['left_out']:,} backup user(s) left out by emit on purpose (not importable).", ""] if c["left_out"] else []),
+        *([f"{c['not_in_file']:,} backup user(s) not in the import file: an import leaves them as they are.", ""]
+          if c.get("not_in_file") else []),
         "| class | users | changes |",
         "|---|---:|---:|",
     ]
@@ -237,8 +240,9 @@ def render_html(data: dict[str, Any], *, limit: int | None = 5000) -> str:
         ("removed", "removed"),
         ("unchanged", "unchanged"),
         ("left_out", "left out by emit"),
+        ("not_in_file", "not in the import file"),
     ):
-        if key == "left_out" and not c[key]:
+        if key in ("left_out", "not_in_file") and not c.get(key):
             continue
         parts.append(f'<div class="card"><b id="count-{key.replace("_", "-")}">{c[key]:,}</b>{_e(label)}</div>')
     parts.append("</div>")

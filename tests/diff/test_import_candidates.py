@@ -122,3 +122,24 @@ def test_export_shaped_candidates_still_report_an_absent_field(tmp_path: Path) -
         (changed,) = result.changed_users
         assert {(c.path, c.change) for c in changed.changes} == {("picture", "removed"), ("blocked", "removed")}
         assert result.gate.failed  # blocked removed from a full copy
+
+
+def test_users_an_import_file_does_not_name_are_not_removed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An import file names the users it sets; an import removes nobody."""
+    _, u = _target()
+    imp = _import_user(u)
+    imp["given_name"] = "NewName"
+    cand = tmp_path / "import.json"
+    cand.write_bytes(jsonio.dumps([imp]))
+    result = diff(EXPORT, cand)
+    c = result.counts
+    assert (c.changed, c.removed, c.not_in_file) == (1, 0, c.backup_users - 1)
+    assert not any(x.status == "removed" for x in result.users)
+    assert main(["diff", str(EXPORT), str(cand), "--fail-on-change"]) == 1  # the one change still counts
+    out = capsys.readouterr().out
+    assert f"{c.backup_users - 1:,} not in the import file" in out and " 0 removed" in out
+    # an export-shaped candidate that lacks users still shows them removed
+    users = _users()
+    shorter = tmp_path / "short.ndjson"
+    write_ndjson(shorter, users[1:])
+    assert diff(EXPORT, shorter).counts.removed == 1
