@@ -76,8 +76,10 @@ step "Spreadsheet damage is refused, row and column named (exit 1, nothing writt
 step "Keep the backup's values where the spreadsheet damaged cells; the person's edit applies" \
   $BULKEDIT edit fixtures/export.json.gz --sheet $OUT/users.csv -o $OUT/from-csv-sheet.ndjson --keep-damaged
 # -- errors --
-ERR_CHUNKS=fixtures/job-errors/chunks; [ -f "$OUT/chunks/manifest.json" ] && ERR_CHUNKS=$OUT/chunks
-ERR_SOURCE=fixtures/export.json.gz; [ -f "$OUT/edited.ndjson" ] && ERR_SOURCE=$OUT/edited.ndjson
+# the job-errors answers were made for the chunks and edited export in fixtures/job-errors/:
+# an answer must be read with the chunks that job received
+ERR_CHUNKS=fixtures/job-errors/chunks
+ERR_SOURCE=fixtures/job-errors/edited.ndjson
 step "Explain Auth0's job errors, map them to chunk and source record" $BULKEDIT errors fixtures/job-errors/errors-job1.json fixtures/job-errors/errors-job2.json.gz fixtures/job-errors/job-status.json --chunks "$ERR_CHUNKS" --source "$ERR_SOURCE" --limit 2
 step "Retry chunks of only the users a retry can help, rebuilt from the source" $BULKEDIT errors fixtures/job-errors/errors-job1.json fixtures/job-errors/errors-job2.json.gz --chunks "$ERR_CHUNKS" --source fixtures/job-errors/edited-fixed.ndjson -o $OUT/retry --format markdown --limit 1
 printf '\nDemo outputs are in %s/\n' "$OUT"
