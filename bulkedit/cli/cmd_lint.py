@@ -30,7 +30,7 @@ def lint_cmd(
     ignore: Annotated[str | None, typer.Option("--ignore", help="Skip rules whose code starts with one of these.")] = None,
     backup: Annotated[Path | None, typer.Option("--backup", help="The tenant's full export: also check what an upsert would do to existing users.")] = None,
     connection: Annotated[str | None, typer.Option("--connection", help="Connection of users whose file names none (for duplicates and --backup).")] = None,
-    max_per_rule: Annotated[int, typer.Option("--max-per-rule", help="Findings shown per rule (the rest are counted); 0 shows all.")] = DEFAULT_MAX_PER_RULE,
+    max_per_rule: Annotated[int, typer.Option("--max-per-rule", min=0, help="Findings shown per rule (the rest are counted); 0 shows all.")] = DEFAULT_MAX_PER_RULE,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report to this file instead of stdout.")] = None,
     map_file: MapOption = None,
 ) -> None:

@@ -233,6 +233,12 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
     input, outdir = Path(input), Path(outdir)
     if options.max_bytes < 1024:
         raise UsageError(f"--max-bytes {options.max_bytes} is too small", hint="use at least 1024 (default 480000)")
+    if options.connection is not None and (not options.connection.strip() or options.connection != options.connection.strip()
+                                           or any(ch in options.connection for ch in "/\\") or options.connection in (".", "..")):
+        raise UsageError(
+            f"--connection {options.connection!r} is not a connection name",
+            hint="give the database connection's name as the Dashboard shows it (e.g. Username-Password-Authentication)",
+        )
     if options.max_bytes > IMPORT_FILE_LIMIT:
         raise UsageError(
             f"--max-bytes {options.max_bytes} is above Auth0's limit: it refuses a request over 512,000 bytes, "

@@ -260,3 +260,10 @@ def test_a_user_too_large_for_the_chunk_names_what_would_help(tmp_path: Path, ca
     assert rc == 1 and "raise --max-bytes (up to 511000" in err
     rc, err = _run(capsys, ["emit", user_file(520_000), "-o", tmp_path / "o2", "--connection", "db"])
     assert rc == 1 and "no import file can hold it" in err
+
+
+@pytest.mark.parametrize("name", ["", "   ", "../escape", "a/b", " db"])
+def test_a_connection_name_that_is_no_name_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    # an unset $CONN gives --connection "": chunks under _/ with connection "" in the manifest
+    rc, err = _run(capsys, ["emit", ROOT / "fixtures" / "export.json", "-o", tmp_path / "o", "--connection", name])
+    assert rc == 2 and "is not a connection name" in err and not (tmp_path / "o").exists()

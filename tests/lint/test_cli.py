@@ -162,3 +162,7 @@ def test_dashboard_csv_renamed_columns_are_info(tmp_path, capsys, monkeypatch):
     assert {"family_name", "given_name", "email_verified"} <= set(chunk[0])
     assert not {"Family Name", "Connection", "created_at"} & set(chunk[0])
     assert chunk[0]["email_verified"] is True
+
+
+def test_a_negative_max_per_rule_is_a_usage_error(capsys):
+    assert main(["lint", str(FIXTURE), "--max-per-rule", "-1"]) == 2
