@@ -25,7 +25,7 @@ from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
 from bulkedit.emit.manifest import Chunk, load_json_file, read_manifest
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io.atomic import check_output_dir
-from bulkedit.io.read import open_source, reporting
+from bulkedit.io.read import file_sha256, open_source, reporting
 from bulkedit.joberrors import codes as codemod
 from bulkedit.joberrors import match
 from bulkedit.joberrors.answer import ERRORS, ErrorItem, FailedEntry, JobAnswer, read_answer
@@ -376,6 +376,23 @@ def explain(answer_paths: list[Path], **options: Any) -> ErrorsResult:
     return explain_answers([read_answer(p) for p in files], **options)
 
 
+def _refuse_backup_as_source(manifest: dict[str, Any], source: Path) -> None:
+    """Refuse a --source that is the backup the chunks were checked against (the tenant's
+    export before the edit): retry users rebuilt from it would undo the edit. Checked by
+    sha256 when the file has the backup's name (a slip between two files side by side)."""
+    backup = manifest.get("backup")
+    if not isinstance(backup, dict) or not isinstance(backup.get("file"), str) or not isinstance(backup.get("sha256"), str):
+        return
+    if Path(backup["file"]).name != source.name or file_sha256(source) != backup["sha256"]:
+        return
+    emitted = manifest.get("source")
+    name = emitted.get("file") if isinstance(emitted, dict) else None
+    raise UsageError(
+        f"--source {source} is the backup the chunks were checked against, not the edited export they were emitted from",
+        hint=f"give --source the edited export{f' ({name})' if isinstance(name, str) else ''}; a retry rebuilt from the backup would undo the edit",
+    )
+
+
 def explain_answers(
     answers: list[JobAnswer],
     *,
@@ -393,9 +410,11 @@ def explain_answers(
     if retry_dir is not None:
         check_retry_dir(retry_dir, [Path(a.file) for a in answers], chunks=chunks, source=source, force=force)
     # every input is checked even when no user failed: a wrong path is an error, not an empty report
-    listed = read_manifest(chunks, CHUNKS_HINT)[1] if chunks is not None else None
+    manifest, listed = read_manifest(chunks, CHUNKS_HINT) if chunks is not None else (None, None)
     if source is not None:
         open_source(source, column_map=column_map)
+        if manifest is not None:
+            _refuse_backup_as_source(manifest, source)
     notes: list[str] = []
     works = [_Work(e) for a in answers if a.kind == ERRORS for e in a.entries]
     if works:

@@ -111,3 +111,26 @@ def test_dashboard_csv_source_maps_to_rows(tmp_path: Path) -> None:
     for uid, f in zip(ids, result.failures, strict=True):
         assert f.source == f"{dash}:{rows[uid]}" and f.source_match == "exact" and f.chunk_match == "exact"
     assert [f.decision for f in result.failures] == ["retry", "retry-upsert"]
+
+
+def test_the_backup_given_as_source_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # tenant.json.gz and edited.ndjson lie side by side: passing the backup would rebuild unedited users
+    import gzip
+
+    root = Path(__file__).resolve().parents[2]
+    tenant = tmp_path / "tenant.json.gz"
+    shutil.copy(root / "fixtures" / "export.json.gz", tenant)
+    users = [json.loads(line) for line in gzip.decompress(tenant.read_bytes()).splitlines() if line.strip()]
+    users[0]["family_name"] = "Smith"
+    edited = tmp_path / "edited.ndjson"
+    edited.write_text("".join(json.dumps(u) + "\n" for u in users))
+    assert main(["emit", str(edited), "-o", str(tmp_path / "chunks"), "--backup", str(tenant)]) == 0
+    first = json.loads(next((tmp_path / "chunks").glob("*/chunk-0001.json")).read_text())[0]
+    answer = tmp_path / "ans.json"
+    answer.write_text(json.dumps([{"user": first, "errors": [{"code": "PATTERN", "message": "x", "path": "email"}]}]))
+    capsys.readouterr()
+    args = ["errors", str(answer), "--chunks", str(tmp_path / "chunks"), "-o"]
+    assert main([*args, str(tmp_path / "r1"), "--source", str(tenant)]) == 2
+    assert "is the backup the chunks were checked against" in capsys.readouterr().err
+    assert not (tmp_path / "r1").exists()
+    assert main([*args, str(tmp_path / "r2"), "--source", str(edited)]) == 0
