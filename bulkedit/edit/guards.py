@@ -25,10 +25,14 @@ _WHY_REFUSED: dict[str, tuple[str, str]] = {
 #: Refusal codes: the edit would not do what it says in Auth0 (or would create another user).
 FORBIDDEN = {path: _WHY_REFUSED[str(path[0])] for path in fields.FORBIDDEN_PATHS}
 
-#: Warning codes: the edit is allowed but upsert ignores it.
+#: Warning codes: the edit is allowed but upsert ignores it, or the field is not imported at all.
 IGNORED = {
     (name,): (f"{name}-ignored", f"upsert does not update {name}; the change only applies to new users")
     for name in sorted(fields.IGNORED_BY_UPSERT, reverse=True)
+} | {
+    # identities (and a top-level connection) are guarded by the connection refusal above
+    (name,): (f"{name}-not-imported", f"{name} is export-only: emit drops it, so the change never reaches Auth0")
+    for name in sorted(fields.EXPORT_ONLY_FIELDS - {"identities", "connection"})
 }
 
 

@@ -122,6 +122,7 @@ def test_dry_run_reports_refusals_with_exit_1(tmp_path: Path, capsys: pytest.Cap
         ("set: {password_hash: '$2b$10$abcdefghijklmnopqrstuv'}", "password_hash-ignored"),
         ("set: {app_metadata.email: x@y.com}", "reserved-app_metadata-key"),
         ("merge: {app_metadata: {blocked: true}}", "reserved-app_metadata-key"),
+        ("set: {logins_count: 0}", "logins_count-not-imported"),
     ],
 )
 def test_warnings_are_counted_and_the_edit_written(tmp_path: Path, capsys: pytest.CaptureFixture[str], step: str, code: str) -> None:

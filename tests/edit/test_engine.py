@@ -113,6 +113,7 @@ BASE = {
         ({"app_metadata": {"plan": "pro", "email": "legacy-already-there"}}, [], []),
         ({"app_metadata": {"plan": "free", "email": "legacy-already-there", "user_id": 1}}, [], ["reserved-app_metadata-key"]),
         ({"given_name": "Ann"}, [], []),
+        ({"logins_count": 7, "created_at": "2020-01-01T00:00:00.000Z"}, [], ["created_at-not-imported", "logins_count-not-imported"]),
     ],
 )
 def test_check_user(change: dict[str, Any], refused: list[str], warned: list[str]) -> None:
