@@ -190,6 +190,11 @@ def read_plan_file(path: Path) -> PlanDoc:
         raise InputError(f"plan file {path} does not exist", hint="check the --plan path") from None
     except OSError as exc:
         raise InputError(f"cannot read plan file {path}: {exc.strerror}") from None
+    if raw[:2] == b"\x1f\x8b" or raw[:4] == b"PK\x03\x04":
+        what = "a gzip-compressed file (an export?)" if raw[:2] == b"\x1f\x8b" else "a zip file (an XLSX sheet?)"
+        raise PlanError([PlanProblem(str(path), f"is {what}, not an edit plan",
+                                     "the plan is a YAML or JSON file of `edits:`; for a sheet use --sheet; "
+                                     "the export comes first: bulkedit edit EXPORT --plan PLAN -o OUT")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -339,3 +339,18 @@ def test_dashboard_csv_input_with_dashboard_names(tmp_path: Path, capsys: pytest
     after = read_users(out)
     assert after[0]["family_name"] == "Smith"
     assert after[1:] == users[1:]
+
+
+@pytest.mark.parametrize("wrong", ["export.json.gz", "users.xlsx"])
+def test_an_export_or_a_sheet_given_as_the_plan_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str], wrong: str) -> None:
+    src = _export(tmp_path)
+    target = tmp_path / wrong
+    if wrong.endswith(".gz"):
+        target.write_bytes(gzip.compress(src.read_bytes()))
+    else:
+        assert main(["convert", str(src), "-o", str(target)]) == 0
+    capsys.readouterr()
+    plan = _plan(tmp_path, "edits:\n  - set: {family_name: X}\n")
+    rc = main(["edit", str(plan), "--plan", str(target), "-o", str(tmp_path / "out.ndjson")])
+    assert rc == 2
+    assert "not an edit plan" in capsys.readouterr().err
