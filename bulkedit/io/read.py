@@ -1028,10 +1028,11 @@ def looks_auth0_escaped(header: Sequence[Any], rows: Iterable[Sequence[Any]]) ->
 
     Decided by the first sampled data rows. When the file has a user_id or email column (under
     any name that maps to them), those columns decide: Auth0 always exports them as
-    strings, so its file has (nearly) all of their cells prefixed, whatever columns a
-    person added beside them. Otherwise: escaped when more than half of the string cells
-    start with `'`. In both, a cell starting with `'` counts whether quoted or bare (a
-    spreadsheet re-save drops the quotes); empty cells, booleans, null, numbers and dates
+    strings, so more than half of their cells carry the `'` whatever columns a person
+    added beside them, and whatever new users (typed without it) they added below.
+    Otherwise: escaped when more than half of the string cells start with `'`. In both,
+    a cell starting with `'` counts whether quoted or bare (a spreadsheet re-save drops
+    the quotes); empty cells, booleans, null, numbers and dates
     count for neither side, in any case and quoted or not: whether Auth0 quotes them is
     undocumented, and a spreadsheet writes `TRUE` and its own dates. So does a cell that is
     not text (an XLSX number, boolean or date: Auth0's CSV saved as a workbook). A plain file
@@ -1056,7 +1057,7 @@ def looks_auth0_escaped(header: Sequence[Any], rows: Iterable[Sequence[Any]]) ->
                 id_text += 1
                 id_prefixed += hit
     if id_text:
-        return id_prefixed * 10 >= id_text * 9
+        return id_prefixed * 2 > id_text
     return prefixed * 2 > text
 
 

@@ -92,6 +92,18 @@ def test_an_auth0_export_with_plain_columns_added_is_still_escaped(tmp_path: Pat
                         "user_metadata": {"tier": "gold", "team": "team0", "region": "EMEA"}}
 
 
+def test_an_auth0_export_with_new_users_typed_below_is_still_escaped(tmp_path: Path) -> None:
+    # new users typed in a spreadsheet carry no ': they must not outvote the exported ones
+    rows = ['"user_id","email","given_name"']
+    rows += [f'"\'auth0|{i}","\'u{i}@x.com","\'Ann"' for i in range(5)]
+    rows += [f',new{i}@x.com,New' for i in range(3)]
+    src = open_source(write(tmp_path / "grown.csv", "\n".join(rows) + "\n"))
+    users = list(src.users())
+    assert src.auth0_escaped
+    assert users[0] == {"user_id": "auth0|0", "email": "u0@x.com", "given_name": "Ann"}
+    assert users[-1] == {"email": "new2@x.com", "given_name": "New"}
+
+
 @pytest.mark.parametrize(
     "text",
     [
