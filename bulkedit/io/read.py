@@ -90,6 +90,8 @@ class Source:
     delimiter: str = ","
     meta: dict[str, Any] = field(default_factory=dict)
     bytes_read: int = 0
+    #: a typed sheet's recorded top-level key order: key -> place (see tabular.ColumnSet.key_order)
+    _key_rank: dict[str, int] = field(default_factory=dict, repr=False)
     _sha256: str | None = field(default=None, repr=False)
     #: key or header -> the field path it fills (a file has a few keys, seen on every user)
     _targets: dict[str, tuple[str | int, ...]] = field(default_factory=dict, repr=False)
@@ -670,6 +672,9 @@ class Source:
             self.typed = True
             self.meta = sidecar
             kinds = {c["name"]: c["type"] for c in sidecar.get("columns", [])}
+            order = sidecar.get("key_order")
+            if type(order) is list and all(type(k) is str for k in order):
+                self._key_rank = {k: i for i, k in enumerate(order)}
         names = []
         for raw_name in header:
             name = raw_name.strip()
@@ -759,6 +764,10 @@ class Source:
                 set_path(user, col.path, value)
             except PathConflict as exc:
                 raise self._error(f"column {col.header!r}: {exc}", row) from None
+        rank = self._key_rank
+        if rank:  # the users' own key order, which a sheet's key-columns-first layout changed
+            last = len(rank)
+            return dict(sorted(user.items(), key=lambda kv: rank.get(kv[0], last)))
         return user
 
     def _infer_cell(self, cell: Any, col: Column) -> Any:

@@ -86,6 +86,11 @@ class ColumnSet:
 
     xlsx: bool = False
     kinds: dict[Path, str] = field(default_factory=dict)
+    #: the users' top-level key order, when the columns were put in another order (a
+    #: sheet's key columns first): recorded, so that reading restores it
+    key_order: list[str] = field(default_factory=list)
+    #: how many users have each top-level key list (few distinct ones in an export)
+    key_lists: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, records: Iterable[Any], *, xlsx: bool) -> ColumnSet:
@@ -96,6 +101,8 @@ class ColumnSet:
         return columns
 
     def add_user(self, user: dict[str, Any]) -> None:
+        keys = tuple(user)
+        self.key_lists[keys] = self.key_lists.get(keys, 0) + 1
         kinds = self.kinds
         for path, value in iter_leaves(user, into_lists=False):
             kind = _kind_of(value, xlsx=self.xlsx)
@@ -104,6 +111,20 @@ class ColumnSet:
                 kinds[path] = kind
             elif old != kind:
                 kinds[path] = JSON
+
+    def usual_key_order(self) -> list[str]:
+        """The top-level keys in the order users have them: by their mean relative place in
+        the users' key lists (so one first user of an unusual shape does not decide), ties
+        in order of first appearance."""
+        first = list(dict.fromkeys(str(p[0]) for p in self.kinds if p))
+        place: dict[str, float] = {}
+        weight: dict[str, int] = {}
+        for keys, count in self.key_lists.items():
+            for i, k in enumerate(keys):
+                place[k] = place.get(k, 0.0) + count * (i + 1) / (len(keys) + 1)
+                weight[k] = weight.get(k, 0) + count
+        index = {k: i for i, k in enumerate(first)}
+        return sorted(first, key=lambda k: (place.get(k, 0.0) / weight[k] if k in weight else 1.0, index[k]))
 
     @property
     def paths(self) -> list[Path]:

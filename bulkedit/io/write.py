@@ -232,6 +232,8 @@ def _write_table(
             yield tabular.flatten_row(rec.user, paths)
 
     full_meta = {"bulkedit": "1", **meta}
+    if columns.key_order:
+        full_meta["key_order"] = columns.key_order
     with atomic_file(path) as af:
         if xlsx:
             from bulkedit.io.xlsx import write_workbook

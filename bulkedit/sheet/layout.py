@@ -73,7 +73,9 @@ def arrange(columns: tabular.ColumnSet, choose: Iterable[Path] | None = None) ->
     first = [p for lead in LEADING for p in paths if _under(p, lead)]
     seen = set(first)
     ordered = list(dict.fromkeys(first)) + [p for p in paths if p not in seen]
-    return tabular.ColumnSet(xlsx=columns.xlsx, kinds={p: kinds[p] for p in ordered})
+    kept = {str(p[0]) for p in paths if p}
+    natural = [k for k in columns.usual_key_order() if k in kept]
+    return tabular.ColumnSet(xlsx=columns.xlsx, kinds={p: kinds[p] for p in ordered}, key_order=natural)
 
 
 def sheet_columns(source: Source, fmt: str, choose: str | None = None) -> tabular.ColumnSet:
