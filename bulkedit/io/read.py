@@ -756,7 +756,9 @@ class Source:
                 raise self._error(
                     f"column {col.header!r}: {exc}",
                     row,
-                    "the column's type is recorded in the sidecar/hidden sheet; enter a value of that type",
+                    "the column's type is recorded in the sidecar/hidden sheet: enter a value of that type (in a json"
+                    ' column text is written with quotes: "pro"), or apply the sheet to its export with'
+                    " `bulkedit edit EXPORT --sheet SHEET -o edited.ndjson`, which reads such cells",
                 ) from None
             if value is MISSING:
                 continue

@@ -248,3 +248,17 @@ def test_the_openpyxl_fallback_picks_the_same_sheet(tmp_path: Path, monkeypatch:
     path = _workbook(tmp_path / "w.xlsx", {"Sheet1": [], "Users": USERS_ROWS})
     assert read_users(path) == [{"user_id": "auth0|1", "email": "a@x.com"}]
     assert "holds no users" in refused(_workbook(tmp_path / "e.xlsx", {"Sheet1": []}))
+
+
+def test_a_word_typed_into_a_json_column_points_to_edit_sheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sheet = tmp_path / "users.csv"
+    assert main(["convert", str(FIXTURES / "export.json.gz"), "-o", str(sheet)]) == 0
+    rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
+    rows[1][rows[0].index("app_metadata.plan")] = "pro"  # a mixed-type (json) column
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    sheet.write_text(out.getvalue(), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["lint", str(sheet)]) == 2
+    err = capsys.readouterr().err
+    assert "users.csv:2" in err and "--sheet SHEET" in err
