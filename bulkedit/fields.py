@@ -187,3 +187,15 @@ def user_connection(user: dict) -> str | None:  # type: ignore[type-arg]
             return conn
     conn = user.get("connection")
     return conn if type(conn) is str else None
+
+
+#: The metadata objects: an upsert replaces each whole.
+METADATA_FIELDS: Final = ("app_metadata", "user_metadata")
+
+#: Auth0 answers 413 for a request over 512,000 bytes: the file plus its multipart envelope
+#: (boundary, part headers, the connection_id and other form fields: a few hundred bytes).
+REQUEST_LIMIT: Final = 512_000
+#: The room left for that envelope.
+ENVELOPE_ROOM: Final = 1_000
+#: The largest import file one request can carry.
+IMPORT_FILE_LIMIT: Final = REQUEST_LIMIT - ENVELOPE_ROOM

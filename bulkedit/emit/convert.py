@@ -166,7 +166,7 @@ def _top(path: str) -> str:
     return path.split("[", 1)[0].split(".", 1)[0]
 
 
-METADATA = ("app_metadata", "user_metadata")
+METADATA = fields.METADATA_FIELDS
 
 
 def completes_metadata(source: Source) -> bool:

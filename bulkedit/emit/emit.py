@@ -28,7 +28,6 @@ from bulkedit.lint.engine import FileContext, LintOptions, make_checker
 from bulkedit.lint.model import FileSummary, LintResult
 from bulkedit.lint.parts import parallel_cut, users_at
 from bulkedit.lint.registry import config_from_pyproject
-from bulkedit.lint.rules.files import IMPORT_FILE_LIMIT
 from bulkedit.paths import MISSING
 
 #: Fields an upsert updates, which a rollback can therefore put back.
@@ -239,11 +238,11 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
             f"--connection {options.connection!r} is not a connection name",
             hint="give the database connection's name as the Dashboard shows it (e.g. Username-Password-Authentication)",
         )
-    if options.max_bytes > IMPORT_FILE_LIMIT:
+    if options.max_bytes > fields.IMPORT_FILE_LIMIT:
         raise UsageError(
             f"--max-bytes {options.max_bytes} is above Auth0's limit: it refuses a request over 512,000 bytes, "
-            f"so a file may hold at most {IMPORT_FILE_LIMIT:,} (lint rule BE701)",
-            hint=f"use at most {IMPORT_FILE_LIMIT} (default {DEFAULT_MAX_BYTES}, which leaves room for the request's envelope)",
+            f"so a file may hold at most {fields.IMPORT_FILE_LIMIT:,} (lint rule BE701)",
+            hint=f"use at most {fields.IMPORT_FILE_LIMIT} (default {DEFAULT_MAX_BYTES}, which leaves room for the request's envelope)",
         )
     inputs = (input, options.backup, options.column_map)
     check_output_dir(outdir, force=options.force, inputs=inputs)  # before any input is read

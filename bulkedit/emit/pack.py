@@ -38,12 +38,10 @@ class UserTooLarge(RefusedError):
 
     @classmethod
     def of(cls, label: str, size: int, max_bytes: int, where: str | None = None) -> UserTooLarge:
-        from bulkedit.lint.rules.files import IMPORT_FILE_LIMIT
-
-        if size + SEP <= IMPORT_FILE_LIMIT:
-            hint = f"raise --max-bytes (up to {IMPORT_FILE_LIMIT}: what one import request carries), or shrink the user's metadata"
+        if size + SEP <= fields.IMPORT_FILE_LIMIT:
+            hint = f"raise --max-bytes (up to {fields.IMPORT_FILE_LIMIT}: what one import request carries), or shrink the user's metadata"
         else:
-            hint = f"shrink the user's metadata: no import file can hold it (at most {IMPORT_FILE_LIMIT:,} bytes a file)"
+            hint = f"shrink the user's metadata: no import file can hold it (at most {fields.IMPORT_FILE_LIMIT:,} bytes a file)"
         return cls(f"{label} takes {size:,} bytes encoded, more than a chunk of {max_bytes:,} bytes can hold", where=where, hint=hint)
 
 

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
+from bulkedit.fields import IMPORT_FILE_LIMIT
 from bulkedit.lint.registry import rule
-
-#: Auth0 answers 413 for a request over 512,000 bytes: the file plus its multipart envelope
-#: (boundary, part headers, the connection_id and other form fields: a few hundred bytes).
-REQUEST_LIMIT = 512_000
-#: The room left for that envelope.
-ENVELOPE_ROOM = 1_000
-#: The largest import file one request can carry.
-IMPORT_FILE_LIMIT = REQUEST_LIMIT - ENVELOPE_ROOM
 
 
 @rule("BE701", "file-too-large", "error", "file is {size:,} bytes; one import job accepts at most {limit:,}", "file")

@@ -8,7 +8,6 @@ from bulkedit import fields
 from bulkedit.emit.convert import to_import_user
 from bulkedit.io import jsonio
 from bulkedit.lint.registry import rule
-from bulkedit.lint.rules.files import IMPORT_FILE_LIMIT
 from bulkedit.paths import format_path
 
 PROFILE_LIMIT = 10 * 1024
@@ -48,7 +47,7 @@ def metadata_key_name(u, raw):  # type: ignore[no-untyped-def]
     Fix: rename the key (`prefs_lang`) or nest it (`{"prefs": {"lang": "de"}}`).
     """
     out = []
-    for top in ("app_metadata", "user_metadata"):
+    for top in fields.METADATA_FIELDS:
         if type(u.get(top)) is dict:
             _walk_keys(u[top], (top,), out)
     return out or None
@@ -83,7 +82,7 @@ def profile_too_large(u, raw):  # type: ignore[no-untyped-def]
 
 
 #: The longest user one import file can hold: Auth0's file limit less the array's brackets.
-USER_LIMIT = IMPORT_FILE_LIMIT - 2
+USER_LIMIT = fields.IMPORT_FILE_LIMIT - 2
 
 
 @rule("BE607", "user-too-large-for-import", "error", "user is {size:,} bytes encoded; one import file holds at most {limit:,}", "user",

@@ -1,16 +1,17 @@
 """BE8xx: checks against the tenant's current state (`--backup`, the full export).
 
 Each rule gets the user as it would be imported and the same user in the backup
-(matched by user_id without prefix, else by email), both converted to import form.
+(matched as an upsert would: by email in its connection, else by user_id there), both converted to import form.
 """
 
 from __future__ import annotations
 
+from bulkedit import fields
 from bulkedit.io import jsonio
 from bulkedit.lint.registry import rule
 from bulkedit.paths import MISSING, format_path, get_path, iter_leaves
 
-METADATA = ("app_metadata", "user_metadata")
+METADATA = fields.METADATA_FIELDS
 
 
 def _missing_leaves(old, new) -> list[str]:  # type: ignore[no-untyped-def]
