@@ -236,7 +236,8 @@ class Checker:
     #: None: decided at its first user, once the file's columns are known)
     completing: bool | None = False
     _file_source: Source | None = None
-    _completed: int = 0
+    #: users of the current file whose metadata `complete` laid over the backup's
+    completed: int = 0
 
     def __post_init__(self) -> None:
         sel = self.selection
@@ -258,8 +259,8 @@ class Checker:
         self._seen = {r.code: {} for r in self.duplicates}
         self._user_checks = [(r, r.check) for r in self.user_rules if r.gate is None]
         # size rules run only for the few users whose raw bytes pass the smallest gate
-        self._sized_checks = [(r, r.check) for r in self.user_rules if r.gate is not None]
-        self._gate = min((r.gate for r in self.user_rules if r.gate is not None), default=0)
+        self._sized_checks = [(r.gate, r, r.check) for r in self.user_rules if r.gate is not None]
+        self._gate = min((gate for gate, _, _ in self._sized_checks), default=0)
         self._dup_checks = [(r, r.check, self._seen[r.code]) for r in self.duplicates]
 
     # -- collecting ---------------------------------------------------------------
@@ -290,12 +291,12 @@ class Checker:
         self._agg = {}
         self._file_source = source if self.tenant is not None else None
         self.completing = None if self._file_source is not None else False
-        self._completed = 0
+        self.completed = 0
         return len(self._files) - 1
 
     def end_file(self, fctx: FileContext) -> None:
         name = self._files[-1]
-        fctx.completed = self._completed
+        fctx.completed = self.completed
         self.find_duplicates()
         self._flush_sigs()
         for (code, path), (pos, count, kwargs, user) in self._agg.items():
@@ -306,11 +307,6 @@ class Checker:
                 self.add(r, name, pos, path, kwargs, None)
 
     # -- users --------------------------------------------------------------------
-
-    @property
-    def completed(self) -> int:
-        """Users of the current file whose metadata `complete` laid over the backup's."""
-        return self._completed
 
     def complete(self, user: dict[str, Any], connection: str | None) -> dict[str, Any]:
         """`user` with the metadata objects it has laid over the tenant's (the backup's) ones.
@@ -323,13 +319,13 @@ class Checker:
         """
         if self.completing is None:
             self.completing = self._file_source is not None and completes_metadata(self._file_source)
-        if not self.completing or self.tenant is None:
+        if not self.completing or self.tenant is None:  # (completing needs a tenant: for the type checker)
             return user
         backup = self.tenant.find(user, connection)
         out = complete_metadata(user, backup) if backup is not None else None
         if out is None:
             return user
-        self._completed += 1
+        self.completed += 1
         return out
 
     def convert(self, rec: Record, file_idx: int) -> Any:
@@ -387,8 +383,8 @@ class Checker:
 
     def _user_rules(self, user: dict[str, Any], raw: bytes | None, file_idx: int, pos: int | None, key_user: dict[str, Any]) -> None:
         checks = self._user_checks
-        if self._sized_checks and (raw is None or len(raw) > self._gate):
-            checks = checks + self._sized_checks
+        if self._sized_checks and (raw is None or len(raw) > self._gate):  # each size rule past its own gate
+            checks = checks + [(r, check) for gate, r, check in self._sized_checks if raw is None or len(raw) > gate]
         for r, check in checks:
             items = check(user, raw)
             if items:
