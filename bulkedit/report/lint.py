@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from bulkedit import __version__
-from bulkedit.io import jsonio
 from bulkedit.report import render_json
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -37,7 +36,6 @@ def render_text(data: dict[str, Any]) -> str:
         f"{s['error']:,} error(s), {s['warning']:,} warning(s), {s['info']:,} info"
     )
     return "\n".join(lines) + "\n"
-
 
 
 def render_github(data: dict[str, Any]) -> str:
@@ -120,7 +118,7 @@ def render_sarif(data: dict[str, Any], rules: list[dict[str, Any]] | None = None
             }
         ],
     }
-    return jsonio.dumps_pretty(sarif).decode("utf-8") + "\n"
+    return render_json(sarif)
 
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
