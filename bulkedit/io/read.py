@@ -785,7 +785,7 @@ class Source:
             if known == "integer" and type(cell) is float and cell.is_integer():
                 return int(cell)
             if known == "date" and isinstance(cell, datetime):
-                return _auth0_date(cell)
+                return auth0_date(cell)
             cell = tabular.scalar_text(cell)  # a known string field: the text the cell shows, like a CSV's
         if cell == "":
             return MISSING
@@ -863,7 +863,7 @@ def _is_user_field(path: tuple[str | int, ...]) -> bool:
     return bool(path) and path[0] in fields.KNOWN_FIELDS
 
 
-def _auth0_date(value: datetime) -> str:
+def auth0_date(value: datetime) -> str:
     """A spreadsheet's date as Auth0 writes dates (`2022-04-26T00:07:05.098Z`; a naive one is taken as UTC)."""
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)

@@ -11,7 +11,6 @@ from bulkedit.report import render_json
 _ABSENT = "(absent)"
 
 
-
 def _show(entry: dict[str, Any], name: str) -> str:
     if name not in entry:
         return _ABSENT
@@ -73,7 +72,7 @@ def summary_line(data: dict[str, Any]) -> str:
     added = f", {users['added']:,} added" if users["added"] else ""
     if data["refused"]:
         return (f"refused: {users['refused']:,} users have changes bulkedit will not make; nothing written "
-                f"({data.get('refusal_hint') or 'remove those changes from the edit'})")
+                f"({data['refusal_hint']})")
     if data["dry_run"]:
         return f"dry run: {users['changed']:,} of {users['read']:,} users would change{added}; nothing written"
     note = " (mode 0600: holds password hashes or MFA secrets)" if data["private"] else ""

@@ -26,8 +26,7 @@ from bulkedit.edit.result import Notice
 from bulkedit.edit.values import Conflict, assoc, dissoc, same
 from bulkedit.errors import RefusedError, UsageError
 from bulkedit.io import tabular
-from bulkedit.io.read import Source
-from bulkedit.io.read import _auth0_date as auth0_date  # the reader's form of a spreadsheet date
+from bulkedit.io.read import Source, auth0_date
 from bulkedit.paths import MISSING, PathConflict, set_path
 from bulkedit.paths import Path as FieldPath
 from bulkedit.sheet import damage
@@ -186,7 +185,8 @@ class SheetEditor:
             kind = col.kind or (_kind_of(old) if old is not MISSING else tabular.STRING)
             guarded = sheet_guarded
             if escaped and type(cell) is str and cell[:1] == "'":
-                cell, kind, guarded = self._unescaped(cell, kind)
+                # Auth0's escaped export: a leading ' marks a string in any column (see _unescaped)
+                cell, kind, guarded = cell[1:], tabular.STRING, False
                 if cell == old:
                     continue
             elif _unchanged(cell, old, kind, xlsx):
@@ -243,11 +243,9 @@ class SheetEditor:
         return True
 
     def _cell_value(
-        self, cell: Any, kind: str, old: Any, row: int, col: _Col, problems: list[Notice], *, guarded: bool | None = None
+        self, cell: Any, kind: str, old: Any, row: int, col: _Col, problems: list[Notice], *, guarded: bool
     ) -> Any:
-        """The value `cell` gives the column (`guarded`: a text cell carries the `'` formula guard; default: the sheet's)."""
-        if guarded is None:
-            guarded = self.sheet.guarded
+        """The value `cell` gives the column (`guarded`: a text cell carries the `'` formula guard)."""
         if col.kind is None and old is MISSING and self._xlsx:
             # no type recorded and no value to keep: an XLSX boolean or date cell is what the person chose
             if type(cell) is bool:

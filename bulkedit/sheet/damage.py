@@ -238,7 +238,11 @@ def _day_months(text: str) -> set[tuple[int, int]]:
     m = _DAY_MONTH.fullmatch(text)
     if m is None:
         return set()
-    a, b = int(m.group(1)), int(m.group(3))
+    return _either_order(int(m.group(1)), int(m.group(3)))
+
+
+def _either_order(a: int, b: int) -> set[tuple[int, int]]:
+    """The valid (day, month) readings of two numbers, day first or month first."""
     return {(d, mo) for d, mo in ((b, a), (a, b)) if _valid(d, mo)}
 
 
@@ -253,8 +257,7 @@ def _sheet_day_months(text: str, old: str) -> set[tuple[int, int]]:
     m = _NUMERIC_DATE.fullmatch(text)
     if m is not None and re.sub("[0-9]+", "9", text) != re.sub("[0-9]+", "9", old):  # `1-2-3` -> `1-2-4` is an edit
         if m.group(1):
-            a, b = int(m.group(1)), int(m.group(2))
-            return {(d, mo) for d, mo in ((b, a), (a, b)) if _valid(d, mo)}
+            return _either_order(int(m.group(1)), int(m.group(2)))
         return {(int(m.group(4)), int(m.group(3)))}
     if _DIGITS.fullmatch(text) and int(text) in _SERIALS:
         day = date(1899, 12, 30) + timedelta(days=int(text))
@@ -288,7 +291,7 @@ def _scientific_damage(text: str, kind: str, old: Any) -> bool:
     old_value = _float(old_text)
     if value is None or old_value is None or abs(value - old_value) > abs(old_value) * 1e-3:
         return False  # another number: an edit
-    return len(_significant(old_text)) > len(_significant(text.split("e")[0].split("E")[0]))
+    return len(_significant(old_text)) > len(_significant(text))
 
 
 def whole_number(text: str) -> int | None:
