@@ -743,11 +743,11 @@ def _check_added_are_new(backup: Source, added: dict[str, str], keys: _Keys) -> 
         k = rec.user.get(keys.key)
         if type(k) is not str:
             continue
-        k = k.lower() if email_key else k
-        hit = k if k in added else None
-        if hit is None and not email_key:
-            hit = k.split("|", 1)[1] if "|" in k else "auth0|" + k
-            hit = hit if hit in added else None
+        if email_key:
+            k = k.lower()
+            hit = k if k in added else None
+        else:
+            hit = _user_id_lookup(added, k)
         if hit is not None:
             raise _twice_in_candidate(keys.key, hit, added[hit], " (one copy equals the backup, the other differs)")
 
@@ -940,9 +940,8 @@ class _Comparer:
 
     def __init__(self, opts: DiffOptions) -> None:
         self.redact = opts.redact
-        self.sheet_columns: dict[int, tuple[tuple[Any, ...], ...]] = {}
-        #: whether a sheet's metadata comes from leaf columns without bulkedit's type information
-        self.completing: dict[int, bool] = {}
+        #: per sheet: its columns' paths, and whether it is completed from the tenant (no type information)
+        self.sheets: dict[int, tuple[tuple[tuple[Any, ...], ...], bool]] = {}
 
     def __call__(self, old: dict[str, Any], user: dict[str, Any], src: Source, conn: str | None) -> tuple[FieldChange, ...]:
         """() when they do not differ."""
@@ -957,11 +956,11 @@ class _Comparer:
         else:
             old_form, new_form = old, user
         if src.format in _TABULAR:
-            cols = self.sheet_columns.get(id(src))
-            if cols is None:
-                cols = self.sheet_columns[id(src)] = tuple(c.path for c in src.columns if c.path)
-                self.completing[id(src)] = completes_metadata(src)
-            if self.completing[id(src)]:  # as `emit --backup` writes it: the sheet's leaves over the tenant's objects
+            sheet = self.sheets.get(id(src))
+            if sheet is None:
+                sheet = self.sheets[id(src)] = (tuple(c.path for c in src.columns if c.path), completes_metadata(src))
+            cols, completing = sheet
+            if completing:  # as `emit --backup` writes it: the sheet's leaves over the tenant's objects
                 new_form = complete_metadata(new_form, old_form) or new_form
             old_form, new_form = _on_columns(old_form, cols), _on_columns(new_form, cols)
         if jsonio.canonical(old_form) == jsonio.canonical(new_form):
