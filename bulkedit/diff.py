@@ -864,15 +864,21 @@ def _compare(
 
     gone: list[_Unmatched] = []
     left_out: list[UserDiff] = []
-    for bk, (enc, bpos) in index.items():
-        if enc is None:
-            continue
-        u = _unmatched(bk, enc, bpos, backup, None, loads(enc))
-        why = _left_out_why(candidate.left_out, u, keys) if candidate.left_out else None
-        if why is None:
-            gone.append(u)
-        else:
-            left_out.append(UserDiff(_show_key(bk, keys, opts), "left_out", _mask_email(u.email, opts), backup.where(bpos), None, None, note=why))
+    # an import file names the users it sets and removes none: the others are only counted
+    import_only = import_file and n_cand > base[0]
+    not_in_file = 0
+    if import_only and not added:  # nothing to pair them with: no need to decode them
+        not_in_file = sum(1 for enc, _ in index.values() if enc is not None)
+    else:
+        for bk, (enc, bpos) in index.items():
+            if enc is None:
+                continue
+            u = _unmatched(bk, enc, bpos, backup, None, loads(enc))
+            why = _left_out_why(candidate.left_out, u, keys) if candidate.left_out else None
+            if why is None:
+                gone.append(u)
+            else:
+                left_out.append(UserDiff(_show_key(bk, keys, opts), "left_out", _mask_email(u.email, opts), backup.where(bpos), None, None, note=why))
     # a changed key reads as one user removed and one added: pair them through the other identity
     pairs = _pair_by_other_identity(gone, added, keys)
     for i, j, note in pairs:
@@ -882,14 +888,15 @@ def _compare(
         changed.append((b.pos, _changed(b.key, keys, opts, old, user, backup.where(b.pos), a.src.where(a.pos), changes, note)))
     paired_gone = {i for i, _, _ in pairs}
     paired_added = {j for _, j, _ in pairs}
-    removed = [
-        UserDiff(_show_key(b.key, keys, opts), "removed", _mask_email(b.email, opts), backup.where(b.pos), None, None)
-        for i, b in enumerate(gone)
-        if i not in paired_gone
-    ]
-    not_in_file = 0
-    if import_file and n_cand > base[0]:  # an import file names the users it sets; it removes none
-        not_in_file, removed = len(removed), []
+    if import_only:
+        removed: list[UserDiff] = []
+        not_in_file += len(gone) - len(paired_gone)
+    else:
+        removed = [
+            UserDiff(_show_key(b.key, keys, opts), "removed", _mask_email(b.email, opts), backup.where(b.pos), None, None)
+            for i, b in enumerate(gone)
+            if i not in paired_gone
+        ]
     added_users = [
         UserDiff(_show_key(a.key, keys, opts), "added", _mask_email(a.email, opts), None, a.src.where(a.pos), None)
         for j, a in enumerate(added)
