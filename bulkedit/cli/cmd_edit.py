@@ -79,15 +79,14 @@ def edit_cmd(
         raise UsageError("--plan and --sheet cannot be combined", hint="apply them one after the other")
     if output is None and not dry_run:
         raise UsageError("no output file given", hint="use -o OUT, or --dry-run to only show the changes")
-    if output is not None:  # an unusable OUT, or one that is an input, is a usage error before any work
-        out_format = output_format(output, to)
-        if not dry_run:  # a CSV is written with its type sidecar beside it
-            check_output_file(output, [input, plan, sheet, map_file], sidecar=out_format == CSV)
+    out_format = output_format(output, to) if output is not None else None  # an unusable OUT: before any work
     editor: Editor
+    inputs: list[Path | None] = [input, plan, sheet, map_file]
     if plan is not None:
         editor = load_plan(plan)  # validated and compiled before any user is read
-        if output is not None and not dry_run:  # nor an in_file list the plan reads
-            check_output_file(output, [listed.file for _, _, listed in editor.lists], sidecar=out_format == CSV)
+        inputs += [listed.file for _, _, listed in editor.lists]  # the in_file lists it reads
+    if output is not None and not dry_run:  # an OUT that is an input: before any user is read
+        check_output_file(output, inputs, sidecar=out_format == CSV)  # a CSV is written with its sidecar beside it
     source = open_source(input, column_map=load_column_map(map_file))
     if sheet is not None:
         from bulkedit.sheet.apply import prepare
