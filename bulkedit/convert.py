@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkedit.errors import UsageError
-from bulkedit.io import detect, tabular
+from bulkedit.io import detect
 from bulkedit.io.atomic import refuse_overwriting_inputs
 from bulkedit.io.parallel import byte_ranges
 from bulkedit.io.read import Record, Source, reporting
@@ -47,7 +47,7 @@ def convert(
 
     fmt = output_format(out, to)
     # a CSV's sidecar is part of the input: writing over it would retype the CSV
-    refuse_overwriting_inputs(out, [source.path, source.path.with_name(source.path.name + tabular.SIDECAR_SUFFIX)])
+    refuse_overwriting_inputs(out, [source.path])  # (an input's sidecar is refused with it)
     if fmt in (detect.CSV, detect.XLSX):
         meta = source.provenance()
         if fmt == detect.CSV:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from bulkedit.errors import RefusedError, UsageError
+from bulkedit.io.tabular import sidecar_path
 
 PRIVATE_MODE = 0o600
 
@@ -24,10 +25,6 @@ def _public_mode() -> int:
     return 0o666 & ~_umask()
 
 
-#: A CSV's column types are kept beside it, in `<file>.bulkedit.json`, and read with it.
-SIDECAR_SUFFIX = ".bulkedit.json"
-
-
 def _places(path: Path) -> set[Path]:
     """Where `path` lives: its target with symlinks resolved, and the link itself (deleting either loses it)."""
     path = Path(path)
@@ -39,7 +36,7 @@ def _inputs_with_sidecars(inputs: Iterable[Path | str | None]) -> list[Path]:
     for src in inputs:
         if src is not None:
             src = Path(src)
-            out += [src, src.with_name(src.name + SIDECAR_SUFFIX)]
+            out += [src, sidecar_path(src)]
     return out
 
 
@@ -88,7 +85,7 @@ def check_output_file(output: Path | str, inputs: Iterable[Path | str | None], *
         raise UsageError(f"{output} is a folder", hint="give -o a file name (for example report.json or edited.ndjson)")
     refuse_overwriting_inputs(output, inputs)
     if sidecar:
-        refuse_overwriting_inputs(output.with_name(output.name + SIDECAR_SUFFIX), inputs)
+        refuse_overwriting_inputs(sidecar_path(output), inputs)
     if not output.parent.is_dir():
         raise UsageError(f"folder {output.parent} does not exist", hint="create it first or choose another -o path")
 

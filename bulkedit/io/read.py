@@ -644,7 +644,7 @@ class Source:
         evidence = f"cells such as {shown} are text in JSON quotes, as bulkedit writes it, and would keep their quotes"
         yourself = "; if you made the file yourself, type such values without the surrounding double quotes"
         if self.format == fmt.CSV:
-            side = _sidecar_path(self.path).name
+            side = tabular.sidecar_path(self.path).name
             raise self._error(
                 f"this CSV looks like one bulkedit wrote, but its type sidecar {side} is not beside it: {evidence}",
                 None,
@@ -728,9 +728,9 @@ class Source:
         if not (gone and extra) and not self._auth0_quoting:
             return
         if self.format == fmt.CSV:
-            record = f"type sidecar {_sidecar_path(self.path).name}"
+            record = f"type sidecar {tabular.sidecar_path(self.path).name}"
             hint = (
-                f"it was left over from another CSV of this name: move {_sidecar_path(self.path).name} away to read"
+                f"it was left over from another CSV of this name: move {tabular.sidecar_path(self.path).name} away to read"
                 " the CSV as it is, or convert the export again"
             )
         else:
@@ -949,10 +949,6 @@ def _is_compact_json(text: str) -> bool:
         return False
 
 
-def _sidecar_path(path: Path) -> Path:
-    return path.with_name(path.name + tabular.SIDECAR_SUFFIX)
-
-
 def _invalid_utf8_line(source: Source) -> int | None:
     """The line of the first byte of `source` that is not UTF-8 (None when all of it is)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -1018,7 +1014,8 @@ _NOT_TEXT = re.compile(
     r"|[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+(Z|[-+][0-9:]+)?)?"
     r"|[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}( [0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?( ?[AaPp][Mm])?)?"
 )
-_ESCAPED_SAMPLE_ROWS = 50
+#: Data rows that decide whether a CSV (or a workbook) is Auth0's escaped export.
+ESCAPED_SAMPLE_ROWS = 50
 
 
 def _looks_auth0_escaped(head: str, delimiter: str) -> bool:
@@ -1052,7 +1049,7 @@ def looks_auth0_escaped(header: Sequence[Any], rows: Iterable[Sequence[Any]]) ->
     ids = {i for i, name in enumerate(header) if _default_target(str(name).lstrip("\ufeff")) in (("user_id",), ("email",))}
     text = prefixed = id_text = id_prefixed = 0
     not_text = _NOT_TEXT.fullmatch
-    for cells in itertools.islice(rows, _ESCAPED_SAMPLE_ROWS):
+    for cells in itertools.islice(rows, ESCAPED_SAMPLE_ROWS):
         for i, cell in enumerate(cells):
             if type(cell) is not str:
                 continue
@@ -1085,7 +1082,7 @@ def _quoted_cells(text: str, delimiter: str) -> set[str]:
 
 
 def _read_sidecar(path: Path) -> dict[str, Any] | None:
-    side = _sidecar_path(path)
+    side = tabular.sidecar_path(path)
     if not side.exists():
         return None
     try:

@@ -19,6 +19,8 @@ character a spreadsheet would run as a formula (`= + - @`, tab, CR) or with
 
 from __future__ import annotations
 
+import os
+import pathlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -36,6 +38,12 @@ KINDS: Final = (STRING, BOOLEAN, INTEGER, NUMBER, JSON)
 FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
 XLSX_SAFE_INT: Final = 10**15  # Excel keeps 15 significant digits
 SIDECAR_SUFFIX: Final = ".bulkedit.json"
+
+
+def sidecar_path(path: str | os.PathLike[str]) -> pathlib.Path:
+    """Where a CSV's column types are kept: `<file>.bulkedit.json` beside it."""
+    path = pathlib.Path(path)
+    return path.with_name(path.name + SIDECAR_SUFFIX)
 META_SHEET: Final = "_bulkedit"
 
 

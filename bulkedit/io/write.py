@@ -249,7 +249,7 @@ def _write_table(
                 encode = tabular.encode_text
                 for values in rows():
                     writer.writerow([encode(v, k) for v, k in zip(values, kinds)])
-            side = path.with_name(path.name + tabular.SIDECAR_SUFFIX)
+            side = tabular.sidecar_path(path)
             body = json.dumps({**full_meta, "columns": columns.to_meta()}, ensure_ascii=False, indent=1)
             with atomic_file(side) as sf:
                 Path(sf.path).write_text(body + "\n", encoding="utf-8")

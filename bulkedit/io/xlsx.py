@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from bulkedit.io.read import Source
 
 USERS_SHEET = "users"
-#: Data rows that decide whether a workbook is Auth0's escaped export (as for a CSV).
-ESCAPED_SAMPLE_ROWS = 50
 MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header
 
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -55,9 +53,9 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
     rows, meta = _read_rows(source)
     source.auth0_escaped = False
     if meta is None:
-        from bulkedit.io.read import looks_auth0_escaped
+        from bulkedit.io.read import ESCAPED_SAMPLE_ROWS, looks_auth0_escaped
 
-        head = list(itertools.islice(rows, ESCAPED_SAMPLE_ROWS + 1))
+        head = list(itertools.islice(rows, ESCAPED_SAMPLE_ROWS + 1))  # the header and the rows that decide
         source.auth0_escaped = bool(head) and looks_auth0_escaped(head[0], head[1:])
         rows = itertools.chain(head, rows)
     return rows, meta

@@ -222,9 +222,9 @@ def _utf8_copy(path: Path, compressed: bool, findings: list[Damage], workdir: Pa
     tmp = Path(tempfile.mkdtemp(prefix="bulkedit-sheet-", dir=workdir))
     copy = tmp / path.name.removesuffix(".gz")
     copy.write_text(text, encoding="utf-8", newline="")
-    side = path.with_name(path.name + tabular.SIDECAR_SUFFIX)
+    side = tabular.sidecar_path(path)
     if side.exists():
-        shutil.copyfile(side, copy.with_name(copy.name + tabular.SIDECAR_SUFFIX))
+        shutil.copyfile(side, tabular.sidecar_path(copy))
     return copy
 
 
