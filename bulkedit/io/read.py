@@ -953,8 +953,7 @@ def _invalid_utf8_line(source: Source) -> int | None:
     """The line of the first byte of `source` that is not UTF-8 (None when all of it is)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 1
-    with open(source.path, "rb") as raw:
-        f: Any = gzip.GzipFile(fileobj=raw, mode="rb") if source.compressed else raw
+    with source.open_binary() as f:
         while True:
             data = f.read(BLOCK)
             try:
@@ -1252,7 +1251,6 @@ class LineTooLong(ValueError):
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"no line end within {limit:,} bytes of this line's start")
-        self.limit = limit
 
 
 class BinaryReader(Protocol):

@@ -187,8 +187,7 @@ def write_source_in_parts(path: Path, source: Source, ranges: list[tuple[int, in
                     if n:
                         if array:
                             _write_piece(out, b",\n" if count else b"\n", gz)
-                        out.flush()
-                        with open(part, "rb") as src:
+                        with open(part, "rb") as src:  # (append_file flushes `out` first)
                             append_file(src, out)
                     count += n
                 if array:
