@@ -92,6 +92,8 @@ class Source:
     bytes_read: int = 0
     #: a typed sheet's recorded top-level key order: key -> place (see tabular.ColumnSet.key_order)
     _key_rank: dict[str, int] = field(default_factory=dict, repr=False)
+    #: the column indices in that order (None: the columns' own), set when the rows are read
+    _row_order: list[int] | None = field(default=None, repr=False)
     _sha256: str | None = field(default=None, repr=False)
     #: key or header -> the field path it fills (a file has a few keys, seen on every user)
     _targets: dict[str, tuple[str | int, ...]] = field(default_factory=dict, repr=False)
@@ -614,6 +616,9 @@ class Source:
             for i in _json_columns(self.columns, sample):
                 self.columns[i].json = True
             rows = itertools.chain(sample, rows)
+        if self._key_rank:  # the users' own key order, which a sheet's key-columns-first layout changed
+            rank, last, columns = self._key_rank, len(self._key_rank), self.columns
+            self._row_order = sorted(range(len(columns)), key=lambda i: rank.get(str(columns[i].path[0]), last) if columns[i].path else last)
         row_user = self._row_user
         for row, cells in rows:
             yield Record(row, row_user(cells, row, guarded=guarded), None)
@@ -744,7 +749,9 @@ class Source:
 
     def _row_user(self, cells: list[Any], row: int, *, guarded: bool) -> dict[str, Any]:
         user: dict[str, Any] = {}
-        for col, cell in zip(self.columns, cells):
+        columns, order = self.columns, self._row_order
+        pairs = zip(columns, cells) if order is None else ((columns[i], cells[i]) for i in order if i < len(cells))
+        for col, cell in pairs:
             if not col.path:
                 continue
             try:
@@ -766,10 +773,6 @@ class Source:
                 set_path(user, col.path, value)
             except PathConflict as exc:
                 raise self._error(f"column {col.header!r}: {exc}", row) from None
-        rank = self._key_rank
-        if rank:  # the users' own key order, which a sheet's key-columns-first layout changed
-            last = len(rank)
-            return dict(sorted(user.items(), key=lambda kv: rank.get(kv[0], last)))
         return user
 
     def _infer_cell(self, cell: Any, col: Column) -> Any:
