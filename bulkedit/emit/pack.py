@@ -205,9 +205,7 @@ class ChunkWriter:
         first_at = at = 0
         fd = os.open(path, os.O_RDONLY)
         try:
-            for i, n in enumerate(sizes):
-                if 2 + n > limit:
-                    raise UserTooLarge.of(f"spooled user {i + 1} of {connection!r}", n, limit)
+            for i, n in enumerate(sizes):  # (the worker refused any user over limit - 2 before spooling it)
                 need = n + SEP if (p.items or i > first) else n
                 if size + need > limit:
                     self._write_spooled(connection, st, fd, first, first_at, i, at, private)
@@ -238,15 +236,13 @@ class ChunkWriter:
 
     def _write_spooled(self, connection: str, st: _Open, fd: int, first: int, first_at: int, end: int, end_at: int, private: list[int]) -> None:
         """Write the open chunk's users followed by spool users [first, end) (bytes [first_at, end_at))."""
-        items = st.packer.items
+        items = st.packer.flush() or []
         pieces: list[bytes] = [b",\n".join(items)] if items else []
         if end > first:
             pieces.append(os.pread(fd, end_at - first_at - SEP, first_at))
         k = bisect.bisect_left(private, first)
         secret = (k < len(private) and private[k] < end) or (st.private and any(holds_secret(it) for it in items))
         self._write_pieces(connection, st, pieces, len(items) + end - first, secret)
-        st.packer.items = []
-        st.packer.size = 2
 
     def close(self) -> list[ChunkInfo]:
         for connection, st in self._open.items():
