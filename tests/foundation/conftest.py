@@ -19,3 +19,13 @@ def write(path: Path, data: bytes | str, *, gz: bool = False) -> Path:
         raw = gzip.compress(raw)
     path.write_bytes(raw)
     return path
+
+
+def refused(path: Path) -> str:
+    """The message reading `path` is refused with (it must be)."""
+    from bulkedit.errors import InputError
+    from bulkedit.io.read import read_users
+
+    with pytest.raises(InputError) as info:
+        read_users(path)
+    return info.value.render()

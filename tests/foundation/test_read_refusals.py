@@ -10,16 +10,8 @@ import openpyxl
 import pytest
 
 from bulkedit.cli.app import main
-from bulkedit.errors import InputError
 from bulkedit.io.read import open_source, read_users
-from tests.foundation.conftest import write
-
-
-def refused(path: Path, **kw: object) -> str:
-    with pytest.raises(InputError) as info:
-        read_users(path, **kw)  # type: ignore[arg-type]
-    return info.value.render()
-
+from tests.foundation.conftest import refused, write
 
 # -- a bulkedit sheet without its type record -------------------------------------------
 

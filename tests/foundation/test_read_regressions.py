@@ -11,16 +11,8 @@ from pathlib import Path
 import pytest
 
 from bulkedit.cli.app import main
-from bulkedit.errors import InputError
 from bulkedit.io.read import open_source, read_users
-from tests.foundation.conftest import FIXTURES, write
-
-
-def refused(path: Path) -> str:
-    with pytest.raises(InputError) as info:
-        read_users(path)
-    return info.value.render()
-
+from tests.foundation.conftest import FIXTURES, refused, write
 
 # -- N1: Auth0's export stays escaped when a spreadsheet re-saved it or Auth0 quotes scalars ----
 
