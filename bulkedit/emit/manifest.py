@@ -48,16 +48,24 @@ def read_manifest(folder: Path, hint: str) -> tuple[dict[str, Any], list[Chunk]]
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     doc = load_json_file(raw, path, "the manifest")
-    entries = doc.get("chunks") if isinstance(doc, dict) else None
-    if not isinstance(entries, list) or not all(isinstance(c, dict) and isinstance(c.get("file"), str) and c["file"] for c in entries):
+    if not isinstance(doc, dict):
         raise InputError("the manifest has no 'chunks' list of {file, connection, ...}", where=str(path), hint=hint)
+    return doc, manifest_chunks(folder, doc, "chunks", hint)
+
+
+def manifest_chunks(folder: Path, doc: dict[str, Any], key: str, hint: str) -> list[Chunk]:
+    """The chunks a manifest lists under `key` ("chunks", or "rollback", which may be absent),
+    checked: {file, connection, ...} entries whose files lie inside `folder`."""
+    where = str(folder / MANIFEST)
+    entries = doc.get(key, [] if key != "chunks" else None)
+    if not isinstance(entries, list) or not all(isinstance(c, dict) and isinstance(c.get("file"), str) and c["file"] for c in entries):
+        raise InputError(f"the manifest has no {key!r} list of {{file, connection, ...}}", where=where, hint=hint)
     root = folder.resolve()
     chunks: list[Chunk] = []
     for entry in entries:
         rel = entry["file"]
         if not (folder / rel).resolve().is_relative_to(root):
-            raise InputError(f"the manifest names a chunk outside the folder: {rel!r}", where=str(path), hint=hint)
+            raise InputError(f"the manifest names a chunk outside the folder: {rel!r}", where=where, hint=hint)
         conn = entry.get("connection")
         chunks.append(Chunk(folder / rel, rel, conn if isinstance(conn, str) else None, entry))
-    assert isinstance(doc, dict)
-    return doc, chunks
+    return chunks

@@ -23,7 +23,7 @@ import jsonschema_rs
 from bulkedit import fields
 from bulkedit.defaults import DEFAULT_MAX_PER_RULE
 from bulkedit.emit.convert import complete_metadata, completes_metadata, identity, to_import_user
-from bulkedit.emit.manifest import MANIFEST, read_manifest
+from bulkedit.emit.manifest import MANIFEST, manifest_chunks, read_manifest
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io.parallel import run_ranges
@@ -177,14 +177,13 @@ def _emit_connection(path: Path, known: dict[Path, dict[Path, str]]) -> str | No
         if folder not in known:
             known[folder] = {}
             if (folder / MANIFEST).is_file():
+                hint = "a chunk's emit folder is read for the chunk's connection"
                 try:
-                    doc, chunks = read_manifest(folder, "a chunk's emit folder is read for the chunk's connection")
+                    doc, chunks = read_manifest(folder, hint)
+                    chunks += manifest_chunks(folder, doc, "rollback", hint)
                 except InputError:
                     continue  # some other program's manifest.json: not an emit folder
                 known[folder] = {c.path.resolve(): c.connection for c in chunks if c.connection}
-                for entry in doc.get("rollback") or []:
-                    if isinstance(entry, dict) and isinstance(entry.get("file"), str) and isinstance(entry.get("connection"), str):
-                        known[folder][(folder / entry["file"]).resolve()] = entry["connection"]
         if target in known[folder]:
             return known[folder][target]
     return None
