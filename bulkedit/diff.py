@@ -45,7 +45,7 @@ from typing import Any
 import msgspec
 
 from bulkedit import fields
-from bulkedit.emit.convert import complete_metadata, completes_metadata
+from bulkedit.emit.convert import complete_metadata, completes_metadata, in_import_file
 from bulkedit.emit.manifest import MANIFEST, read_manifest
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import detect as fmt
@@ -828,7 +828,7 @@ def _compare(
     for pos, rec, src, conn in candidate_records:
         n_cand += 1
         user = rec.user
-        if import_file and (conn is not None or not _in_import_file(src, user)):
+        if import_file and (conn is not None or not in_import_file(src, user)):
             import_file = False
         where = _where(src, pos)
         k = user.get(keys.key)
@@ -955,7 +955,7 @@ class _Comparer:
         if conn is not None or _is_import_shaped(user) or _is_import_shaped(old):
             new_form = _import_form(user, conn)
             # an upsert leaves a field an import file does not carry as it is in the tenant
-            carried = new_form if conn is not None or _in_import_file(src, user) else None
+            carried = new_form if conn is not None or in_import_file(src, user) else None
             if carried is not None and old.get("email_verified") is True and "email_verified" not in new_form:
                 # but an import without email_verified resets it to false (lint BE805; emit's rollback restores it)
                 new_form = carried = {**new_form, "email_verified": False}
@@ -976,9 +976,6 @@ class _Comparer:
         return field_changes(old_form, new_form, redact=self.redact)
 
 
-def _in_import_file(src: Source, user: dict[str, Any]) -> bool:
-    """A user of an import file (a JSON array of import-shaped users), as lint judges it; not an export."""
-    return src.format == fmt.JSON and not src.renamed and _is_import_shaped(user)
 
 
 def _changed(

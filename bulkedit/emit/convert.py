@@ -195,3 +195,9 @@ def complete_metadata(user: dict[str, Any], tenant_user: dict[str, Any]) -> dict
                 out = out or dict(user)
                 out[f] = merged
     return out
+
+
+def in_import_file(source: Source, user: dict[str, Any]) -> bool:
+    """A user of an import file, judged as it is (not converted as an export): one of a JSON
+    array, without export-only (or renamed) keys. lint and diff judge users by this."""
+    return source.format == fmt.JSON and not source.renamed and fields.EXPORT_ONLY_FIELDS.isdisjoint(user)

@@ -22,7 +22,7 @@ import jsonschema_rs
 
 from bulkedit import fields
 from bulkedit.defaults import DEFAULT_MAX_PER_RULE
-from bulkedit.emit.convert import complete_metadata, completes_metadata, identity, to_import_user
+from bulkedit.emit.convert import complete_metadata, completes_metadata, identity, in_import_file, to_import_user
 from bulkedit.emit.manifest import MANIFEST, manifest_chunks, read_manifest
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
@@ -682,11 +682,7 @@ def _user_key(user: dict[str, Any]) -> str | None:
 
 def judge(source: Source, user: dict[str, Any]) -> str:
     """'import' for a user of a JSON array without export-only (or renamed) keys, else 'export'."""
-    if source.format != fmt.JSON or source.renamed:
-        return "export"
-    if fields.IMPORT_FIELDS.issuperset(user):
-        return "import"
-    return "export" if any(k in fields.EXPORT_ONLY_FIELDS for k in user) else "import"
+    return "import" if in_import_file(source, user) else "export"
 
 
 def make_checker(options: LintOptions) -> Checker:
