@@ -235,6 +235,8 @@ class Checker:
     #: None: decided at its first user, once the file's columns are known)
     completing: bool | None = False
     _file_source: Source | None = None
+    #: (the user `complete` returned, the tenant's user `check` would find for it)
+    _found: tuple[dict[str, Any], dict[str, Any] | None] | None = None
     #: users of the current file whose metadata `complete` laid over the backup's
     completed: int = 0
 
@@ -320,11 +322,17 @@ class Checker:
             self.completing = self._file_source is not None and completes_metadata(self._file_source)
         if not self.completing or self.tenant is None:  # (completing needs a tenant: for the type checker)
             return user
-        backup = self.tenant.find(user, connection)
+        tenant = self.tenant
+        key = tenant.key_of(user, connection)
+        backup = tenant.differing(user, key) if key is not None else None
         out = complete_metadata(user, backup) if backup is not None else None
         if out is None:
+            self._found = (user, backup)
             return user
+        assert key is not None and backup is not None
         self.completed += 1
+        # what check() would find for the completed user: the same tenant user (the key is unchanged)
+        self._found = (out, None if tenant.equals(out, key) else backup)
         return out
 
     def convert(self, rec: Record, file_idx: int) -> Any:
@@ -491,7 +499,8 @@ class Checker:
         for r in self.tenant_rules:
             for path, kwargs in r.check(user, self.tenant, connection) or ():
                 self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(ku))
-        backup = self.tenant.find(user, connection)
+        found, self._found = self._found, None
+        backup = found[1] if found is not None and found[0] is user else self.tenant.find(user, connection)
         if backup is not None:
             for r in self.backup_rules:
                 for path, kwargs in r.check(user, backup) or ():

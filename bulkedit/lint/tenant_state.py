@@ -77,12 +77,15 @@ class TenantState:
     def find(self, user: dict[str, Any], connection: str | None) -> dict[str, Any] | None:
         """The tenant's (import form of the) user, or None: not in the tenant, or equal to `user` exactly."""
         key = self.key_of(user, connection)
-        if key is None:
-            return None
-        raw = self.by_id[key]
-        if jsonio.canonical(user) == raw:
-            return None
-        return jsonio.loads(raw)
+        return None if key is None else self.differing(user, key)
+
+    def differing(self, user: dict[str, Any], key: str) -> dict[str, Any] | None:
+        """The tenant's user `key` (import form), or None when it equals `user` exactly."""
+        return None if self.equals(user, key) else jsonio.loads(self.by_id[key])
+
+    def equals(self, user: dict[str, Any], key: str) -> bool:
+        """Whether `user` is exactly the tenant's user `key`."""
+        return jsonio.canonical(user) == self.by_id[key]
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": str(self.source.path), "sha256": self.source.sha256(), "format": self.source.format, "users": self.users}
