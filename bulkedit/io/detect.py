@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bulkedit.errors import InputError
+from bulkedit.io import jsonio
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -123,5 +124,5 @@ def _json_scalar(body: bytes, *, whole: bool) -> str | None:
         return None
     if isinstance(value, (dict, list)):
         return None
-    kind = {bool: "boolean", str: "string", type(None): "null"}.get(type(value), "number")
+    kind = jsonio.json_type(value).removeprefix("a ")
     return kind if value is None else f"{kind} {body.strip()[:40].decode('utf-8', 'replace')}"

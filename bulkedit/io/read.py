@@ -879,7 +879,7 @@ def _some(names: list[str]) -> str:
 
 #: Rows of a CSV/XLSX without type information looked at for bulkedit's typed layout.
 TYPED_SAMPLE_ROWS = 1000
-_JSON_SCALAR = re.compile(r"null|true|false|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_JSON_SCALAR = re.compile(r"null|true|false|" + _NUMBER.pattern)
 
 
 def _typed_layout_evidence(columns: list[Column], rows: list[tuple[int, list[Any]]]) -> tuple[str, int, str] | None:
