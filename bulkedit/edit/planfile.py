@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from bulkedit.errors import InputError
+from bulkedit.resources import EDIT_PLAN_SCHEMA, load_schema
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "edit-plan.schema.json"
 STEP_ACTIONS = ("set", "unset", "merge", "append", "remove", "rename", "template")
 STEP_KEYS = ("where", "description", *STEP_ACTIONS)
 OPERATORS = (
@@ -226,7 +226,7 @@ def read_plan_file(path: Path) -> PlanDoc:
 
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = load_schema(EDIT_PLAN_SCHEMA)
     # the file accepts a bare list too; documents are wrapped as {"edits": [...]} before validating
     return {**schema["oneOf"][1], "$defs": schema["$defs"], "$schema": schema["$schema"]}
 

@@ -10,7 +10,6 @@ users it rejects.
 from __future__ import annotations
 
 import copy
-import json
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -34,8 +33,8 @@ from bulkedit.lint.parts import parallel_cut, users_at
 from bulkedit.lint.registry import REGISTRY, Rule, Selection, all_rules, config_from_pyproject, select_rules
 from bulkedit.lint.tenant_state import TenantState
 from bulkedit.paths import format_path
+from bulkedit.resources import IMPORT_USER_SCHEMA, load_schema
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "auth0-import-user.schema.json"
 INPUT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv", ".tsv", ".xlsx", ".gz")
 _SECRET_TOPS = fields.SECRET_FIELDS
 _NO_POS = (1 << 40) - 1
@@ -47,7 +46,7 @@ _DUP_PATH = {"BE201": "email", "BE202": "user_id", "BE203": "username"}
 
 @lru_cache(maxsize=1)
 def import_schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return load_schema(IMPORT_USER_SCHEMA)
 
 
 @lru_cache(maxsize=1)

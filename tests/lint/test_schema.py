@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import jsonschema
 import pytest
 
-from bulkedit.lint.engine import SCHEMA_PATH, fast_export_validator, fast_validator, validator
+from bulkedit.lint.engine import fast_export_validator, fast_validator, import_schema, validator
 
 BCRYPT = "$2b$10$abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ01234"
 
@@ -31,12 +29,12 @@ USERS = [
 
 
 def test_is_a_valid_2020_12_schema():
-    jsonschema.Draft202012Validator.check_schema(json.loads(SCHEMA_PATH.read_text()))
+    jsonschema.Draft202012Validator.check_schema(import_schema())
 
 
 @pytest.mark.parametrize(("user", "valid"), USERS)
 def test_validators_agree(user, valid):
-    schema = json.loads(SCHEMA_PATH.read_text())
+    schema = import_schema()
     assert validator().is_valid(user) is valid
     assert fast_validator()(user) is valid
     assert jsonschema.Draft202012Validator(schema).is_valid(user) is valid
