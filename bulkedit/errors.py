@@ -1,7 +1,7 @@
 """Errors that end a command with a clear message and a defined exit code.
 
 Exit codes are defined once here: 0 clean, 1 findings or a refused change,
-2 usage, configuration or input error.
+2 usage, configuration or input error, 3 an internal error (a bug in bulkedit).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from typing import Any
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+#: an unexpected exception: a bug to report, never a problem with the input
+EXIT_INTERNAL = 3
 
 
 class BulkeditError(Exception):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 import traceback
+from types import TracebackType
 from typing import Annotated
 
 import typer
@@ -14,7 +16,7 @@ try:  # typer >= 0.29 carries its own copy of click
     from typer._click.exceptions import ClickException as _ClickException
 except ImportError:  # pragma: no cover - older typer on click
     from click.exceptions import ClickException as _ClickException  # type: ignore[no-redef]
-from bulkedit.errors import EXIT_USAGE, BulkeditError
+from bulkedit.errors import EXIT_INTERNAL, EXIT_USAGE, BulkeditError
 
 app = typer.Typer(
     name="bulkedit",
@@ -85,17 +87,55 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    except OSError as exc:
+        if exc.errno not in _ENVIRONMENT_ERRNOS:
+            return _internal_error(exc)
+        if _state["debug"]:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(
+            f"bulkedit: error: {where}{exc.strerror}; nothing was written\n"
+            "  hint: free some space, or choose a file or folder you can read and write",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the one place that turns surprises into a message
         if isinstance(exc, _ClickException):
             exc.show()
             return EXIT_USAGE
-        if _state["debug"]:
-            traceback.print_exc()
-        else:
-            print(
-                f"bulkedit: internal error: {type(exc).__name__}: {exc}\n"
-                "  hint: run again with --debug for the traceback, and report it",
-                file=sys.stderr,
-            )
-        return EXIT_USAGE
+        return _internal_error(exc)
     return rc if isinstance(rc, int) else 0
+
+
+#: the machine's fault, not bulkedit's: no permission, a full or read-only disk
+_ENVIRONMENT_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EROFS, errno.EDQUOT})
+
+
+def _internal_error(exc: BaseException) -> int:
+    """Say that bulkedit has a bug and how to report it; exit 3.
+
+    Only the exception's type and where in bulkedit's code it happened are printed:
+    an exception's message can quote a user's values (emails, metadata, hashes).
+    The traceback, message included, is shown only with --debug.
+    """
+    if _state["debug"]:
+        traceback.print_exception(exc)
+    print(
+        f"bulkedit: internal error (a bug in bulkedit): {type(exc).__name__} at {bug_location(exc.__traceback__)}\n"
+        "  hint: run the same command again with --debug to see the traceback, and file an issue on bulkedit's\n"
+        "  tracker with the command line, the bulkedit version (bulkedit --version) and that traceback\n"
+        "  (check it for personal data first: the error's message is printed with --debug only)",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
+
+
+def bug_location(tb: TracebackType | None) -> str:
+    """`module:function:line` of the innermost frame in bulkedit's own code ("unknown" when none)."""
+    where = "unknown"
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module == "bulkedit" or module.startswith("bulkedit."):
+            where = f"{module}:{tb.tb_frame.f_code.co_name}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
