@@ -824,11 +824,13 @@ def _compare(
     unchanged = base[1]
     n_cand = base[0]
     compare = _Comparer(opts)
-    import_file = True  # every candidate user is one of an import file (not an emit folder's)
+    # every candidate user is one of an import file or an emit folder (an import removes no user;
+    # `emit --backup` writes only the users it changes)
+    import_file = True
     for pos, rec, src, conn in candidate_records:
         n_cand += 1
         user = rec.user
-        if import_file and (conn is not None or not in_import_file(src, user)):
+        if import_file and conn is None and not in_import_file(src, user):
             import_file = False
         where = _where(src, pos)
         k = user.get(keys.key)
@@ -867,7 +869,7 @@ def _compare(
     # an import file names the users it sets and removes none: the others are only counted
     import_only = import_file and n_cand > base[0]
     not_in_file = 0
-    if import_only and not added:  # nothing to pair them with: no need to decode them
+    if import_only and not added and not candidate.left_out:  # nothing to pair them with: no need to decode them
         not_in_file = sum(1 for enc, _ in index.values() if enc is not None)
     else:
         for bk, (enc, bpos) in index.items():

@@ -23,13 +23,15 @@ def emit_cmd(
     backup: Annotated[Path | None, typer.Option("--backup", help="The tenant's full export: write rollback/ chunks and check upsert effects.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the content of a non-empty OUTDIR (never one holding an input or the current directory).")] = False,
     map_file: MapOption = None,
+    all_users: Annotated[bool, typer.Option("--all-users", help="With --backup, also write the users an import would not change (by default only those it changes are written).")] = False,
 ) -> None:
     """Write import-ready JSON array chunks per connection, a manifest and (with --backup) rollback chunks."""
     from bulkedit.emit.emit import EmitOptions, EmitRefused, emit
     from bulkedit.report.emit import render_summary
     from bulkedit.report.lint import render_text
 
-    options = EmitOptions(max_bytes=max_bytes, connection=connection, backup=backup, force=force, column_map=map_file)
+    options = EmitOptions(max_bytes=max_bytes, connection=connection, backup=backup, force=force, column_map=map_file,
+                          all_users=all_users)
     try:
         result = emit(input, outdir, options)
     except EmitRefused as exc:

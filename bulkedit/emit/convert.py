@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bulkedit import fields
 from bulkedit.io import detect as fmt
+from bulkedit.io import jsonio
 
 if TYPE_CHECKING:
     from bulkedit.io.read import Source
@@ -201,3 +202,22 @@ def in_import_file(source: Source, user: dict[str, Any]) -> bool:
     """A user of an import file, judged as it is (not converted as an export): one of a JSON
     array, without export-only (or renamed) keys. lint and diff judge users by this."""
     return source.format == fmt.JSON and not source.renamed and fields.EXPORT_ONLY_FIELDS.isdisjoint(user)
+
+
+def upsert_changes(user: dict[str, Any], tenant_user: dict[str, Any] | None) -> bool:
+    """Whether importing `user` (import form) with upsert would change `tenant_user`, the
+    tenant's user it updates (import form; None: not in the tenant, so it is created).
+
+    As the upsert applies it, which is how `diff` compares an import file's user: only the
+    top-level fields the file carries are set (a metadata object replaced whole, so an
+    erased key is a change), and a user verified in the tenant whose import does not say
+    `email_verified: true` is reset to false.
+    """
+    if tenant_user is None:
+        return True
+    if tenant_user.get("email_verified") is True and "email_verified" not in user:
+        return True
+    if not tenant_user.keys() >= user.keys():
+        return True
+    carried = {k: tenant_user[k] for k in user}
+    return jsonio.canonical(carried) != jsonio.canonical(user)

@@ -46,6 +46,8 @@ class EmitOptions:
     select: str | None = None
     ignore: str | None = None
     config: dict[str, Any] | None = None
+    #: with a backup, also write the users an import would not change (without one, every user is written)
+    all_users: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,7 @@ class _Emitter:
         dropped = self.dropped
         dumps = jsonio.dumps
         quick = checker.quick
+        compare = checker.tenant is not None
         for rec in records:
             self.read += 1
             orig = rec.user
@@ -204,12 +207,14 @@ class _Emitter:
             if not conv.importable:
                 self.left_out.append({"user_id": orig.get("user_id"), "email": orig.get("email"), "reason": conv.reason, "pos": rec.pos})
                 continue
-            if conv.dropped:  # counted per kind of user; expanded to fields in `dropped_fields()`
-                dropped[conv.dropped] = dropped.get(conv.dropped, 0) + 1
             conn = conv.connection or options.connection
             if conn is None:
                 self._no_connection(source, rec.pos)
             user = checker.complete(conv.user, conn)  # metadata from a sheet's leaf columns, laid over the backup's
+            if compare and checker.unchanged(user, conn) and not options.all_users:
+                continue  # the import would change nothing in the tenant: counted, not written
+            if conv.dropped:  # counted per kind of user; expanded to fields in `dropped_fields()`
+                dropped[conv.dropped] = dropped.get(conv.dropped, 0) + 1
             encoded = rec.raw if (rec.raw is not None and user is orig and not conv.changed) else dumps(user)
             if len(encoded) > limit:
                 self._too_large(source, rec.pos, len(encoded))
@@ -310,7 +315,8 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
             em.read += part["read"]
             source.renamed.update(part["renamed"])
         checker.end_file(FileContext(source, "export", size, tenant is not None))
-        summary = FileSummary(str(source.path), source.format, em.read, size, "export")
+        summary = FileSummary(str(source.path), source.format, em.read, size, "export",
+                              checker.unchanged_users if tenant is not None and not options.all_users else None)
         result = checker.result([summary], str(options.backup) if options.backup else None)
         if result.errors:
             raise EmitRefused(
@@ -325,13 +331,16 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
             "bulkedit_version": __version__,
             "source": {"file": str(source.path), "sha256": source_sha[0].result(), "format": source.format},
             "backup": tenant.to_dict() if tenant is not None else None,
-            "options": {"max_bytes": options.max_bytes, "connection": options.connection, "force": options.force},
+            "options": {"max_bytes": options.max_bytes, "connection": options.connection, "force": options.force,
+                        "all_users": options.all_users},
             "chunks": [c.to_dict() for c in chunks],
             "rollback": [c.to_dict() for c in rb_chunks],
             "rollback_cannot_undo": rollback.cannot_undo if rollback is not None else [],
             "left_out": em.left_out,
             "dropped_fields": em.dropped_fields(),
             "users": em.users,
+            # with a backup: users an upsert would not change (written only with --all-users); None: no backup to tell
+            "unchanged": checker.unchanged_users if tenant is not None else None,
             "metadata_completed": checker.completed,
             "private_files": [c.file for c in chunks + rb_chunks if c.private],
         }

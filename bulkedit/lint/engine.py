@@ -21,7 +21,14 @@ import jsonschema_rs
 
 from bulkedit import fields
 from bulkedit.defaults import DEFAULT_MAX_PER_RULE
-from bulkedit.emit.convert import complete_metadata, completes_metadata, identity, in_import_file, to_import_user
+from bulkedit.emit.convert import (
+    complete_metadata,
+    completes_metadata,
+    identity,
+    in_import_file,
+    to_import_user,
+    upsert_changes,
+)
 from bulkedit.emit.manifest import MANIFEST, manifest_chunks, read_manifest
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
@@ -238,6 +245,9 @@ class Checker:
     _found: tuple[dict[str, Any], dict[str, Any] | None] | None = None
     #: users of the current file whose metadata `complete` laid over the backup's
     completed: int = 0
+    _completed_last: dict[str, Any] | None = None
+    #: users of the current file an import would not change (`unchanged`): not judged, not written
+    unchanged_users: int = 0
 
     def __post_init__(self) -> None:
         sel = self.selection
@@ -292,6 +302,7 @@ class Checker:
         self._file_source = source if self.tenant is not None else None
         self.completing = None if self._file_source is not None else False
         self.completed = 0
+        self.unchanged_users = 0
         return len(self._files) - 1
 
     def end_file(self, fctx: FileContext) -> None:
@@ -330,9 +341,32 @@ class Checker:
             return user
         assert key is not None and backup is not None
         self.completed += 1
+        self._completed_last = out
         # what check() would find for the completed user: the same tenant user (the key is unchanged)
         self._found = (out, None if tenant.equals(out, key) else backup)
         return out
+
+    def unchanged(self, user: dict[str, Any], connection: str | None) -> bool:
+        """Whether importing `user` (import form, as `complete` returned it) with upsert would
+        change nothing in the tenant (`convert.upsert_changes`); such a user is counted in
+        `unchanged_users` and is neither judged nor written (`emit --backup`, `lint --backup`)."""
+        tenant = self.tenant
+        if tenant is None:
+            return False
+        found = self._found
+        key = tenant.key_of(user, connection)
+        if key is None:
+            return False
+        # what `complete` found (None when equal), else looked up here
+        backup = found[1] if found is not None and found[0] is user else tenant.differing(user, key)
+        if backup is not None and upsert_changes(user, backup):
+            self._found = (user, backup)  # for check()
+            return False
+        self._found = None
+        if self._completed_last is user:
+            self.completed -= 1  # completed, yet nothing to import: not counted as written
+        self.unchanged_users += 1
+        return True
 
     def convert(self, rec: Record, file_idx: int) -> Any:
         """Convert an exported user as emit would, reporting each conversion; the Conversion."""
@@ -728,6 +762,7 @@ def lint_records(checker: Checker, source: Source, records: Iterable[Record], id
     convert = checker.convert
     quick = checker.quick
     always_export = source.format != fmt.JSON
+    compare = checker.tenant is not None
     for rec in records:
         n += 1
         judged = "export" if always_export else judge(source, rec.user)
@@ -744,6 +779,8 @@ def lint_records(checker: Checker, source: Source, records: Iterable[Record], id
                 continue
             conn = conv.connection or connection
             user = checker.complete(conv.user, conn)
+        if compare and checker.unchanged(user, conn):
+            continue  # as `emit --backup`: an import that changes nothing is not written, so not judged
         check(user, idx, rec.pos, conn, raw=rec.raw, judged_as=judged, key_user=rec.user)
     return n, any_export
 
@@ -785,4 +822,5 @@ def lint_source(
         source.renamed.update(part["renamed"])
     judged_as = "export" if any_export or source.format != fmt.JSON else "import"
     checker.end_file(FileContext(source, judged_as, size, checker.tenant is not None, unlisted=unlisted))
-    return FileSummary(str(source.path), source.format, n, size, judged_as)
+    unchanged = checker.unchanged_users if checker.tenant is not None else None
+    return FileSummary(str(source.path), source.format, n, size, judged_as, unchanged)

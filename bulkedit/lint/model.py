@@ -48,9 +48,14 @@ class FileSummary:
     users: int
     bytes: int
     judged_as: str  # "export" (as emit would convert it) or "import" (as it is)
+    #: with --backup: users an upsert would not change, not judged (emit --backup does not write them)
+    unchanged: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "format": self.format, "users": self.users, "bytes": self.bytes, "judged_as": self.judged_as}
+        out = {"file": self.file, "format": self.format, "users": self.users, "bytes": self.bytes, "judged_as": self.judged_as}
+        if self.unchanged is not None:
+            out["unchanged"] = self.unchanged
+        return out
 
 
 @dataclass(frozen=True)

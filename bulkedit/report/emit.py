@@ -17,6 +17,14 @@ def render_summary(data: dict[str, Any], outdir: str) -> str:
     lines.append(f"emitted {data['users']:,} users in {len(data['chunks']):,} chunk(s) to {outdir}/")
     for conn, (nchunks, nusers) in per_conn.items():
         lines.append(f"  {conn}: {nusers:,} users, {nchunks:,} chunk(s)")
+    unchanged = data.get("unchanged")
+    if unchanged is None:
+        lines.append("every user written: without --backup emit cannot tell which users an import would change")
+    elif data["options"].get("all_users"):
+        lines.append(f"--all-users: every user written, {unchanged:,} of them unchanged against the backup")
+    else:
+        lines.append(f"unchanged, not written: {unchanged:,} user(s) an import would not change in the tenant "
+                     "(the backup); --all-users writes them too")
     if data["dropped_fields"]:
         dropped = ", ".join(f"{k} ({v:,})" for k, v in data["dropped_fields"].items())
         lines.append(f"dropped export-only fields: {dropped}")

@@ -35,6 +35,10 @@ def render_text(data: dict[str, Any]) -> str:
         f"{data['users']:,} users in {nfiles} file{'s' if nfiles != 1 else ''}: "
         f"{s['error']:,} error(s), {s['warning']:,} warning(s), {s['info']:,} info"
     )
+    unchanged = sum(f.get("unchanged") or 0 for f in data["files"])
+    if unchanged:
+        lines.append(f"{unchanged:,} user(s) unchanged against the backup, not judged: an import would change nothing "
+                     "for them (emit --backup does not write them)")
     return "\n".join(lines) + "\n"
 
 

@@ -150,7 +150,8 @@ def test_emit_folder_compares_import_fields_and_connection(tmp_path: Path, capsy
     result = diff(EXPORT, folder)
     c = result.counts
     assert result.candidate_kind == "emit folder"
-    assert (c.candidate_users, c.changed, c.added, c.removed, c.unchanged) == (50, 2, 0, 2, 48)
+    # the two users missing from the chunks are not removed by an import: only not in it
+    assert (c.candidate_users, c.changed, c.added, c.removed, c.unchanged, c.not_in_file) == (50, 2, 0, 0, 48, 2)
     changes = {ch.path: ch for u in result.changed_users for ch in u.changes}
     assert set(changes) == {"user_metadata.prefs.lang", "identities[0].connection"}  # created_at etc. are not "removed"
     assert changes["identities[0].connection"].cls == "forbidden"

@@ -52,7 +52,7 @@ def test_malformed_file_exit_2_names_line(tmp_path, capsys):
 def test_emit_folder_lints_its_chunks(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "chunks"
-    assert main(["emit", str(FIXTURE), "-o", str(out), "--backup", str(FIXTURE)]) == 0
+    assert main(["emit", str(FIXTURE), "-o", str(out), "--backup", str(FIXTURE), "--all-users"]) == 0
     capsys.readouterr()
     assert main(["lint", str(out), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -68,7 +68,7 @@ def test_folder_holding_an_emit_folder_lints_its_chunks_not_its_manifest(tmp_pat
     work = tmp_path / "work"
     work.mkdir()
     out = work / "chunks"
-    assert main(["emit", str(FIXTURE), "-o", str(out), "--backup", str(FIXTURE)]) == 0
+    assert main(["emit", str(FIXTURE), "-o", str(out), "--backup", str(FIXTURE), "--all-users"]) == 0
     (work / "notes.json").write_text('[{"email": "a@x.io", "connection": "Username-Password-Authentication"}]')
     capsys.readouterr()
     assert main(["lint", str(work), "--format", "json"]) == 0
