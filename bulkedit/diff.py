@@ -44,7 +44,7 @@ from typing import Any
 
 import msgspec
 
-from bulkedit import fields
+from bulkedit import fields, privacy
 from bulkedit.emit.convert import complete_metadata, completes_metadata, in_import_file
 from bulkedit.emit.manifest import MANIFEST, read_manifest
 from bulkedit.errors import InputError, UsageError
@@ -1095,15 +1095,24 @@ def field_changes(old: dict[str, Any], new: dict[str, Any], *, redact: bool = Fa
     raw: list[tuple[tuple[Any, ...], str, Any, Any]] = []
     _walk(old, new, (), raw)
     found: list[tuple[tuple[Any, ...], FieldChange]] = []
+    secrets: set[str] | None = None
     for path, kind, before, after in raw:
         cls, reason = classify(path, kind, before, after, old, new)
-        if path[0] in _SECRET_ROOTS:
-            before, after = mask_secrets(path, before), mask_secrets(path, after)
+        # a report never holds a secret: where it sits, nor where an edit copied it (bulkedit.privacy)
+        before, after = privacy.mask(path, before), privacy.mask(path, after)
+        if type(before) in _TEXTUAL or type(after) in _TEXTUAL:
+            if secrets is None:
+                secrets = privacy.secret_values(old) | privacy.secret_values(new)
+            if secrets:
+                before, after = privacy.scrub_value(before, secrets), privacy.scrub_value(after, secrets)
         if redact:
             before, after = redact_value(path, before), redact_value(path, after)
         found.append((_sort_key(path), FieldChange(format_path(path), kind, before, after, cls, reason)))
     found.sort(key=lambda t: t[0])
     return tuple(fc for _, fc in found)
+
+
+_TEXTUAL = (str, dict, list)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -1179,40 +1188,6 @@ def classify(path: tuple[Any, ...], kind: str, old: Any, new: Any, old_user: dic
     if root == "email_verified" and old is True and new is not True:
         return RISKY, "email_verified true -> false"
     return ORDINARY, "ordinary change"
-
-
-_SECRET_ROOTS = fields.SECRET_FIELDS
-#: What a custom_password_hash says about its form, shown; its hash, salt and hmac key values are not.
-_HASH_FORM_KEYS = frozenset({"algorithm", "encoding", "digest", "position", "keylen", "cost", "blockSize", "parallelization"})
-#: An MFA factor's phone number or email address is contact data, shown (and masked by --redact); the rest is not.
-_FACTOR_CONTACTS = frozenset({"phone", "email"})
-
-
-def _is_secret(path: tuple[Any, ...]) -> bool:
-    """Whether the scalar at `path` (under one of the SECRET_FIELDS) must not be printed."""
-    root = path[0]
-    if root == "custom_password_hash":
-        return not (len(path) > 1 and path[-1] in _HASH_FORM_KEYS)
-    if root == "mfa_factors":
-        return not (len(path) > 2 and path[-1] == "value" and path[-2] in _FACTOR_CONTACTS)
-    return True  # password_hash
-
-
-def mask_secrets(path: tuple[Any, ...], value: Any) -> Any:
-    """`value` (at `path`, under a secret field) with each hash, salt, key and TOTP secret replaced by a marker.
-
-    The marker says only that there is a secret and its length: `(secret, 60 chars)`.
-    Reports never hold a secret (a fingerprint would let weak hashes be guessed offline),
-    and the change is still listed, so a reviewer sees that it changed.
-    """
-    t = type(value)
-    if t is dict:
-        return {k: mask_secrets(path + (k,), v) for k, v in value.items()}
-    if t is list:
-        return [mask_secrets(path + (i,), v) for i, v in enumerate(value)]
-    if value is MISSING or value is None or t is bool or not _is_secret(path):
-        return value
-    return f"(secret, {len(value)} chars)" if t is str else "(secret)"
 
 
 def mask_email(value: str) -> str:

@@ -32,7 +32,7 @@ def diff_cmd(
     key: KeyOption = Key.user_id,
     format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Report format.")] = DiffFormat.text,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report here (atomically) instead of stdout.")] = None,
-    redact: Annotated[bool, typer.Option("--redact", help="Mask emails and names in the report (hashes and MFA secrets are never shown).")] = False,
+    redact: Annotated[bool, typer.Option("--redact", help="Mask emails and names in the report (hashes, MFA secrets and identity tokens are never shown).")] = False,
     fail_on_change: Annotated[bool, typer.Option("--fail-on-change", help="Exit 1 when any user was changed, added or removed.")] = False,
     max_changed: Annotated[
         str | None,

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+from bulkedit import privacy
 from bulkedit.defaults import SHOW_CHANGES
 from bulkedit.edit.guards import check_user
 from bulkedit.edit.parallel import ranges_for, run_parallel
@@ -99,6 +100,14 @@ class _Run:
         value = user.get(self.key)
         return str(value) if value is not None else f"(no {self.key})"
 
+    @staticmethod
+    def private(notice: Notice, secrets: set[str]) -> Notice:
+        """`notice` without any of the user's secrets in its values or message."""
+        if not secrets:
+            return notice
+        return Notice(notice.code, privacy.scrub(notice.message, secrets), notice.where, notice.key, notice.path,
+                      privacy.scrub_value(notice.old, secrets), privacy.scrub_value(notice.new, secrets))
+
     def refuse(self, notice: Notice) -> None:
         self.refusal_counts[notice.code] = self.refusal_counts.get(notice.code, 0) + 1
         if self.show_refusals is None or len(self.refusals) < self.show_refusals:
@@ -147,8 +156,9 @@ class _Run:
         except EditProblems as exc:
             self.refused_users += 1
             at, who = self.source.where(rec.pos), self.user_key(user)
+            held = privacy.secret_values(user)
             for n in exc.notices:
-                self.refuse(Notice(n.code, n.message, n.where or at, n.key or who, n.path, n.old, n.new))
+                self.refuse(self.private(Notice(n.code, n.message, n.where or at, n.key or who, n.path, n.old, n.new), held))
             return rec
         if new is None or new is user:
             return rec
@@ -160,14 +170,16 @@ class _Run:
         where: str | None = None
         key: str | None = None
         refusals, warnings = check_user(user, new, touched)
+        secrets: set[str] | None = None
         if refusals or warnings:
             where, key = self.source.where(rec.pos), self.user_key(user)
+            secrets = privacy.secret_values(user) | privacy.secret_values(new)
             if refusals:
                 self.refused_users += 1
                 for g in refusals:
-                    self.refuse(Notice(g.code, g.message, where, key, g.path, g.old, g.new))
+                    self.refuse(self.private(Notice(g.code, g.message, where, key, g.path, g.old, g.new), secrets))
             for g in warnings:
-                self.warn(Notice(g.code, g.message, where, key, g.path, g.old, g.new))
+                self.warn(self.private(Notice(g.code, g.message, where, key, g.path, g.old, g.new), secrets))
         self.changed += 1
         counts = self.fields
         names = self._names
@@ -180,7 +192,11 @@ class _Run:
         if len(self.changes) < self.show:
             at = where if where is not None else self.source.where(rec.pos)
             who = key if key is not None else self.user_key(user)
+            if secrets is None:  # a value an edit built from a secret (rename, template) is one too
+                secrets = privacy.secret_values(user) | privacy.secret_values(new)
             for path, old, value in changes[: self.show - len(self.changes)]:
+                if secrets:
+                    old, value = privacy.scrub_value(old, secrets), privacy.scrub_value(value, secrets)
                 self.changes.append(Change(at, who, names[path], old, value))
         self.changes_total += len(changes)
         return Record(rec.pos, new, None)

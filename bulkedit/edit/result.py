@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bulkedit import privacy
 from bulkedit.paths import MISSING
+
+
+def _private(obj: Any, message: str | None = None) -> None:
+    """Mask `obj.old`/`obj.new` when its path is a secret one (and the message's quotes of them)."""
+    if obj.path is None or not privacy.is_secret_name(obj.path):
+        return
+    raw = [str(v) for v in (obj.old, obj.new) if v is not MISSING and v is not None and type(v) is not bool]
+    object.__setattr__(obj, "old", privacy.mask_named(obj.path, obj.old))
+    object.__setattr__(obj, "new", privacy.mask_named(obj.path, obj.new))
+    if message is not None:
+        object.__setattr__(obj, "message", privacy.scrub(message, raw))
 
 
 def _value(out: dict[str, Any], name: str, value: Any) -> None:
@@ -23,6 +35,9 @@ class Change:
     path: str
     old: Any
     new: Any
+
+    def __post_init__(self) -> None:  # a report never holds a secret (bulkedit.privacy)
+        _private(self)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"where": self.where, "key": self.key, "path": self.path}
@@ -42,6 +57,9 @@ class Notice:
     path: str | None = None
     old: Any = MISSING
     new: Any = MISSING
+
+    def __post_init__(self) -> None:  # a report never holds a secret (bulkedit.privacy)
+        _private(self, self.message)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "message": self.message}

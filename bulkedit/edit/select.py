@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bulkedit import privacy
 from bulkedit.edit.planfile import Loc
 from bulkedit.edit.values import equal, getter
 from bulkedit.io import tabular
@@ -177,7 +178,14 @@ class Compiler:
         for op, operand in ops.items():
             if op in ("ignore_case", "exists"):
                 continue
-            tests.append(self.operator(op, operand, ignore_case, loc + (op,)))
+            try:
+                tests.append(self.operator(op, operand, ignore_case, loc + (op,)))
+            except SelectError as exc:
+                if not privacy.is_secret(tuple(path)):
+                    raise
+                # a hash or token pasted into the plan as an operand is not echoed back
+                texts = [str(x) for x in (operand if type(operand) is list else [operand])]
+                raise SelectError(exc.loc, privacy.scrub(exc.message, texts), exc.hint) from None
         if exists is None and not tests:
             raise SelectError(loc, "ignore_case alone selects nothing", "add an operator such as eq or in_file")
         get = getter(path)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from bulkedit import fields
+from bulkedit import privacy
 from bulkedit.errors import UsageError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio, tabular
@@ -88,7 +88,7 @@ def open_output(path: Path | str, *, gz: bool) -> Iterator[IO[bytes]]:
 
 
 def has_secret(user: dict[str, Any]) -> bool:
-    return not fields.SECRET_FIELDS.isdisjoint(user)
+    return privacy.holds_secret(user)
 
 
 def write_users(
@@ -137,13 +137,13 @@ def write_json_body(out: IO[bytes], records: Iterable[Record], *, array: bool, l
     count = 0
     private = False
     dumps = jsonio.dumps
-    secret_keys = fields.SECRET_FIELDS
+    holds_secret = privacy.holds_secret
     write = out.write
     sep = lead
     end = b"" if array else b"\n"
     for rec in records:
         user = rec.user
-        if not private and not secret_keys.isdisjoint(user):
+        if not private and holds_secret(user):
             private = True
         data = rec.raw if rec.raw is not None else dumps(user)
         write(sep + data + end)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bulkedit import privacy
 from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
 from bulkedit.emit.manifest import Chunk, load_json_file, read_manifest
 from bulkedit.errors import InputError, UsageError
@@ -441,6 +442,18 @@ def explain_answers(
     )
 
 
+def _private(w: _Work) -> tuple[ErrorItem, ...]:
+    """The entry's errors with no secret in their messages: Auth0's message may quote a hash, a salt or a
+    token, of the answer's user (when the answer was not redacted) or of the user it received (the chunk's,
+    the source's)."""
+    secrets = privacy.secret_values(w.entry.user)
+    if w.source is not None:
+        secrets |= privacy.secret_values(w.source.user)
+    for value in w.chunk_secrets or ():
+        secrets |= privacy.secret_values(value, privacy.SECRET_PATH)
+    return tuple(ErrorItem(e.code, privacy.scrub(e.message, secrets), e.path) for e in w.entry.errors)
+
+
 def _freeze(w: _Work) -> Failure:
     u = w.entry.user
     email = u.get("email") if isinstance(u.get("email"), str) else None
@@ -450,7 +463,7 @@ def _freeze(w: _Work) -> Failure:
         index=w.entry.index,
         email=email,
         user_id=uid,
-        errors=w.entry.errors,
+        errors=_private(w),
         chunk=w.chunk,
         chunk_match=w.chunk_match,
         chunk_ties=w.chunk_ties,

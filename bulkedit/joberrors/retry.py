@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bulkedit import __version__
+from bulkedit import __version__, privacy
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_dir, atomic_file
 from bulkedit.io.read import file_sha256
@@ -144,8 +144,7 @@ def build_retry(
                 continue
             user = w.source.user
             writer = upsert if w.decision == RETRY_UPSERT else plain
-            private = any(k in user for k in ("password_hash", "custom_password_hash", "mfa_factors"))
-            writer.add(w.extra["connection"], jsonio.dumps(user), private=private, where=w.source.where)
+            writer.add(w.extra["connection"], jsonio.dumps(user), private=privacy.holds_secret(user), where=w.source.where)
         chunks = [dict(c.to_dict(), upsert=False) for c in plain.close()]
         chunks += [dict(c.to_dict(), upsert=True) for c in upsert.close()]
         infos = plain.chunks + upsert.chunks
