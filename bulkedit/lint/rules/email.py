@@ -3,9 +3,10 @@
 bulkedit's own email rule (validators disagree on `format: email`, see README):
 one `@`; a local part of 1-64 characters without whitespace, quotes, `(),:;<>[]\\`,
 and without a leading, trailing or doubled dot; a domain of two or more dot-separated
-labels whose last label has 2+ characters and no digit; at most 254 characters in all.
-Non-ASCII letters are allowed (internationalised addresses). The same rule is the
-`email` pattern of schemas/auth0-import-user.schema.json.
+labels; at most 254 characters in all. Non-ASCII letters are allowed (internationalised
+addresses), and so is an `xn--` top-level domain. The same rule is the `email` pattern of
+schemas/auth0-import-user.schema.json. A top-level domain of one character or with digits
+(other than `xn--`) is only a warning (BE304): Auth0's own schema says `format: email`.
 """
 
 from __future__ import annotations
@@ -44,9 +45,20 @@ def email_problem(email: object) -> str | None:
         return f"has no top-level domain after '@' ({domain!r})"
     if any(not _DOMAIN_LABEL.match(label) for label in labels):
         return f"has an empty or malformed domain label in {domain!r}"
-    tld = labels[-1]
+    return None
+
+
+def tld_problem(email: object) -> str | None:
+    """Why an address's top-level domain looks like no registry's (one character, or digits
+    outside an internationalised `xn--` label), or None. A warning only: Auth0's schema
+    asks just for `format: email`."""
+    if type(email) is not str or "." not in email:
+        return None
+    tld = email.rpartition(".")[2]
+    if tld[:4].lower() == "xn--":
+        return None
     if len(tld) < 2 or any(c.isdigit() for c in tld):
-        return f"has an invalid top-level domain {tld!r}"
+        return f"has an unusual top-level domain {tld!r} (one character, or digits)"
     return None
 
 
@@ -102,3 +114,22 @@ def email_verified_string(u, raw):  # type: ignore[no-untyped-def]
         if type(v) is str:
             return [(field, {"value": v})]
     return None
+
+
+@rule("BE304", "email-unusual-tld", "warning", "email {email!r} {problem}: check the address", "detail")
+def email_unusual_tld(u, raw):  # type: ignore[no-untyped-def]
+    """An email whose top-level domain is one character long or holds digits.
+
+    Why: no registry hands out such top-level domains, so the address is most likely
+    mistyped (`ana@x.c0m`); Auth0's schema only asks for `format: email`, so the import may
+    still take it. Internationalised top-level domains (`user@example.xn--p1ai`) are fine.
+
+    Example: `"email": "ana@example.c0m"`, `"email": "ana@example.c"`.
+
+    Fix: correct the address if it is a typo; ignore the finding otherwise.
+    """
+    e = u.get("email")
+    if email_problem(e) is not None:
+        return None  # BE301 says what is wrong
+    problem = tld_problem(e)
+    return [("email", {"email": e, "problem": problem})] if problem else None

@@ -9,12 +9,24 @@ from bulkedit.lint.registry import rule
 _BCRYPT = re.compile(r"^\$2[ab]\$10\$[./A-Za-z0-9]{53}$")
 _ANY_BCRYPT = re.compile(r"^\$(2[abxy]?)\$([0-9]{2})\$")
 _HEX = re.compile(r"^(?:[0-9a-fA-F]{2})+$")
-_B64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
+#: base64 as Auth0 decodes it: standard or url-safe alphabet (`-`, `_`), `=` padding optional
+_B64 = re.compile(r"^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+/_-]{3}=?)?$")
 _ARGON2 = re.compile(r"^\$argon2(?:id|i|d)\$(?:v=[0-9]+\$)?m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$")
-_PBKDF2 = re.compile(
-    r"^\$pbkdf2-(?:md4|md5|ripemd160|sha1|sha224|sha256|sha384|sha512|whirlpool)\$(?:i=[0-9]+,l=[0-9]+|i=[0-9]+|l=[0-9]+)?\$[A-Za-z0-9+/.]+\$[A-Za-z0-9+/.]+$"
+#: the digests Auth0 documents for pbkdf2 (the PHC id `pbkdf2-<digest>`): Node's OpenSSL names, case as written
+PBKDF2_DIGESTS = (
+    "RSA-MD4", "RSA-MD5", "RSA-MDC2", "RSA-RIPEMD160", "RSA-SHA1", "RSA-SHA1-2", "RSA-SHA224", "RSA-SHA256",
+    "RSA-SHA384", "RSA-SHA512", "md4", "md4WithRSAEncryption", "md5", "md5WithRSAEncryption", "mdc2",
+    "mdc2WithRSA", "ripemd", "ripemd160", "ripemd160WithRSA", "rmd160", "sha1", "sha1WithRSAEncryption",
+    "sha224", "sha224WithRSAEncryption", "sha256", "sha256WithRSAEncryption", "sha384",
+    "sha384WithRSAEncryption", "sha512", "sha512WithRSAEncryption", "ssl3-md5", "ssl3-sha1", "whirlpool",
 )
+_PBKDF2 = re.compile(
+    r"^\$pbkdf2-(?:" + "|".join(map(re.escape, PBKDF2_DIGESTS)) + r")\$(?:i=[0-9]+,l=[0-9]+|i=[0-9]+|l=[0-9]+)?\$[A-Za-z0-9+/.]+\$[A-Za-z0-9+/.]+$"
+)
+_PBKDF2_ID = re.compile(r"^\$pbkdf2-([^$]*)\$")
 _LDAP = re.compile(r"^\{([A-Za-z0-9-]+)\}.+$")
+#: the RFC 2307 schemes Auth0 takes for ldap: the md5, smd5, sha and ssha families
+LDAP_SCHEME = re.compile(r"^S?(?:MD5|SHA(?:1|224|256|384|512)?)$", re.IGNORECASE)
 _BCRYPT_CUSTOM = re.compile(r"^\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}$")
 
 ALGORITHMS = ("argon2", "bcrypt", "hmac", "ldap", "md4", "md5", "sha1", "sha256", "sha512", "pbkdf2", "scrypt")
@@ -78,7 +90,7 @@ def _value_problem(obj: dict, where: str) -> list[tuple[str, dict]]:  # type: ig
     if enc == "hex" and not _HEX.match(v):
         return [(f"{where}.value", {"problem": "is not valid hex (pairs of 0-9a-f)"})]
     if enc == "base64" and not _B64.match(v):
-        return [(f"{where}.value", {"problem": "is not valid base64 (A-Z a-z 0-9 + /, padded with = to a multiple of 4)"})]
+        return [(f"{where}.value", {"problem": "is not valid base64 (A-Z a-z 0-9 and + / or the url-safe - _, = padding optional)"})]
     return []
 
 
@@ -89,7 +101,15 @@ def custom_hash_value(u, raw):  # type: ignore[no-untyped-def]
     Why: Auth0 checks the form per algorithm: argon2 and pbkdf2 need PHC strings
     (`$argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash>`, `$pbkdf2-sha256$i=100000,l=64$<salt>$<hash>`,
     base64 without padding), bcrypt `$2a$`/`$2b$`/`$2y$`, ldap an RFC 2307 `{SCHEME}` prefix
-    other than `{CRYPT}`; hex and base64 values (hash, salt, hmac key) must decode.
+    of the md5, smd5, sha or ssha families (`{MD5}`, `{SMD5}`, `{SHA}`, `{SSHA}`, `{SHA256}`,
+    `{SSHA512}`, ...: not `{CRYPT}` or `{PBKDF2}`); hex and base64 values (hash, salt, hmac
+    key) must decode (base64 in the standard or the url-safe alphabet, padded or not).
+    pbkdf2 takes the digests Auth0 documents: RSA-MD4, RSA-MD5, RSA-MDC2, RSA-RIPEMD160,
+    RSA-SHA1, RSA-SHA1-2, RSA-SHA224, RSA-SHA256, RSA-SHA384, RSA-SHA512, md4,
+    md4WithRSAEncryption, md5, md5WithRSAEncryption, mdc2, mdc2WithRSA, ripemd, ripemd160,
+    ripemd160WithRSA, rmd160, sha1, sha1WithRSAEncryption, sha224, sha224WithRSAEncryption,
+    sha256, sha256WithRSAEncryption, sha384, sha384WithRSAEncryption, sha512,
+    sha512WithRSAEncryption, ssl3-md5, ssl3-sha1, whirlpool.
 
     Example: `{"algorithm": "ldap", "hash": {"value": "{CRYPT}$1$..."}}`.
 
@@ -117,13 +137,19 @@ def custom_hash_value(u, raw):  # type: ignore[no-untyped-def]
         elif algo == "argon2" and not _ARGON2.match(v):
             out.append((where, {"problem": "is not an argon2 PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash)"}))
         elif algo == "pbkdf2" and not _PBKDF2.match(v):
-            out.append((where, {"problem": "is not a pbkdf2 PHC string ($pbkdf2-<digest>$i=<iter>,l=<keylen>$salt$hash, base64 without '=')"}))
+            m = _PBKDF2_ID.match(v)
+            if m and m.group(1) not in PBKDF2_DIGESTS:  # (the value is a secret: only the digest is named)
+                why = f"names digest {m.group(1)[:40]!r}, which Auth0 does not take (sha256, sha512, RSA-SHA256, ...; see the rule's docs)"
+            else:
+                why = "is not a pbkdf2 PHC string ($pbkdf2-<digest>$i=<iter>,l=<keylen>$salt$hash, base64 without '=')"
+            out.append((where, {"problem": why}))
         elif algo == "ldap":
             m = _LDAP.match(v)
             if not m:
                 out.append((where, {"problem": "has no RFC 2307 scheme prefix such as {SSHA}"}))
-            elif m.group(1).upper() == "CRYPT":
-                out.append((where, {"problem": "uses {CRYPT}, which Auth0 does not support"}))
+            elif not LDAP_SCHEME.match(m.group(1)):
+                out.append((where, {"problem": f"uses {{{m.group(1)}}}; Auth0 takes only the {{MD5}}, {{SMD5}}, {{SHA}} and {{SSHA}} "
+                                               "families (e.g. {SHA256}, {SSHA512})"}))
     return out or None
 
 
