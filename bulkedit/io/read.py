@@ -258,6 +258,9 @@ class Source:
         decode_errors = jsonio.DECODE_ERRORS
         known_superset = fields.KNOWN_FIELDS.issuperset
         careful = self._ndjson_line
+        encode = jsonio.encode
+        check = self._check_json
+        max_depth = jsonio.MAX_DEPTH
         lineno = line_number_at(self.path, start) if start else 0
         with self.open_binary() as f:
             if start:
@@ -286,6 +289,9 @@ class Source:
                         if user.__class__ is dict and known_superset(user):
                             if line[-1:] == b"\r":
                                 line = line[:-1]
+                            # a repeated key or absurd nesting (msgspec keeps the last key silently)
+                            if line.count(b"{") + line.count(b"[") > max_depth or encode(user) != line:
+                                check(line, user, lineno)
                             yield new_record(Record, (lineno, user, line))
                         else:
                             rec = careful(line, lineno, user)  # parsed already: normalise or refuse it
@@ -316,6 +322,7 @@ class Source:
                 lineno,
                 "each line of an NDJSON export holds one user object",
             )
+        self._check_json(line, user, lineno)
         if lineno == 1:
             self._refuse_foreign_object(user, lineno)
         norm = self._normalise(user, lineno)
@@ -323,9 +330,33 @@ class Source:
             return Record(lineno, user, line)
         return Record(lineno, norm, None)
 
+    def _check_json(self, raw: bytes | str, user: dict[str, Any], pos: int) -> None:
+        """Refuse a user whose JSON repeats a key in one object or nests too deeply (see jsonio.check_parsed)."""
+        try:
+            jsonio.check_parsed(raw, user)
+        except jsonio.JSONError as exc:
+            raise self._json_refusal(exc, pos) from None
+
+    def _json_refusal(self, exc: jsonio.JSONError, pos: int) -> InputError:
+        """The InputError for a repeated key (DuplicateKey) or too deep nesting (TooDeep)."""
+        if isinstance(exc, jsonio.DuplicateKey):
+            return self._error(
+                f"the key {exc.key!r} appears twice in one JSON object; which of the two values Auth0 would take"
+                " is not documented",
+                pos,
+                "keep one of the two and delete the other, then run the command again",
+            )
+        return self._error(
+            exc.msg,
+            pos,
+            "flatten that metadata (Auth0 metadata is a few levels deep), or leave the user out of the file",
+        )
+
     def _parse_line(self, line: bytes, lineno: int) -> Any:
         try:
             return jsonio.loads(line)
+        except (jsonio.DuplicateKey, jsonio.TooDeep) as exc:
+            raise self._json_refusal(exc, lineno) from None
         except jsonio.JSONError as exc:
             if lineno == 1:
                 self._refuse_whole_json_document()
@@ -440,6 +471,7 @@ class Source:
                         return resume(start, lineno, state)
                     if user.__class__ is not dict:
                         return resume(start, lineno, state)
+                    self._check_json(item, user, lineno)
                     if not users:
                         self._refuse_foreign_object(user, lineno)
                     norm = self._normalise(user, lineno)
@@ -511,10 +543,15 @@ class Source:
                             col = exc.pos - (buf.rfind("\n", 0, exc.pos) + 1) + 1
                             raise self._error(f"malformed JSON at column {col}: {exc.msg}", ln) from None
                         buf, i, lines_counted_to = _compact(buf, i, lines_counted_to, reader)
+                    except jsonio.DuplicateKey as exc:
+                        raise self._json_refusal(exc, start_line) from None
                     except ValueError as exc:
                         raise self._error(f"malformed JSON: {exc}", start_line) from None
+                    except RecursionError:
+                        raise self._json_refusal(jsonio.TooDeep(), start_line) from None
                 if type(user) is not dict:
                     raise self._error(f"element {index} is {jsonio.json_type(user)}, not a user object", start_line)
+                self._check_json(buf[i:end], user, start_line)
                 if index == 0:
                     self._refuse_foreign_object(user, start_line)
                 norm = self._normalise(user, start_line)
