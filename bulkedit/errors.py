@@ -51,3 +51,7 @@ class RefusedError(BulkeditError):
     """The command refuses to write what it was asked to (exit 1): a forbidden change, lint errors."""
 
     exit_code = EXIT_FINDINGS
+
+
+class OutputError(BulkeditError):
+    """An output cannot be written (full disk, read-only file system, no permission); nothing was changed (exit 2)."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bulkedit.errors import RefusedError, UsageError
+from bulkedit.errors import OutputError, RefusedError, UsageError
 from bulkedit.io.tabular import sidecar_path
 
 PRIVATE_MODE = 0o600
@@ -119,26 +120,112 @@ def check_output_dir(target: Path | str, *, force: bool, inputs: Iterable[Path |
         raise UsageError(f"folder {target.parent} does not exist", hint="create it first")
 
 
+#: What a file system answers when it will not take an output: full, over quota, too
+#: large a file, read-only, not permitted. Any other OSError is not the output's doing.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def free_bytes(folder: Path) -> int | None:
+    """The bytes this user may still write in `folder`'s file system (None when it cannot be told)."""
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return None
+    return st.f_bavail * st.f_frsize
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.1f}" if n < 10e6 else f"{n / 1e6:,.0f}"
+
+
+def output_error(exc: OSError, target: Path, *, written: int | None = None, free: int | None = None) -> OutputError:
+    """A clear error for an output the file system refused (`exc`); the caller has removed what it wrote.
+
+    `written`: bytes written before the refusal; `free`: what the file system had free when the write began.
+    """
+    folder = target.parent if not target.is_dir() else target
+    done = "nothing was changed"
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        what = "the disk is full" if code == errno.ENOSPC else "the disk quota is used up"
+        if written is not None and free is not None:
+            what += f" (wrote {_mb(written)} of {_mb(free)} MB)"
+        elif written is not None:
+            what += f" (wrote {_mb(written)} MB)"
+        return OutputError(f"cannot write {target}: {what}; {done}", hint="free some space on that disk, or write the output to another disk")
+    if code == errno.EFBIG:
+        return OutputError(f"cannot write {target}: the file is larger than that file system allows; {done}",
+                           hint="write the output to another disk")
+    if code == errno.EROFS:
+        return OutputError(f"cannot write {target}: {folder} is on a read-only file system; {done}",
+                           hint="write the output to a folder on a writable disk")
+    if code in (errno.EACCES, errno.EPERM):
+        return OutputError(
+            f"cannot write {target}: permission denied in folder {folder}; {done}",
+            hint="choose a folder you may write to (a folder marked immutable refuses everyone)",
+        )
+    return OutputError(f"cannot write {target}: {exc.strerror or exc}; {done}", hint="check the disk and the folder, then run the command again")
+
+
+def is_write_error(exc: BaseException) -> bool:
+    """Whether `exc` is the file system refusing an output (full, read-only, not permitted)."""
+    return isinstance(exc, OSError) and exc.errno in WRITE_ERRNOS
+
+
 def sibling_temp(target: Path, suffix: str) -> Path:
     """A new empty hidden file beside `target` (mode 0600: nothing readable by others while it is written)."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    except OSError as exc:
+        raise output_error(exc, target) from None
     os.close(fd)
     return Path(name)
 
 
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
 class AtomicFile:
-    """A temporary path to write; `commit()` renames it over the target with the right mode."""
+    """A temporary path to write; `commit()` renames it over the target with the right mode.
+
+    `commit()` flushes the file to the disk first: a file system that reports a full disk
+    only then (network and FUSE file systems, quotas) must not leave a truncated output.
+    """
 
     def __init__(self, target: Path) -> None:
         self.target = target
         self.private = False
         if not target.parent.is_dir():
             raise UsageError(f"folder {target.parent} does not exist", hint="create it first or choose another -o path")
+        if target.exists() and not target.is_file() and not target.is_dir():
+            raise UsageError(
+                f"{target} is not a regular file (a device, a pipe or a socket): bulkedit replaces its output whole",
+                hint="give -o a file name, or leave -o out to write the report to stdout",
+            )
+        self.free = free_bytes(target.parent)
         self.path = sibling_temp(target, ".tmp")
 
     def commit(self) -> None:
-        os.chmod(self.path, PRIVATE_MODE if self.private else _public_mode())
-        os.replace(self.path, self.target)
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.chmod(self.path, PRIVATE_MODE if self.private else _public_mode())
+            os.replace(self.path, self.target)
+        except OSError as exc:
+            raise self.failed(exc) from None
+
+    def failed(self, exc: OSError) -> OutputError:
+        """Discard what was written and say why the file system refused the output."""
+        written = _size(self.path)
+        self.discard()
+        return output_error(exc, self.target, written=written, free=self.free)
 
     def discard(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -150,10 +237,17 @@ def atomic_file(target: Path | str) -> Iterator[AtomicFile]:
     """Yield an AtomicFile; it replaces `target` only when the block finishes without error.
 
     Set `.private = True` when the content holds secrets (password hashes): mode 0600.
+    A full disk, a read-only file system or a refused permission while writing ends in
+    an OutputError (exit 2) naming it, with nothing left behind.
     """
     af = AtomicFile(Path(target))
     try:
         yield af
+    except OSError as exc:
+        if is_write_error(exc):
+            raise af.failed(exc) from None
+        af.discard()
+        raise
     except BaseException:
         af.discard()
         raise
@@ -174,10 +268,11 @@ def atomic_dir(target: Path | str, *, force: bool = False, inputs: Iterable[Path
     check_output_dir(target, force=force, inputs=inputs)
     exists = target.exists()
     where = target if exists else target.parent
+    free = free_bytes(where)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=where))
     except OSError as exc:
-        raise UsageError(f"cannot write in folder {where} ({exc.strerror})", hint="choose a folder you can write to") from None
+        raise output_error(exc, target) from None
     try:
         yield tmp
         if exists:
@@ -185,8 +280,21 @@ def atomic_dir(target: Path | str, *, force: bool = False, inputs: Iterable[Path
         else:
             os.chmod(tmp, 0o777 & ~_umask())
             os.replace(tmp, target)
+    except OSError as exc:
+        if not is_write_error(exc):
+            raise
+        raise output_error(exc, target, written=_tree_size(tmp), free=free) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _tree_size(folder: Path) -> int:
+    """The bytes of the files under `folder`."""
+    total = 0
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            total += _size(Path(dirpath) / name) or 0
+    return total
 
 
 #: Name start of the temporary folders `atomic_dir` makes (inside an existing output folder).
