@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bulkedit.io import jsonio
 from bulkedit.lint.registry import rule
 
 _BCRYPT = re.compile(r"^\$2[ab]\$10\$[./A-Za-z0-9]{53}$")
@@ -56,8 +57,11 @@ def password_hash_not_bcrypt(u, raw):  # type: ignore[no-untyped-def]
     if _BCRYPT.match(h):
         return None
     m = _ANY_BCRYPT.match(h)
-    if m and m.group(1) not in ("2a", "2b"):
-        problem = f"has prefix ${m.group(1)}$; only $2a$ and $2b$ are accepted here (use custom_password_hash for ${m.group(1)}$)"
+    if m and m.group(1) == "2y":
+        problem = "has prefix $2y$; only $2a$ and $2b$ are accepted here (custom_password_hash takes $2y$: algorithm bcrypt)"
+    elif m and m.group(1) not in ("2a", "2b"):
+        problem = (f"has prefix ${m.group(1)}$, which Auth0 takes neither here nor in custom_password_hash (only $2a$, $2b$ "
+                   "and, there, $2y$): such users cannot bring their password and must reset it")
     elif m and m.group(2) != "10":
         problem = f"has cost {m.group(2)}; the import accepts only cost 10 (use custom_password_hash)"
     elif m:
@@ -173,15 +177,19 @@ def custom_hash_options(u, raw):  # type: ignore[no-untyped-def]
     if algo not in ALGORITHMS:
         out.append(("custom_password_hash.algorithm", f"algorithm {algo!r} is not one of {', '.join(ALGORITHMS)}"))
         return [(p, {"problem": m}) for p, m in out]
-    h = c.get("hash") if type(c.get("hash")) is dict else {}
+    h = c.get("hash")
+    if type(h) is not dict:
+        what = "has no hash object" if h is None else f"has a hash that is {jsonio.json_type(h)}, not an object"
+        out.append(("custom_password_hash.hash", f"{what}: it is required ({{\"value\": ..., \"encoding\": ...}})"))
+        h = {}
     enc = h.get("encoding")
-    if algo in UTF8_ONLY and enc not in (None, "utf8"):
+    if h and algo in UTF8_ONLY and enc not in (None, "utf8"):
         out.append(("custom_password_hash.hash.encoding", f"encoding {enc!r}: {algo} takes utf8 only"))
-    if algo in BINARY and enc not in ("hex", "base64"):
+    if h and algo in BINARY and enc not in ("hex", "base64"):
         out.append(("custom_password_hash.hash.encoding", f"encoding {enc!r}: {algo} needs hex or base64"))
     if algo in NO_SALT and "salt" in c:
         out.append(("custom_password_hash.salt", f"has a salt object; {algo} carries its salt inside the hash value"))
-    if algo == "hmac":
+    if algo == "hmac" and h:
         if h.get("digest") not in DIGESTS:
             out.append(("custom_password_hash.hash.digest", f"hmac needs digest, one of {', '.join(sorted(DIGESTS))}"))
         if type(h.get("key")) is not dict or not h["key"].get("value"):

@@ -59,20 +59,18 @@ def hash_for_existing_user(u, b):  # type: ignore[no-untyped-def]
 
 @rule("BE803", "upsert-ignored-change", "warning", "{field} changes from {old!r} to {new!r}, but an upsert does not update {field}", "backup")
 def upsert_ignored_change(u, b):  # type: ignore[no-untyped-def]
-    """A change of `username` or `blocked` on an existing user.
+    """A change of `username` on an existing user.
 
-    Why: an upsert does not update username, blocked (or email, password_hash): the
-    change silently has no effect.
+    Why: an upsert does not update username (or email, blocked, password_hash): the
+    change silently has no effect. (A changed `blocked` is refused outright: BE808.)
 
-    Example: backup `"blocked": false`, import `"blocked": true`.
+    Example: backup `"username": "ana"`, import `"username": "anna"`.
 
     Fix: make the change through the Management API instead.
     """
-    out = []
-    for field in ("username", "blocked"):
-        if field in u and u[field] != b.get(field):
-            out.append((field, {"field": field, "old": b.get(field), "new": u[field]}))
-    return out or None
+    if "username" in u and u["username"] != b.get("username"):
+        return [("username", {"field": "username", "old": b.get("username"), "new": u["username"]})]
+    return None
 
 
 @rule("BE804", "email-changed", "error", "email changes from {old!r} to {new!r}: the upsert would create a new user and keep the old one", "backup")
@@ -134,3 +132,50 @@ def user_in_another_connection(u, tenant, connection):  # type: ignore[no-untype
     if theirs is None:
         return None
     return [("user_id", {"user_id": u.get("user_id"), "theirs": theirs, "connection": connection})]
+
+
+@rule(
+    "BE807",
+    "custom-hash-for-existing-user",
+    "warning",
+    "custom_password_hash for a user the tenant already has: Auth0 refuses it (\"the user already has password hash "
+    "defined\") when the user has a password, unless an earlier import set it and the user never logged in with it; "
+    "an export cannot show whether a password exists",
+    "backup",
+)
+def custom_hash_for_existing_user(u, b):  # type: ignore[no-untyped-def]
+    """A `custom_password_hash` for a database user the backup shows already exists.
+
+    Why: Auth0 answers "A custom_password_hash was provided, but the user already has
+    password hash defined" for a user with a password; it updates the hash only of a user
+    an earlier import gave one and who has not logged in with it yet. An export never holds
+    password hashes, so bulkedit cannot tell which case a user is in: it warns for every
+    existing user.
+
+    Example: re-importing migrated users with their legacy hashes.
+
+    Fix: import hashes only for new users; change existing users' passwords another way
+    (password reset, Management API).
+    """
+    return [("custom_password_hash", {})] if "custom_password_hash" in u else None
+
+
+@rule("BE808", "blocked-changed", "error", "blocked changes from {old} to {new}: an import cannot block or unblock a user (refused)", "backup")
+def blocked_changed(u, b):  # type: ignore[no-untyped-def]
+    """A change of `blocked` on an existing user.
+
+    Why: an upsert does not update `blocked` ("this process cannot block multiple
+    users"), so a file that blocks or unblocks users would silently leave them as they
+    are. Like `edit` and `diff`, lint and emit refuse it.
+
+    Example: backup `"blocked": false` (or no `blocked`), import `"blocked": true`.
+
+    Fix: block or unblock users through the Management API (`PATCH /api/v2/users/{id}`),
+    and keep the backup's `blocked` in the import.
+    """
+    if "blocked" not in u:
+        return None
+    old, new = b.get("blocked") is True, u["blocked"] is True
+    if old == new:
+        return None
+    return [("blocked", {"old": jsonio.dumps(old).decode(), "new": jsonio.dumps(new).decode()})]
