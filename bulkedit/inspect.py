@@ -8,6 +8,7 @@ per-field walk costs about twice the JSON parse itself.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -133,6 +134,13 @@ class _Tally:
         self.frames.extend(other.frames)
 
 
+def _counts_of(values: list[str | None], *, duplicates_only: bool) -> dict[str, int]:
+    """`_counts` of values still held in a list (a small file): polars' start-up would cost more than the count."""
+    counted = Counter(v for v in values if v is not None)
+    ordered = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))  # code-point order, as polars sorts UTF-8
+    return {k: n for k, n in ordered if n > 1 or not duplicates_only}
+
+
 def _counts(table: pl.DataFrame, column: str, *, duplicates_only: bool) -> dict[str, int]:
     import polars as pl
 
@@ -245,37 +253,47 @@ def inspect(source: Source, *, progress: Callable[[int], None] | None = None, wo
     size = source.size
     ranges = byte_ranges(source, parts=workers, min_bytes=PARALLEL_MIN_BYTES, first_share=FIRST_SHARE)
     if ranges is None:
-        tally = _tally_records(reporting(source.records(), source, progress))
+        tally = _tally_records(reporting(source.records(), source, progress), flush=False)
     else:
-        parts = run_ranges(lambda start, end: (_tally_records(source.records_range(start, end)), source.renamed), ranges)
+        parts = run_ranges(lambda start, end: (_tally_records(source.records_range(start, end), flush=True), source.renamed), ranges)
         tally = _Tally()
         for part, renamed in parts:
             tally.merge(part)
             source.renamed.update(renamed)
     if progress is not None:
         progress(size)
-    import polars as pl
+    if tally.frames:
+        import polars as pl
 
-    table = tally.table().with_columns(pl.col("connection").fill_null("(none)"))
+        table = tally.table().with_columns(pl.col("connection").fill_null("(none)"))
+        connections = _counts(table, "connection", duplicates_only=False)
+        emails = _counts(table, "email", duplicates_only=True)
+        user_ids = _counts(table, "user_id", duplicates_only=True)
+    else:  # fewer users than one flush: counted without importing polars
+        connections = _counts_of(["(none)" if c is None else c for c in tally.connections], duplicates_only=False)
+        emails = _counts_of(tally.emails, duplicates_only=True)
+        user_ids = _counts_of(tally.user_ids, duplicates_only=True)
     return InspectResult(
         file=str(source.path),
         format=source.format,
         compressed=source.compressed,
         users=tally.users,
-        connections=_counts(table, "connection", duplicates_only=False),
+        connections=connections,
         fields=_field_stats(tally.field_tree()),
-        duplicate_emails=_counts(table, "email", duplicates_only=True),
-        duplicate_user_ids=_counts(table, "user_id", duplicates_only=True),
+        duplicate_emails=emails,
+        duplicate_user_ids=user_ids,
         renamed_columns=dict(source.renamed),
         auth0_escaped=source.auth0_escaped,
         typed=source.typed,
     )
 
 
-def _tally_records(records: Iterator[Record]) -> _Tally:
+def _tally_records(records: Iterator[Record], *, flush: bool) -> _Tally:
+    """Every record tallied; `flush` turns the last keys into a polars table too (a part sent back by a worker)."""
     tally = _Tally()
     add = tally.add
     for rec in records:
         add(rec.user)
-    tally.flush()
+    if flush:
+        tally.flush()
     return tally

@@ -83,3 +83,37 @@ def test_shape_counting_equals_walking_every_field(users: list, max_shapes: int)
         assert got == expected
     else:
         assert sorted(got, key=repr) == sorted(expected, key=repr)
+
+
+_key_users = st.lists(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "email": st.sampled_from(["a@x.io", "A@x.io", "b@x.io", "é@x.io", "Z@x.io", 3]),
+            "user_id": st.sampled_from(["auth0|1", "auth0|2", "", "z", None]),
+            "connection": st.sampled_from(["db", "", "Other", "é"]),
+            "identities": st.just([{"connection": "idp", "provider": "auth0"}]),
+        },
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(users=_key_users)
+def test_small_files_count_keys_like_polars(tmp_path_factory: pytest.TempPathFactory, users: list) -> None:
+    """A file too small for one flush is counted in Python (no polars start-up); the counts and their order agree."""
+    import json
+
+    path = tmp_path_factory.mktemp("keys") / "u.ndjson"
+    path.write_text("".join(json.dumps(u) + "\n" for u in users) or "{}\n", encoding="utf-8")
+    small = inspect_mod.inspect(open_source(path), workers=1).to_dict()
+    saved = inspect_mod._FLUSH_EVERY
+    inspect_mod._FLUSH_EVERY = 1  # every user flushed: the polars count
+    try:
+        flushed = inspect_mod.inspect(open_source(path), workers=1).to_dict()
+    finally:
+        inspect_mod._FLUSH_EVERY = saved
+    assert small == flushed
+    assert list(small["connections"].items()) == list(flushed["connections"].items())
+    assert list(small["duplicates"]["email"].items()) == list(flushed["duplicates"]["email"].items())
