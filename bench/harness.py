@@ -27,6 +27,8 @@ class Step:
     max_mb: float | None = None
     setup: Callable[[], None] | None = None
     expect_rc: tuple[int, ...] = (0,)
+    #: Runs of a short step; the median is reported (one run of 0.2 s is mostly noise).
+    repeat: int = 1
 
 
 @dataclass
@@ -52,6 +54,12 @@ class Measured:
 
 
 def run_step(step: Step, *, log: Path) -> Measured:
+    """`step` measured once, or its median run of `step.repeat`."""
+    runs = sorted((_run_once(step, log=log) for _ in range(step.repeat)), key=lambda m: m.seconds)
+    return runs[len(runs) // 2]
+
+
+def _run_once(step: Step, *, log: Path) -> Measured:
     """Run `step.argv` in a fresh process; peak memory is the largest RSS of it and its children.
 
     The step is started by a small measuring process (bench.measure), so its peak is

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import steps_diff, steps_edit, steps_errors, steps_foundation, steps_lint, steps_sheet
+from bench import steps_diff, steps_edit, steps_errors, steps_foundation, steps_lint, steps_sheet, steps_startup
 from bench.harness import DATA, Measured, Step, data_file, run_step
 
 # Each area adds its module here: a `steps(users) -> list[Step]` function.
-STEP_MODULES = [steps_foundation, steps_errors, steps_diff, steps_lint, steps_sheet, steps_edit]
+STEP_MODULES = [steps_startup, steps_foundation, steps_errors, steps_diff, steps_lint, steps_sheet, steps_edit]
 
 
 def main(argv: list[str] | None = None) -> int:
