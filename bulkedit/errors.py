@@ -31,8 +31,11 @@ class BulkeditError(Exception):
         return (_rebuild, (type(self), self.message, self.where, self.hint))
 
     def render(self) -> str:
+        """The message for stderr; user data in it shows control characters escaped (bulkedit.privacy)."""
+        from bulkedit.privacy import lines_safe
+
         head = f"{self.where}: {self.message}" if self.where else self.message
-        return f"{head}\n  hint: {self.hint}" if self.hint else head
+        return lines_safe(f"{head}\n  hint: {self.hint}" if self.hint else head)
 
 
 def _rebuild(cls: type[BulkeditError], message: str, where: str | None, hint: str | None) -> BulkeditError:

@@ -11,6 +11,7 @@ import typer
 from bulkedit.cli.app import app
 from bulkedit.cli.options import InputFile, MapOption, OutputFile
 from bulkedit.cli.progress import progress_bar
+from bulkedit.privacy import text_safe
 
 
 class OutFormat(StrEnum):
@@ -44,9 +45,9 @@ def convert_cmd(
     with progress_bar("convert", source.size) as progress:
         result = convert(source, output, to=to.value if to else None, columns=columns, progress=progress)
     out = result.output
-    note = " (mode 0600: holds password hashes or MFA secrets)" if out.private else ""
-    print(f"converted {out.users:,} users from {source.format} to {out.format}: {out.path}{note}", file=sys.stderr)
+    note = " (mode 0600: holds password hashes, MFA secrets or identity tokens)" if out.private else ""
+    print(f"converted {out.users:,} users from {source.format} to {out.format}: {text_safe(out.path)}{note}", file=sys.stderr)
     if result.renamed:
         mapped = ", ".join(f"{k!r} -> {v}" for k, v in result.renamed.items())
-        print(f"renamed columns read as Auth0 fields: {mapped}", file=sys.stderr)
+        print(f"renamed columns read as Auth0 fields: {text_safe(mapped)}", file=sys.stderr)
 

@@ -13,6 +13,7 @@ from bulkedit.cli.app import app
 from bulkedit.cli.options import InputFile, Key, KeyOption, MapOption
 from bulkedit.cli.progress import progress_bar
 from bulkedit.errors import EXIT_FINDINGS, EXIT_OK
+from bulkedit.privacy import lines_safe, text_safe
 
 
 class DiffFormat(StrEnum):
@@ -77,9 +78,9 @@ def diff_cmd(
             af.path.write_text(report, encoding="utf-8")
         c = result.counts
         print(
-            f"diff: {c.changed:,} changed, {c.added:,} added, {c.removed:,} removed, {c.unchanged:,} unchanged; report: {output}",
+            f"diff: {c.changed:,} changed, {c.added:,} added, {c.removed:,} removed, {c.unchanged:,} unchanged; report: {text_safe(output)}",
             file=sys.stderr,
         )
     for reason in result.gate.reasons:
-        print(f"bulkedit: diff: {reason}", file=sys.stderr)
+        print(f"bulkedit: diff: {lines_safe(reason)}", file=sys.stderr)
     raise typer.Exit(EXIT_FINDINGS if result.gate.failed else EXIT_OK)

@@ -13,6 +13,7 @@ from bulkedit.cli.app import app
 from bulkedit.cli.options import MapOption
 from bulkedit.defaults import DEFAULT_MAX_PER_RULE
 from bulkedit.errors import EXIT_FINDINGS, EXIT_OK
+from bulkedit.privacy import text_safe
 
 
 class LintFormat(StrEnum):
@@ -49,7 +50,7 @@ def lint_cmd(
     if output is not None:
         with atomic_file(output) as af:
             af.path.write_text(report, encoding="utf-8")
-        print(f"lint report written to {output}", file=sys.stderr)
+        print(f"lint report written to {text_safe(output)}", file=sys.stderr)
     else:
         sys.stdout.write(report)
     if format != LintFormat.text:

@@ -31,6 +31,7 @@ from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio, tabular
 from bulkedit.paths import MISSING, PathConflict, PathError, format_path, get_path, parse_path, set_path
+from bulkedit.privacy import text_safe
 
 BLOCK = 1 << 20
 MAX_ELEMENT = 16 << 20
@@ -223,7 +224,7 @@ class Source:
         if unused:
             names = ", ".join(repr(k) for k in unused[:10]) + (f" and {len(unused) - 10} more" if len(unused) > 10 else "")
             print(
-                f"bulkedit: warning: {self.path}: --map {'entry' if len(unused) == 1 else 'entries'} {names}"
+                f"bulkedit: warning: {text_safe(self.path)}: --map {'entry' if len(unused) == 1 else 'entries'} {text_safe(names)}"
                 f" matched no {what} of this file, so {'it was' if len(unused) == 1 else 'they were'} not used"
                 " (check the spelling against the file's names)",
                 file=sys.stderr,

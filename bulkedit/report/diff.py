@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bulkedit.io import jsonio
-from bulkedit.report import render_json
+from bulkedit.report import render_json, terminal_safe
 
 CLASSES = ("forbidden", "risky", "ignored", "ordinary")
 _ABSENT = "(absent)"
@@ -42,6 +42,7 @@ def _verdict(data: dict[str, Any]) -> str:
 # -- text ---------------------------------------------------------------------------
 
 
+@terminal_safe
 def render_text(data: dict[str, Any], *, limit: int | None = 20) -> str:
     c = data["counts"]
     lines = [
@@ -115,6 +116,7 @@ def _code(text: str, *, cell: bool = True) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+@terminal_safe
 def render_markdown(data: dict[str, Any], *, limit: int | None = 50) -> str:
     c = data["counts"]
     out = [
@@ -214,6 +216,7 @@ def _pretty(change: dict[str, Any], side: str) -> str:
     return f"<pre>{_e(jsonio.dumps_pretty(change[side]).decode('utf-8'))}</pre>"
 
 
+@terminal_safe
 def render_html(data: dict[str, Any], *, limit: int | None = 5000) -> str:
     c = data["counts"]
     failed = data["gate"]["failed"]

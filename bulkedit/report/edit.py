@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bulkedit.io import jsonio
-from bulkedit.report import render_json
+from bulkedit.report import render_json, terminal_safe
 
 _ABSENT = "(absent)"
 
@@ -26,6 +26,7 @@ def _notice(n: dict[str, Any]) -> str:
     return f"  {head}{n['code']}{key}{path}{values} ({n['message']})"
 
 
+@terminal_safe
 def render_text(data: dict[str, Any]) -> str:
     lines: list[str] = []
     users = data["users"]
@@ -67,6 +68,7 @@ def render_text(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@terminal_safe
 def summary_line(data: dict[str, Any]) -> str:
     users = data["users"]
     added = f", {users['added']:,} added" if users["added"] else ""
@@ -75,7 +77,7 @@ def summary_line(data: dict[str, Any]) -> str:
                 f"({data['refusal_hint']})")
     if data["dry_run"]:
         return f"dry run: {users['changed']:,} of {users['read']:,} users would change{added}; nothing written"
-    note = " (mode 0600: holds password hashes or MFA secrets)" if data["private"] else ""
+    note = " (mode 0600: holds password hashes, MFA secrets or identity tokens)" if data["private"] else ""
     return (f"wrote {users['read'] + users['added']:,} users ({users['changed']:,} changed{added}) "
             f"to {data['output']} ({data['output_format']}){note}")
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from bulkedit.report import terminal_safe
+
 MAX_LISTED = 10
 
 
+@terminal_safe
 def render_summary(data: dict[str, Any], outdir: str) -> str:
     lines = []
     per_conn: dict[str, list[int]] = {}

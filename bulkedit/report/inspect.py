@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bulkedit.report import render_json
+from bulkedit.report import render_json, terminal_safe
 
 
+@terminal_safe
 def render_text(data: dict[str, Any], *, max_duplicates: int = 10) -> str:
     lines: list[str] = []
     fmt = data["format"] + (" (gzip)" if data["compressed"] else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bulkedit.report import render_json
+from bulkedit.report import render_json, terminal_safe
 
 #: The other retry chunks failed for what the user record held, not because the user
 #: exists; whether it exists is what the failed job's upsert setting said.
@@ -28,6 +28,7 @@ def _places(u: dict[str, Any]) -> str:
     return ", ".join(bits)
 
 
+@terminal_safe
 def render_text(data: dict[str, Any]) -> str:
     out: list[str] = []
     for a in data["answers"]:
@@ -89,6 +90,7 @@ def _md(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+@terminal_safe
 def render_markdown(data: dict[str, Any]) -> str:
     out: list[str] = ["# Auth0 import job errors", ""]
     for a in data["answers"]:

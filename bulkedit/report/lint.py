@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bulkedit import __version__
-from bulkedit.report import render_json
+from bulkedit.report import render_json, terminal_safe
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -20,6 +20,7 @@ def _where(f: dict[str, Any]) -> str:
     return f"{f['file']}:{f['pos']}" if f["pos"] is not None else f["file"]
 
 
+@terminal_safe
 def render_text(data: dict[str, Any]) -> str:
     """Greppable lines `file:line: CODE message [user]`, then the counts."""
     lines: list[str] = []
@@ -42,6 +43,7 @@ def render_text(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@terminal_safe
 def render_github(data: dict[str, Any]) -> str:
     """GitHub Actions workflow commands (`::error file=...,line=...::message`)."""
     lines = []
