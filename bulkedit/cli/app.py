@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from bulkedit import __version__
+from bulkedit.cli.command import App
 
 try:  # typer >= 0.29 carries its own copy of click
     from typer._click.exceptions import ClickException as _ClickException
@@ -18,11 +19,11 @@ except ImportError:  # pragma: no cover - older typer on click
     from click.exceptions import ClickException as _ClickException  # type: ignore[no-redef]
 from bulkedit.errors import EXIT_INTERNAL, EXIT_USAGE, BulkeditError
 
-app = typer.Typer(
+app = App(
     name="bulkedit",
     help="Safe, fast, offline bulk edits of Auth0 users: export -> edit -> review -> lint -> import-ready chunks.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,  # exports hold personal data and hashes: never print locals
     rich_markup_mode=None,
@@ -62,6 +63,9 @@ from bulkedit.cli import (  # noqa: E402,F401,I001
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turn BulkeditError into one clear message and its exit code."""
+    named = _completion_for_named_shell(sys.argv[1:] if argv is None else argv)
+    if named is not None:
+        return named
     try:
         rc = app(args=argv, prog_name="bulkedit", standalone_mode=False)
     except BulkeditError as exc:
@@ -105,6 +109,29 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         return _internal_error(exc)
     return rc if isinstance(rc, int) else 0
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _completion_for_named_shell(argv: list[str]) -> int | None:
+    """`--show-completion SHELL` / `--install-completion SHELL`: for the shell named.
+
+    Typer's options take no value and detect the shell they run in; a person who
+    names one (to set up another shell, or where detection fails) gets that one.
+    None when argv is not one of these two forms.
+    """
+    if len(argv) != 2 or argv[0] not in ("--show-completion", "--install-completion") or argv[1] not in SHELLS:
+        return None
+    from typer._completion_shared import get_completion_script, install
+
+    prog_name, complete_var, shell = "bulkedit", "_BULKEDIT_COMPLETE", argv[1]
+    if argv[0] == "--show-completion":
+        print(get_completion_script(prog_name=prog_name, complete_var=complete_var, shell=shell))
+    else:
+        _, path = install(shell=shell, prog_name=prog_name, complete_var=complete_var)
+        print(f"{shell} completion installed in {path}; it takes effect in a new shell")
+    return 0
 
 
 #: the machine's fault, not bulkedit's: no permission, a full or read-only disk

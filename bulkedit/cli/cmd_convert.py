@@ -21,7 +21,13 @@ class OutFormat(StrEnum):
     xlsx = "xlsx"
 
 
-@app.command("convert")
+@app.command(
+    "convert",
+    epilog="""
+    bulkedit convert export.json.gz -o users.xlsx
+    bulkedit convert users.xlsx -o users.ndjson
+    """,
+)
 def convert_cmd(
     input: InputFile,
     output: OutputFile,
@@ -29,7 +35,7 @@ def convert_cmd(
     map_file: MapOption = None,
     columns: Annotated[
         str | None,
-        typer.Option("--columns", help="CSV/XLSX: only these fields, comma-separated (user_id and email always kept)."),
+        typer.Option("--columns", metavar="FIELDS", help="CSV/XLSX: only these fields, comma-separated (user_id and email always kept)."),
     ] = None,
 ) -> None:
     """Convert any supported user file to NDJSON, JSON array, CSV or XLSX (dotted columns, exact types)."""

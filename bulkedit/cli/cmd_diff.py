@@ -23,7 +23,13 @@ class DiffFormat(StrEnum):
     html = "html"
 
 
-@app.command("diff")
+@app.command(
+    "diff",
+    epilog="""
+    bulkedit diff export.json.gz edited.ndjson
+    bulkedit diff export.json.gz edited.ndjson --format html -o review.html
+    """,
+)
 def diff_cmd(
     backup: InputFile,
     candidate: Annotated[
@@ -32,7 +38,7 @@ def diff_cmd(
     ],
     key: KeyOption = Key.user_id,
     format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Report format.")] = DiffFormat.text,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report here (atomically) instead of stdout.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="REPORT", help="Write the report here (atomically) instead of stdout.")] = None,
     redact: Annotated[bool, typer.Option("--redact", help="Mask emails and names in the report (hashes, MFA secrets and identity tokens are never shown).")] = False,
     fail_on_change: Annotated[bool, typer.Option("--fail-on-change", help="Exit 1 when any user was changed, added or removed.")] = False,
     max_changed: Annotated[

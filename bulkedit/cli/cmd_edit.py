@@ -24,18 +24,24 @@ class EditFormat(StrEnum):
     json = "json"
 
 
-@app.command("edit")
+@app.command(
+    "edit",
+    epilog="""
+    bulkedit edit export.json.gz --plan plan.yaml -o edited.ndjson
+    bulkedit edit export.json.gz --sheet users.xlsx -o edited.ndjson
+    """,
+)
 def edit_cmd(
     input: InputFile,
     plan: Annotated[
-        Path | None, typer.Option("--plan", help="A plan file (YAML or JSON) of edit steps; see README 'edit'.")
+        Path | None, typer.Option("--plan", metavar="PLAN", help="A plan file (YAML or JSON) of edit steps; see README 'edit'.")
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Where to write the whole edited export (format from the suffix).")
+        Path | None, typer.Option("-o", "--output", metavar="OUT", help="Where to write the whole edited export (format from the suffix).")
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     key: Annotated[Key, typer.Option("--key", help="Name users in messages by user_id or email.")] = Key.user_id,
-    to: Annotated[str | None, typer.Option("--to", help="Output format (ndjson, json, csv, xlsx); default: OUT's suffix.")] = None,
+    to: Annotated[str | None, typer.Option("--to", metavar="ndjson|json|csv|xlsx", help="Output format; default: OUT's suffix.")] = None,
     format: Annotated[EditFormat, typer.Option("--format", "-f", help="Report format (stdout).")] = EditFormat.text,
     show: Annotated[int, typer.Option("--show", min=0, help="How many changes the report lists.")] = SHOW_CHANGES,
     show_refusals: Annotated[
@@ -48,18 +54,18 @@ def edit_cmd(
     ] = None,
     map_file: MapOption = None,
     sheet: Annotated[
-        Path | None, typer.Option("--sheet", help="A CSV/XLSX sheet made by `convert` and edited by a person.")
+        Path | None, typer.Option("--sheet", metavar="SHEET", help="A CSV/XLSX sheet made by `convert` and edited by a person.")
     ] = None,
     allow_new: Annotated[bool, typer.Option("--allow-new", help="With --sheet: rows no backup user has become new users.")] = False,
     accept_damage: Annotated[
         list[str] | None,
-        typer.Option("--accept-damage", help="With --sheet: apply cells flagged with this damage code anyway (repeatable; 'all').", show_default=False),
+        typer.Option("--accept-damage", metavar="CODE", help="With --sheet: apply cells flagged with this damage code anyway (repeatable; 'all').", show_default=False),
     ] = None,
     keep_damaged: Annotated[
         bool, typer.Option("--keep-damaged", help="With --sheet: cells flagged as damage keep the backup's value; other edits apply.")
     ] = False,
 ) -> None:
-    """Apply a declarative edit plan to every user of IN and write the whole edited export to OUT.
+    """Apply an edit plan or an edited sheet to every user of INPUT and write the whole edited export to OUT.
 
     Refuses (exit 1, nothing written) any change of email, user_id, the connection or blocked.
     """

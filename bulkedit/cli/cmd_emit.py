@@ -14,12 +14,18 @@ from bulkedit.emit.pack import DEFAULT_MAX_BYTES
 from bulkedit.errors import EXIT_FINDINGS
 
 
-@app.command("emit")
+@app.command(
+    "emit",
+    epilog="""
+    bulkedit emit edited.ndjson -o chunks --backup export.json.gz
+    bulkedit emit import.json -o chunks --connection Username-Password-Authentication
+    """,
+)
 def emit_cmd(
     input: InputFile,
-    outdir: Annotated[Path, typer.Option("-o", "--output", help="Output folder (must be empty, or pass --force).", show_default=False)],
+    outdir: Annotated[Path, typer.Option("-o", "--output", metavar="OUTDIR", help="Output folder (must be empty, or pass --force).", show_default=False)],
     max_bytes: Annotated[int, typer.Option("--max-bytes", help="Largest chunk file in bytes, at most 511000 (Auth0 refuses a request over 512000 bytes, envelope included).")] = DEFAULT_MAX_BYTES,
-    connection: Annotated[str | None, typer.Option("--connection", help="Connection for users whose file names none (an import file).")] = None,
+    connection: Annotated[str | None, typer.Option("--connection", metavar="NAME", help="Connection for users whose file names none (an import file).")] = None,
     backup: Annotated[Path | None, typer.Option("--backup", help="The tenant's full export: write rollback/ chunks and check upsert effects.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the content of a non-empty OUTDIR (never one holding an input or the current directory).")] = False,
     map_file: MapOption = None,

@@ -21,7 +21,13 @@ class ErrorsFormat(StrEnum):
     markdown = "markdown"
 
 
-@app.command("errors")
+@app.command(
+    "errors",
+    epilog="""
+    bulkedit errors job-errors.json --chunks chunks --source edited.ndjson
+    bulkedit errors job-errors/ --chunks chunks --source edited.ndjson -o retry
+    """,
+)
 def errors_cmd(
     answers: Annotated[
         list[Path],
@@ -32,20 +38,20 @@ def errors_cmd(
         ),
     ],
     chunks: Annotated[
-        Path | None, typer.Option("--chunks", help="The `emit` output folder the job's files came from (uses manifest.json).")
+        Path | None, typer.Option("--chunks", metavar="CHUNKS_DIR", help="The `emit` output folder the job's files came from (uses manifest.json).")
     ] = None,
     source: Annotated[
-        Path | None, typer.Option("--source", help="The edited export the chunks were made from (maps to line/row; retry users come from it).")
+        Path | None, typer.Option("--source", metavar="EDITED", help="The edited export the chunks were made from (maps to line/row; retry users come from it).")
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write retry chunks of the failed users here, with a manifest.")
+        Path | None, typer.Option("-o", "--output", metavar="RETRY_DIR", help="Write retry chunks of the failed users here, with a manifest.")
     ] = None,
     format: Annotated[ErrorsFormat, typer.Option("--format", "-f", help="Report format.")] = ErrorsFormat.text,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Users shown per code in text/markdown.")] = ERRORS_SHOWN_PER_CODE,
     force: Annotated[bool, typer.Option("--force", help="Replace the content of a non-empty -o folder.")] = False,
     connection: Annotated[
         str | None,
-        typer.Option("--connection", help="Connection of retry users whose chunk and source record name none (an import file)."),
+        typer.Option("--connection", metavar="NAME", help="Connection of retry users whose chunk and source record name none (an import file)."),
     ] = None,
     map_file: MapOption = None,
 ) -> None:

@@ -18,7 +18,13 @@ class InspectFormat(StrEnum):
     json = "json"
 
 
-@app.command("inspect")
+@app.command(
+    "inspect",
+    epilog="""
+    bulkedit inspect export.json.gz
+    bulkedit inspect users.csv --format json
+    """,
+)
 def inspect_cmd(
     file: InputFile,
     format: Annotated[InspectFormat, typer.Option("--format", "-f", help="Report format.")] = InspectFormat.text,

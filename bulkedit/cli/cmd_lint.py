@@ -23,16 +23,22 @@ class LintFormat(StrEnum):
     github = "github"
 
 
-@app.command("lint")
+@app.command(
+    "lint",
+    epilog="""
+    bulkedit lint edited.ndjson --backup export.json.gz
+    bulkedit lint chunks/ --format sarif -o lint.sarif
+    """,
+)
 def lint_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="User files, or folders (an emit output folder: its chunks).", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(metavar="FILE_OR_DIR", help="User files, or folders (an emit output folder: its chunks).", show_default=False)],
     format: Annotated[LintFormat, typer.Option("--format", "-f", help="Report format.")] = LintFormat.text,
-    select: Annotated[str | None, typer.Option("--select", help="Only rules whose code starts with one of these (comma-separated), e.g. BE2,BE301.")] = None,
-    ignore: Annotated[str | None, typer.Option("--ignore", help="Skip rules whose code starts with one of these.")] = None,
+    select: Annotated[str | None, typer.Option("--select", metavar="CODES", help="Only rules whose code starts with one of these (comma-separated), e.g. BE2,BE301.")] = None,
+    ignore: Annotated[str | None, typer.Option("--ignore", metavar="CODES", help="Skip rules whose code starts with one of these.")] = None,
     backup: Annotated[Path | None, typer.Option("--backup", help="The tenant's full export: also check what an upsert would do to existing users.")] = None,
-    connection: Annotated[str | None, typer.Option("--connection", help="Connection of users whose file names none (for duplicates and --backup).")] = None,
+    connection: Annotated[str | None, typer.Option("--connection", metavar="NAME", help="Connection of users whose file names none (for duplicates and --backup).")] = None,
     max_per_rule: Annotated[int, typer.Option("--max-per-rule", min=0, help="Findings shown per rule (the rest are counted); 0 shows all.")] = DEFAULT_MAX_PER_RULE,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report to this file instead of stdout.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="REPORT", help="Write the report to this file instead of stdout.")] = None,
     map_file: MapOption = None,
 ) -> None:
     """Check users against everything Auth0's import rejects or mishandles; exit 1 on any error finding."""
