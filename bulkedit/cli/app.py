@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     named = _completion_for_named_shell(sys.argv[1:] if argv is None else argv)
     if named is not None:
         return named
+    from bulkedit.io import signals
+
+    signals.install()  # SIGTERM/SIGHUP clean up as Ctrl-C does
     try:
         rc = app(args=argv, prog_name="bulkedit", standalone_mode=False)
     except BulkeditError as exc:
@@ -108,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return EXIT_USAGE
         return _internal_error(exc)
+    if signals.received is not None:  # (Typer returned 130 for the KeyboardInterrupt it raised)
+        print("bulkedit: terminated; no output was written", file=sys.stderr)
+        return 128 + signals.received
     return rc if isinstance(rc, int) else 0
 
 

@@ -23,6 +23,7 @@ from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_dir, check_output_dir
 from bulkedit.io.parallel import run_ranges
 from bulkedit.io.read import load_column_map, open_source
+from bulkedit.io.signals import crash_point
 from bulkedit.io.write import has_secret
 from bulkedit.lint.engine import FileContext, LintOptions, make_checker
 from bulkedit.lint.model import FileSummary, LintResult
@@ -296,6 +297,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
                     worker.run(source, source.records_range(start, end), idx)
                 finally:
                     paths = spool.close()
+                crash_point("spooled")
                 return {"state": part.export_state(compact=True), "spool": paths, "left_out": worker.left_out,
                         "dropped": worker.dropped, "users": worker.users, "read": worker.read, "renamed": source.renamed}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,11 @@ def load_json_file(raw: bytes, path: Path, what: str) -> Any:
         raise InputError(f"{what} is not UTF-8", where=str(path)) from None
 
 
-def read_manifest(folder: Path, hint: str) -> tuple[dict[str, Any], list[Chunk]]:
+def read_manifest(folder: Path, hint: str, *, unlisted: bool = False) -> tuple[dict[str, Any], list[Chunk]]:
     """The manifest of emit folder `folder` and its chunks, checked: a JSON object with a
-    `chunks` list of {file, connection, ...} whose files lie inside the folder.
+    `chunks` list of {file, connection, ...} whose files lie inside the folder, and whose
+    chunk files are the folder's (`check_chunks`; `unlisted=True`: chunk files the manifest
+    does not list are let through, for a caller that reports them itself).
 
     `hint` says what the command takes (each command names its own option).
     """
@@ -44,13 +47,73 @@ def read_manifest(folder: Path, hint: str) -> tuple[dict[str, Any], list[Chunk]]
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
+        if chunk_files(folder):
+            refuse_without_manifest(folder)
         raise InputError(f"{folder} has no {MANIFEST}", hint=hint) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     doc = load_json_file(raw, path, "the manifest")
     if not isinstance(doc, dict):
         raise InputError("the manifest has no 'chunks' list of {file, connection, ...}", where=str(path), hint=hint)
-    return doc, manifest_chunks(folder, doc, "chunks", hint)
+    chunks = manifest_chunks(folder, doc, "chunks", hint)
+    check_chunks(folder, chunks + manifest_chunks(folder, doc, "rollback", hint), unlisted=unlisted)
+    return doc, chunks
+
+
+#: The name emit (and `errors -o`) gives a chunk file.
+CHUNK_NAME = re.compile(r"chunk-[0-9]+\.json")
+_REDO = "the folder is not the whole output of one emit (an interrupted emit, or files moved by hand): run `bulkedit emit` into it again with --force"
+
+
+def chunk_files(folder: Path) -> list[Path]:
+    """The chunk files (`chunk-NNNN.json`) emit's layout puts in `folder`: CONNECTION/ and
+    rollback/CONNECTION/ (hidden entries, such as bulkedit's temp folders, left out)."""
+    out: list[Path] = []
+    try:
+        subs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return out
+    for sub in subs:
+        inner = [sub] + (sorted(p for p in sub.iterdir() if p.is_dir() and not p.name.startswith(".")) if sub.name == "rollback" else [])
+        for d in inner:
+            out.extend(sorted(p for p in d.iterdir() if p.is_file() and CHUNK_NAME.fullmatch(p.name)))
+    return out
+
+
+def check_chunks(folder: Path, chunks: list[Chunk], *, unlisted: bool = False) -> None:
+    """Refuse (InputError, exit 2) an emit folder whose chunk files are not those its manifest lists.
+
+    Each listed chunk (chunks and rollback) must be there; a chunk file in emit's layout
+    that the manifest does not list is refused too, unless `unlisted`. This is what a
+    reader (lint, diff, errors, push) checks before trusting a folder: a run killed while
+    it was written, or a hand-edited folder, is named, not read. (A chunk whose content
+    differs from its manifest sum is each command's call: `errors` notes it, `push`
+    refuses to upload it.)
+    """
+    missing = [c.file for c in chunks if not c.path.is_file()]
+    listed = {c.path.resolve() for c in chunks}
+    extra = [] if unlisted else [p.relative_to(folder).as_posix() for p in chunk_files(folder) if p.resolve() not in listed]
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} chunk(s) it lists are missing: {_some(missing)}")
+    if extra:
+        problems.append(f"{len(extra)} chunk file(s) are not in it: {_some(extra)}")
+    if problems:
+        raise InputError(f"the folder does not match its manifest: {'; '.join(problems)}", where=str(folder / MANIFEST), hint=_REDO)
+
+
+def refuse_without_manifest(folder: Path) -> None:
+    """Refuse a folder laid out as emit writes it (CONNECTION/chunk-0001.json) that has no manifest.json."""
+    found = chunk_files(folder)
+    names = [p.relative_to(folder).as_posix() for p in found]
+    raise InputError(
+        f"{folder} holds chunk files ({_some(names)}) but no {MANIFEST}: the output of an emit that did not finish",
+        hint=_REDO,
+    )
+
+
+def _some(names: list[str]) -> str:
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
 def manifest_chunks(folder: Path, doc: dict[str, Any], key: str, hint: str) -> list[Chunk]:

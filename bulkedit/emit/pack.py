@@ -25,6 +25,7 @@ from typing import Any
 from bulkedit import fields
 from bulkedit.errors import RefusedError
 from bulkedit.io.atomic import PRIVATE_MODE
+from bulkedit.io.signals import crash_point
 
 #: Auth0 answers 413 above 512,000 bytes per request and documents 500 KB per file; the
 #: multipart envelope adds a few hundred bytes. 480,000 leaves 32,000 bytes of headroom
@@ -281,6 +282,7 @@ class ChunkWriter:
         if private:
             os.chmod(path, PRIVATE_MODE)
         self.chunks.append(ChunkInfo(rel, connection, users, size, h.hexdigest(), private))
+        crash_point("chunk-written")
 
 
 _SECRET_KEYS = tuple(f'"{name}"'.encode() for name in fields.SECRET_FIELD_ORDER)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import os
+import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from bulkedit.errors import OutputError, RefusedError, UsageError
+from bulkedit.io.signals import crash_point
 from bulkedit.io.tabular import sidecar_path
 
 PRIVATE_MODE = 0o600
@@ -100,6 +104,7 @@ def check_output_dir(target: Path | str, *, force: bool, inputs: Iterable[Path |
     """
     target = Path(target)
     refuse_overwriting_inputs(target, inputs, folder=True)
+    clean_debris(target)
     if target.is_symlink() and not target.exists():
         raise UsageError(f"{target} is a symlink to a missing folder", hint="create the folder it points to, or choose another")
     if target.exists():
@@ -173,13 +178,77 @@ def is_write_error(exc: BaseException) -> bool:
 
 
 def sibling_temp(target: Path, suffix: str) -> Path:
-    """A new empty hidden file beside `target` (mode 0600: nothing readable by others while it is written)."""
+    """A new empty hidden file beside `target` (mode 0600: nothing readable by others while it is written).
+
+    Its name carries this process's id (`.NAME.PID.XXXXXXXX.tmp`), so that what a killed
+    run left behind is known for bulkedit's own and removed by the next (`clean_debris`).
+    """
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=suffix, dir=target.parent)
     except OSError as exc:
         raise output_error(exc, target) from None
     os.close(fd)
     return Path(name)
+
+
+def _dead(pid: int) -> bool:
+    """Whether no process `pid` runs (on this machine) any more."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # another user's process
+        return False
+    return False
+
+
+#: Temp folders of atomic_dir: `.bulkedit-PID-...` (and `.bulkedit-XXXXXXXX.tmp|.old` of versions before the PID).
+_DIR_DEBRIS = re.compile(r"\.bulkedit-(?:(\d+)-.*|[a-z0-9_]{8}\.(?:tmp|old))")
+
+
+def clean_debris(target: Path) -> list[Path]:
+    """Remove what a killed bulkedit left beside and inside output `target`; returns what was removed.
+
+    Only bulkedit's own temp names count, and only those of a process that no longer runs:
+    `.NAME.PID.XXXXXXXX.tmp|.part` beside a file, `.bulkedit-PID-NAME-...tmp` beside a folder
+    and `.bulkedit-PID-...` inside it. A folder moved aside by an interrupted swap
+    (`.bulkedit-PID-NAME.old`) is moved back when NAME is missing: it is the old output.
+    """
+    target = Path(target)
+    removed: list[Path] = []
+    parent = target.parent
+    try:
+        beside = [p for p in parent.iterdir() if p.name.startswith(".")]
+    except OSError:
+        return removed
+    file_debris = re.compile(rf"\.{re.escape(target.name)}\.(\d+)\.[A-Za-z0-9_]{{8}}\.(?:tmp|part)")
+    dir_debris = re.compile(rf"\.bulkedit-(\d+)-{re.escape(target.name)}(-[A-Za-z0-9_]{{8}}\.tmp|\.old)")
+    for p in beside:
+        m = file_debris.fullmatch(p.name) or dir_debris.fullmatch(p.name)
+        if m is None or not _dead(int(m.group(1))):
+            continue
+        if p.name.endswith(".old") and not target.exists() and not target.is_symlink():
+            os.rename(p, target)  # the swap stopped between its two renames: the old output comes back
+            continue
+        _remove(p)
+        removed.append(p)
+    if target.is_dir():
+        for p in target.iterdir():
+            m = _DIR_DEBRIS.fullmatch(p.name)
+            if m is not None and (m.group(1) is None or _dead(int(m.group(1)))):
+                _remove(p)
+                removed.append(p)
+    return removed
+
+
+def _remove(p: Path) -> None:
+    if p.is_dir() and not p.is_symlink():
+        shutil.rmtree(p, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
 
 
 def _size(path: Path) -> int | None:
@@ -206,6 +275,7 @@ class AtomicFile:
                 f"{target} is not a regular file (a device, a pipe or a socket): bulkedit replaces its output whole",
                 hint="give -o a file name, or leave -o out to write the report to stdout",
             )
+        clean_debris(target)
         self.free = free_bytes(target.parent)
         self.path = sibling_temp(target, ".tmp")
 
@@ -243,6 +313,7 @@ def atomic_file(target: Path | str) -> Iterator[AtomicFile]:
     af = AtomicFile(Path(target))
     try:
         yield af
+        crash_point("file-written")
     except OSError as exc:
         if is_write_error(exc):
             raise af.failed(exc) from None
@@ -256,36 +327,106 @@ def atomic_file(target: Path | str) -> Iterator[AtomicFile]:
 
 @contextlib.contextmanager
 def atomic_dir(target: Path | str, *, force: bool = False, inputs: Iterable[Path | str | None] = ()) -> Iterator[Path]:
-    """Yield a temporary folder; when the block succeeds its content becomes `target`'s.
+    """Yield a temporary folder; when the block succeeds it becomes `target`, in one step.
 
-    Refused as `check_output_dir` says. A new `target` is the temporary folder renamed.
-    An existing one is kept (its mode, a symlink to it): the temporary folder is made
-    inside it, and on success the old content (with `force`) is moved aside and the new
-    moved in, `manifest.json` last, so a reader never takes a partial folder for whole.
-    On any error the temporary folder is removed and `target` is left as it was.
+    Refused as `check_output_dir` says (which first removes what a killed run left). The
+    temporary folder is made beside `target` and, when the block succeeds, takes its
+    place: a new `target` by a rename, a non-empty one (with `force`) by exchanging the
+    two folders in one system call (renameat2 RENAME_EXCHANGE), so a reader sees the old
+    folder or the new one, never a mix, whenever the process is killed. An existing empty
+    `target` (or one holding the current directory) is filled in place from a temporary
+    folder inside it, `manifest.json` last. An existing `target` keeps its mode, and a
+    symlink to it stays a symlink (the folder it points to is replaced). Where the exchange is not supported the folder is moved aside and the
+    new one renamed in (a run killed between the two renames finds the old folder moved
+    back); where nothing may be written beside `target`, or it cannot be renamed (a mount
+    point), in place. On any error the temporary folder is
+    removed and `target` is left as it was.
     """
     target = Path(target)
     check_output_dir(target, force=force, inputs=inputs)
     exists = target.exists()
-    where = target if exists else target.parent
-    free = free_bytes(where)
+    real = target.resolve() if exists else target
+    free = free_bytes(real.parent)
+    # An existing empty folder is filled in place: it keeps its inode (owner, ACLs, a mount
+    # point), and `-o .` its shell (a swap would leave it in a deleted folder). Only the
+    # last renames, manifest.json last, happen in the folder itself.
+    inside = exists and (Path.cwd().resolve().is_relative_to(real) or not any(real.iterdir()))
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=where))
+        if not inside:
+            tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-{real.name}-", suffix=".tmp", dir=real.parent))
     except OSError as exc:
-        raise output_error(exc, target) from None
+        if not (exists and is_write_error(exc)):
+            raise output_error(exc, target) from None
+        inside = True  # the folder's parent is not writable, the folder is: work inside it
+    if inside:
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".tmp", dir=real))
+        except OSError as exc:
+            raise output_error(exc, target) from None
     try:
         yield tmp
-        if exists:
-            _move_content(tmp, target)
+        crash_point("folder-written")
+        if inside:
+            _move_content(tmp, real)
+        elif exists:
+            os.chmod(tmp, stat.S_IMODE(real.stat().st_mode))
+            _swap(tmp, real)  # tmp now holds the old content, removed below
+            crash_point("folder-swapped")
         else:
             os.chmod(tmp, 0o777 & ~_umask())
-            os.replace(tmp, target)
+            os.replace(tmp, real)
     except OSError as exc:
         if not is_write_error(exc):
             raise
         raise output_error(exc, target, written=_tree_size(tmp), free=free) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+#: Name start of the temporary folders `atomic_dir` makes (followed by the process id).
+TEMP_PREFIX = ".bulkedit-"
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+#: A rename of this folder cannot be done here (no exchange on this file system, a mount point).
+_CANNOT_RENAME = frozenset({errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBUSY, errno.EXDEV})
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap folders `a` and `b` in one step (Linux renameat2); False where that is not supported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _CANNOT_RENAME:
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put folder `new` in `target`'s place and the old `target` at `new`'s path."""
+    if _exchange(new, target):
+        return
+    aside = target.with_name(f"{TEMP_PREFIX}{os.getpid()}-{target.name}.old")
+    try:
+        os.rename(target, aside)
+    except OSError as exc:
+        if exc.errno not in _CANNOT_RENAME:
+            raise
+        _move_content(new, target)  # a mount point, say: its content is replaced instead
+        return
+    crash_point("folder-swapping")
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(aside, target)
+        raise
+    os.rename(aside, new)  # removed with the temporary folder
 
 
 def _tree_size(folder: Path) -> int:
@@ -297,14 +438,10 @@ def _tree_size(folder: Path) -> int:
     return total
 
 
-#: Name start of the temporary folders `atomic_dir` makes (inside an existing output folder).
-TEMP_PREFIX = ".bulkedit-"
-
-
 def _move_content(new: Path, target: Path) -> None:
     """Replace `target`'s content (all but `new`) by `new`'s; on failure put the old content back."""
     old_entries = [p for p in target.iterdir() if p.name != new.name]
-    old = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, suffix=".old", dir=target)) if old_entries else None
+    old = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".old", dir=target)) if old_entries else None
     moved_old: list[str] = []
     moved_new: list[str] = []
     try:

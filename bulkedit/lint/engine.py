@@ -29,7 +29,7 @@ from bulkedit.emit.convert import (
     to_import_user,
     upsert_changes,
 )
-from bulkedit.emit.manifest import MANIFEST, manifest_chunks, read_manifest
+from bulkedit.emit.manifest import MANIFEST, chunk_files, manifest_chunks, read_manifest, refuse_without_manifest
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io.parallel import run_ranges
@@ -145,9 +145,12 @@ def _folder_inputs(folder: Path) -> list[InputFile]:
     chunks (its manifest is not a user file); hidden folders, rollback/ and the type
     information files of bulkedit's sheets (`*.bulkedit.json`) are skipped."""
     if (folder / MANIFEST).is_file():
-        _, chunks = read_manifest(folder, "a folder holding manifest.json is read as the output folder of `bulkedit emit`")
+        # files the manifest does not list are linted and named (BE704); missing or damaged ones refused
+        _, chunks = read_manifest(folder, "a folder holding manifest.json is read as the output folder of `bulkedit emit`", unlisted=True)
         listed = [InputFile(c.path, c.connection) for c in chunks]
         return listed + _unlisted_chunks(folder, listed)
+    if chunk_files(folder) and not any((p / MANIFEST).is_file() for p in list(folder.resolve().parents)[:2]):
+        refuse_without_manifest(folder)  # emit's layout without its manifest: a run that did not finish
     return _folder_inputs_plain(folder)
 
 
@@ -186,7 +189,7 @@ def _emit_connection(path: Path, known: dict[Path, dict[Path, str]]) -> str | No
             if (folder / MANIFEST).is_file():
                 hint = "a chunk's emit folder is read for the chunk's connection"
                 try:
-                    doc, chunks = read_manifest(folder, hint)
+                    doc, chunks = read_manifest(folder, hint, unlisted=True)
                     chunks += manifest_chunks(folder, doc, "rollback", hint)
                 except InputError:
                     continue  # some other program's manifest.json: not an emit folder

@@ -34,6 +34,17 @@ def ndjson(users: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(u, separators=(",", ":")) + "\n" for u in users)
 
 
+#: An export of about 900 KB: a few chunks, more than a small disk holds.
+USERS = [user(n, user_metadata={"plan": "free", "bio": "x" * 400, "n": n}) for n in range(1500)]
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> Path:
+    src = tmp_path / "export.ndjson"
+    src.write_text(ndjson(USERS))
+    return src
+
+
 def cli(capsys: pytest.CaptureFixture[str], *args: Any) -> tuple[int, str, str]:
     """Run `bulkedit ARGS` in this process: (exit code, stdout, stderr)."""
     rc = main([str(a) for a in args])

@@ -10,16 +10,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import SmallDisk, cli, ndjson, user
-
-USERS = [user(n, user_metadata={"plan": "free", "bio": "x" * 300, "n": n}) for n in range(1500)]  # about 750 KB
-
-
-@pytest.fixture
-def export(tmp_path: Path) -> Path:
-    src = tmp_path / "export.ndjson"
-    src.write_text(ndjson(USERS))
-    return src
+from .conftest import USERS, SmallDisk, cli, ndjson
 
 
 def commands(src: Path, out: Path, tmp_path: Path) -> dict[str, tuple[list[Any], Path]]:

@@ -51,10 +51,12 @@ def _emit_folder(root: Path, users: list[dict[str, Any]], *, per_chunk: int = 7,
             part = [_import_shape(u) for u in group[start : start + per_chunk]]
             (root / rel).write_bytes(jsonio.dumps(part))
             chunks.append({"file": rel, "connection": conn, "users": len(part)})
+    rollbacks = []
     if rollback:
         (root / "rollback" / "legacy-db").mkdir(parents=True)
         (root / "rollback" / "legacy-db" / "chunk-0001.json").write_text('[{"email": "should-not-be-read@example.com"}]')
-    (root / "manifest.json").write_text(json.dumps({"chunks": chunks}))
+        rollbacks.append({"file": "rollback/legacy-db/chunk-0001.json", "connection": "legacy-db", "users": 1})
+    (root / "manifest.json").write_text(json.dumps({"chunks": chunks, "rollback": rollbacks}))
     return root
 
 

@@ -237,7 +237,7 @@ def test_ambiguous_and_missing_matches_are_noted(tmp_path: Path) -> None:
     ("manifest", "message"),
     [
         ({"chunks": [{"file": "../outside.json", "connection": "x"}]}, "outside the folder"),
-        ({"chunks": [{"file": "missing/chunk-0001.json", "connection": "x"}]}, "cannot be read"),
+        ({"chunks": [{"file": "missing/chunk-0001.json", "connection": "x"}]}, "chunk(s) it lists are missing: missing/chunk-0001.json"),
         ({"files": []}, "no 'chunks' list"),
         ("{not json", "malformed JSON"),
     ],
