@@ -1171,11 +1171,12 @@ def classify(path: tuple[Any, ...], kind: str, old: Any, new: Any, old_user: dic
         if root == "blocked":
             return FORBIDDEN, "blocked cannot be changed by a bulk import"
         return FORBIDDEN, f"{root} cannot change through an import (upsert matches on it)"
-    if root == "identities":
-        conn = fields.CONNECTION_PATH
-        if path[: len(conn)] == conn or (conn[: len(path)] == path and get_path(old_user, conn) != get_path(new_user, conn)):
+    if root in ("identities", "connection"):
+        # a user's connection is what emit imports it into, whichever field carries it
+        moved = fields.connection_change(old_user, new_user)
+        if moved is not None and (path[: len(moved)] == moved or moved[: len(path)] == path):
             return FORBIDDEN, "a user cannot move to another connection"
-        return IGNORED, "identities are not imported"
+        return IGNORED, "identities are not imported" if root == "identities" else f"{root} is export-only: not imported"
     if root in fields.IGNORED_BY_UPSERT:
         return IGNORED, f"an upsert does not update {root}"
     if root in fields.EXPORT_ONLY_FIELDS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from bulkedit.paths import Path
+from bulkedit.paths import MISSING, Path, get_path
 
 #: Top-level keys the import schema allows (additionalProperties: false).
 IMPORT_FIELDS: Final = frozenset(
@@ -187,6 +187,26 @@ def user_connection(user: dict) -> str | None:  # type: ignore[type-arg]
             return conn
     conn = user.get("connection")
     return conn if type(conn) is str else None
+
+
+#: The fields that can carry a user's connection, in the order emit reads them.
+CONNECTION_CARRIERS: Final[tuple[Path, ...]] = (CONNECTION_PATH, ("connection",))
+
+
+def connection_change(old: dict, new: dict) -> Path | None:  # type: ignore[type-arg]
+    """The field through which `new` moves the user to another connection than `old`, or None.
+
+    A user's connection is what emit imports it into (`user_connection`); a change of it,
+    or of either field that can carry it, is a move, whichever field carries it.
+    """
+    for path in CONNECTION_CARRIERS:
+        a, b = get_path(old, path), get_path(new, path)
+        if a is not b and (type(a) is not type(b) or a != b):
+            return path
+    before, after = user_connection(old), user_connection(new)
+    if before != after:  # the first identity replaced or removed: the connection now comes from elsewhere
+        return CONNECTION_PATH if get_path(old, CONNECTION_PATH) is not MISSING or get_path(new, CONNECTION_PATH) is not MISSING else ("connection",)
+    return None
 
 
 #: The metadata objects: an upsert replaces each whole.

@@ -48,7 +48,8 @@ class Guarded:
 
 
 #: Top-level fields the guards look at.
-GUARDED_KEYS = frozenset(p[0] for p in (*FORBIDDEN, *IGNORED)) | {"app_metadata"}
+GUARDED_KEYS = frozenset(p[0] for p in (*FORBIDDEN, *IGNORED, *fields.CONNECTION_CARRIERS)) | {"app_metadata"}
+_MOVE = FORBIDDEN[fields.CONNECTION_PATH]
 
 
 def check_user(
@@ -64,9 +65,14 @@ def check_user(
     if old is new or (touched is not None and GUARDED_KEYS.isdisjoint(touched)):
         return refusals, warnings
     for path, (code, why) in FORBIDDEN.items():
+        if path == fields.CONNECTION_PATH:
+            continue
         a, b = get_path(old, path), get_path(new, path)
         if a is not b and not same(a, b):
             refusals.append(Guarded(code, format_path(path), a, b, why))
+    moved = fields.connection_change(old, new)  # whichever field carries the connection
+    if moved is not None:
+        refusals.append(Guarded(_MOVE[0], format_path(moved), get_path(old, moved), get_path(new, moved), _MOVE[1]))
     for path, (code, why) in IGNORED.items():
         a, b = get_path(old, path), get_path(new, path)
         if a is not b and not same(a, b):

@@ -497,6 +497,7 @@ def prepare(
             candidates.append((r, user))
         if check_new_users:
             found = _new_user_problems(candidates, backup, by_other if key == "user_id" else {})
+            found += _copied_rows(candidates, backup)
             bad_rows += [f"{sheet.where(row)}: {code}: {text}" for row, code, text in found]
             codes.update(code for _, code, _ in found)
         problems += _first(bad_rows, show_rows, "problems of new rows")
@@ -576,6 +577,43 @@ def _new_user_problems(
                      " edit that user's row instead")
                 )
     return sorted(out, key=lambda item: item[0])
+
+
+def _ids(user: dict[str, Any]) -> set[str]:
+    """The user_ids a user carries: its own, and its first identity's (`provider|user_id`)."""
+    out = set()
+    uid = user.get("user_id")
+    if type(uid) is str and uid:
+        out.add(uid)
+    ids = user.get("identities")
+    if type(ids) is list and ids and type(ids[0]) is dict:
+        iid, provider = ids[0].get("user_id"), ids[0].get("provider")
+        if type(iid) in (str, int) and str(iid):
+            out.add(f"{provider if type(provider) is str else 'auth0'}|{iid}")
+    return out
+
+
+def _copied_rows(made: list[tuple[SheetRow, dict[str, Any]]], backup: Source) -> list[tuple[int, str, str]]:
+    """(row, code, message) of new rows that carry a backup user's user_id (in the user_id cell or the
+    identity's): a row copied from that user's and given another key. As a new user it would be a
+    second user with the same user_id (under --key email its user_id cell, even emptied, is no key)."""
+    wanted: dict[str, list[int]] = {}
+    for r, user in made:
+        for ident in _ids(user):
+            wanted.setdefault(ident, []).append(r.row)
+    if not wanted:
+        return []
+    found: dict[int, tuple[int, str, str]] = {}
+    for u in backup.users():  # rare: only new rows that carry a user_id get here
+        for ident in _ids(u) & wanted.keys():
+            for row in wanted[ident]:
+                found.setdefault(row, (
+                    row, "sheet-copied-row",
+                    f"the row carries user_id {ident!r} of backup user {u.get('user_id')!r} ({u.get('email')!r}): it was"
+                    " copied from that user's row, and would add a second user with the same user_id; for a new user"
+                    " empty its user_id and identities cells, or edit that user's own row",
+                ))
+    return list(found.values())
 
 
 def find_damage(backup: Source, sheet_path: Path, *, key: str = "user_id", workdir: Path | None = None) -> list[Damage]:
