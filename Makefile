@@ -29,8 +29,16 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.run --users $(BENCH_USERS)
 
-docs: $(STAMP)
-	$(PY) -m bulkedit.lint.docs > docs/rules.md
+# The docs site: mkdocs and its theme come from the `docs` extra, installed here only.
+DOCS_STAMP := $(VENV)/.docs-installed
+
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(PY) -m bulkedit.lint.docs > docs/rules.md.tmp && mv docs/rules.md.tmp docs/rules.md
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 clean:
-	rm -rf $(VENV) demo-out bench/data .pytest_cache .hypothesis
+	rm -rf $(VENV) demo-out site bench/data .pytest_cache .hypothesis

@@ -16,7 +16,7 @@ from bulkedit.cli.command import App
 try:  # typer >= 0.29 carries its own copy of click
     from typer._click.exceptions import ClickException as _ClickException
 except ImportError:  # pragma: no cover - older typer on click
-    from click.exceptions import ClickException as _ClickException  # type: ignore[no-redef]
+    from click.exceptions import ClickException as _ClickException  # type: ignore[no-redef,assignment]
 from bulkedit.errors import EXIT_INTERNAL, EXIT_USAGE, BulkeditError
 
 app = App(
