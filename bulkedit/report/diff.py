@@ -75,10 +75,12 @@ def render_text(data: dict[str, Any], *, limit: int | None = 20) -> str:
     for u in shown:
         where = u["candidate_at"] or u["backup_at"]
         label = f" <{u['email']}>" if u["email"] and u["email"] != u["key"] else ""
-        cls = f" [{u['class']}]" if u["class"] else ""
+        # the class is shown where it says something: an ordinary change needs no label
+        cls = f" [{u['class']}]" if u["class"] and u["class"] != "ordinary" else ""
         lines.append(f"{where}: {_status(u)} {u['key']}{label}{cls}")
         for ch in u["changes"]:
-            lines.append(f"    {ch['path']}: {_value(ch, 'old')} -> {_value(ch, 'new')}  ({ch['class']}: {ch['reason']})")
+            why = f"  ({ch['class']}: {ch['reason']})" if ch["class"] != "ordinary" else ""
+            lines.append(f"    {ch['path']}: {_value(ch, 'old')} -> {_value(ch, 'new')}{why}")
         if u["note"]:
             lines.append(f"    {u['note']}")
     if limit is not None and len(users) > limit:
