@@ -314,8 +314,9 @@ class Checker:
         fctx.completed = self.completed
         self.find_duplicates()
         self._flush_sigs()
-        for (code, path), (pos, count, kwargs, user) in self._agg.items():
-            self.add(REGISTRY[code], name, pos, path, dict(kwargs, count=count), user)
+        for (code, path), (_pos, count, kwargs, _user) in self._agg.items():
+            # a count over the whole file: reported at the file, not at its first user
+            self.add(REGISTRY[code], name, None, path, dict(kwargs, count=count), None)
         self._agg = {}
         for r in self.file_rules:
             for pos, path, kwargs in r.check(fctx) or ():

@@ -37,6 +37,20 @@ def test_text_is_greppable(result):
     assert any(line.startswith("input.json:1: BE102 ") for line in lines)
 
 
+def test_a_count_over_the_whole_file_is_reported_at_the_file(tmp_path, monkeypatch):
+    """BE001/BE002 count users of the whole file: no line, no user (it was `file:1 [first user]`)."""
+    monkeypatch.chdir(tmp_path)
+    Path("export.ndjson").write_text(
+        "".join(json.dumps({"user_id": f"auth0|u{i}", "email": f"u{i}@x.io", "created_at": "2020-01-01T00:00:00.000Z"}) + "\n"
+                for i in range(1200)),
+        encoding="utf-8",
+    )
+    lines = RENDERERS["text"](lint(["export.ndjson"], LintOptions(config={})).to_dict()).splitlines()
+    assert "export.ndjson: BE001 emit drops export-only field created_at (1,200 users)" in lines
+    assert "export.ndjson: BE002 emit strips 'auth0|' from user_id (1,200 users)" in lines
+    assert lines[-1] == "1,200 users in 1 file: 0 error(s), 0 warning(s), 2 info"
+
+
 def test_first_n_per_rule_and_the_rest_counted(monkeypatch):
     monkeypatch.chdir(GOLDEN)
     res = lint(["input.json"], LintOptions(config={}, max_per_rule=1, select="BE1"))

@@ -6,7 +6,7 @@ from bulkedit.emit.convert import Conversion
 from bulkedit.lint.registry import rule
 
 
-@rule("BE001", "export-only-field", "info", "emit drops export-only field {field} ({count} users)", "conversion", aggregate=True)
+@rule("BE001", "export-only-field", "info", "emit drops export-only field {field} ({count:,} users)", "conversion", aggregate=True)
 def export_only_field(conv: Conversion):  # type: ignore[no-untyped-def]
     """An export carries fields the import rejects; emit drops them.
 
@@ -21,7 +21,7 @@ def export_only_field(conv: Conversion):  # type: ignore[no-untyped-def]
     return [(f, {"field": f}) for f in conv.dropped]
 
 
-@rule("BE002", "strip-user-id-prefix", "info", "emit strips 'auth0|' from user_id ({count} users)", "conversion", aggregate=True)
+@rule("BE002", "strip-user-id-prefix", "info", "emit strips 'auth0|' from user_id ({count:,} users)", "conversion", aggregate=True)
 def strip_user_id_prefix(conv: Conversion):  # type: ignore[no-untyped-def]
     """The export's user_id carries the strategy prefix; emit removes it.
 
