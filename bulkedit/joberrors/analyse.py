@@ -511,8 +511,8 @@ def _mapping_notes(failures: tuple[Failure, ...], chunks: Path | None, source: P
             continue
         missing = sum(1 for f in failures if getattr(f, kind) is None)
         if missing:
-            notes.append(f"{missing} failed user(s) {not_found}")
+            notes.append(f"{missing:,} failed user(s) {not_found}")
         ambiguous = sum(1 for f in failures if getattr(f, f"{kind}_ties"))
         if ambiguous:
             what = "chunk user" if kind == "chunk" else "source record"
-            notes.append(f"{ambiguous} failed user(s) match more than one {what} equally well; the first is shown")
+            notes.append(f"{ambiguous:,} failed user(s) match more than one {what} equally well; the first is shown")

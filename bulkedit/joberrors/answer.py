@@ -71,7 +71,7 @@ class JobAnswer:
             n = len(self.entries)
             if n == 0:
                 return "no failed users (the answer is an empty list)"
-            return f"{n} failed user{'s' if n != 1 else ''}"
+            return f"{n:,} failed user{'s' if n != 1 else ''}"
         return describe_status(self.status or {})
 
 

@@ -42,7 +42,7 @@ def render_text(data: dict[str, Any], *, max_duplicates: int = 10) -> str:
             continue
         lines.append(f"duplicate {label}: {len(dups):,}")
         for value, n in list(dups.items())[:max_duplicates]:
-            lines.append(f"  {n}x  {value}")
+            lines.append(f"  {n:,}x  {value}")
         if len(dups) > max_duplicates:
             lines.append(f"  ... and {len(dups) - max_duplicates:,} more (see --format json)")
     return "\n".join(lines) + "\n"

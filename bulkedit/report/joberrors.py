@@ -67,7 +67,7 @@ def render_text(data: dict[str, Any]) -> str:
     if r is not None:
         out.append("")
         out.append(
-            f"retry: {r['retried_users']:,} user(s) in {len(r['chunks'])} chunk(s) under {r['folder']}"
+            f"retry: {r['retried_users']:,} user(s) in {len(r['chunks']):,} chunk(s) under {r['folder']}"
             + (f" ({r['upsert_users']:,} in upsert/: import those with upsert on)" if r["upsert_users"] else "")
         )
         out.append(f"  {_UPSERT_NOTE}")
@@ -119,7 +119,7 @@ def render_markdown(data: dict[str, Any]) -> str:
             out += [f"| `{_md(k)}` | {n:,} |" for k, n in data[key].items()]
     r = data["retry"]
     if r is not None:
-        out += ["", "## Retry", "", f"{r['retried_users']:,} user(s) in {len(r['chunks'])} chunk(s) under `{r['folder']}`."]
+        out += ["", "## Retry", "", f"{r['retried_users']:,} user(s) in {len(r['chunks']):,} chunk(s) under `{r['folder']}`."]
         if r["upsert_users"]:
             out.append(f"{r['upsert_users']:,} of them are in `upsert/`: import those files with upsert on.")
         out.append(_UPSERT_NOTE[0].upper() + _UPSERT_NOTE[1:])

@@ -117,3 +117,13 @@ def test_small_files_count_keys_like_polars(tmp_path_factory: pytest.TempPathFac
     assert small == flushed
     assert list(small["connections"].items()) == list(flushed["connections"].items())
     assert list(small["duplicates"]["email"].items()) == list(flushed["duplicates"]["email"].items())
+
+
+def test_text_counts_have_thousands_separators(tmp_path: Path) -> None:
+    from bulkedit.report.inspect import render_text
+
+    path = tmp_path / "u.ndjson"
+    path.write_text("".join(f'{{"user_id": "auth0|u{i}", "email": "same@x.io"}}\n' for i in range(1500)), encoding="utf-8")
+    lines = render_text(inspect_mod.inspect(open_source(path), workers=1).to_dict()).splitlines()
+    assert "users:   1,500" in lines
+    assert "  1,500x  same@x.io" in lines

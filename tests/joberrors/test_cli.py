@@ -280,3 +280,16 @@ def test_without_chunks_a_redacted_field_is_said_to_need_them(capsys: pytest.Cap
     assert "--chunks" in reasons["e5539c2854c71e3da88362e0"]
     with_chunks = _json(capsys, corpus, "--chunks", str(corpus / "chunks"), "--source", str(corpus / "edited.ndjson"))
     assert not any("--chunks" in (f["reason"] or "") for f in with_chunks["failures"])
+
+
+def test_text_report_counts_have_thousands_separators(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answer = tmp_path / "errors.json"
+    entries = [
+        {"user": {"email": f"u{i}@x.io", "user_id": f"u{i}"}, "errors": [{"code": "PATTERN", "message": "bad", "path": "phone_number"}]}
+        for i in range(1200)
+    ]
+    answer.write_text(json.dumps(entries), encoding="utf-8")
+    assert main(["errors", str(answer), "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert f"{answer}: 1,200 failed users" in out
+    assert "PATTERN  1,200 user(s)" in out
