@@ -34,7 +34,7 @@ class EditFormat(StrEnum):
 def edit_cmd(
     input: InputFile,
     plan: Annotated[
-        Path | None, typer.Option("--plan", metavar="PLAN", help="A plan file (YAML or JSON) of edit steps; see README 'edit'.")
+        Path | None, typer.Option("--plan", metavar="PLAN", help="A plan file (YAML or JSON) of edit steps; see docs/edit-plans.md.")
     ] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", metavar="OUT", help="Where to write the whole edited export (format from the suffix).")

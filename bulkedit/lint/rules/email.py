@@ -1,6 +1,6 @@
 """BE3xx: email and email_verified.
 
-bulkedit's own email rule (validators disagree on `format: email`, see README):
+bulkedit's own email rule (validators disagree on `format: email`, see docs/commands/lint.md):
 one `@`; a local part of 1-64 characters without whitespace, quotes, `(),:;<>[]\\`,
 and without a leading, trailing or doubled dot; a domain of two or more dot-separated
 labels; at most 254 characters in all. Non-ASCII letters are allowed (internationalised
