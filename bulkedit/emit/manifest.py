@@ -118,17 +118,64 @@ def _some(names: list[str]) -> str:
 
 def manifest_chunks(folder: Path, doc: dict[str, Any], key: str, hint: str) -> list[Chunk]:
     """The chunks a manifest lists under `key` ("chunks", or "rollback", which may be absent),
-    checked: {file, connection, ...} entries whose files lie inside `folder`."""
+    checked: {file, connection, ...} entries whose files are plain relative paths inside `folder`
+    (`entry_path`)."""
     where = str(folder / MANIFEST)
     entries = doc.get(key, [] if key != "chunks" else None)
     if not isinstance(entries, list) or not all(isinstance(c, dict) and isinstance(c.get("file"), str) and c["file"] for c in entries):
         raise InputError(f"the manifest has no {key!r} list of {{file, connection, ...}}", where=where, hint=hint)
-    root = folder.resolve()
     chunks: list[Chunk] = []
     for entry in entries:
         rel = entry["file"]
-        if not (folder / rel).resolve().is_relative_to(root):
-            raise InputError(f"the manifest names a chunk outside the folder: {rel!r}", where=where, hint=hint)
         conn = entry.get("connection")
-        chunks.append(Chunk(folder / rel, rel, conn if isinstance(conn, str) else None, entry))
+        chunks.append(Chunk(entry_path(folder, rel, key), rel, conn if isinstance(conn, str) else None, entry))
     return chunks
+
+
+#: One part of a path emit writes (a connection's safe_name, `rollback`, `upsert`, `chunk-0001.json`).
+_PLAIN_PART = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def entry_path(folder: Path, rel: str, key: str = "chunks") -> Path:
+    """The file a manifest entry `rel` (listed under `key`) names inside `folder`, or InputError (exit 2).
+
+    Only a plain relative path is taken: parts of letters, digits, `.`, `_` and `-` joined by `/`,
+    none of them `.` or `..`, that stays inside the folder once symbolic links are followed. So an
+    absolute path, `../`, a URL (`file://`), percent-encoding (`%2e%2e`), a backslash, a drive letter,
+    a NUL or any control character is refused, naming the entry, before anything opens it.
+    Every command that reads a manifest (lint, diff, errors, push) goes through here.
+    """
+    why = _not_plain(rel)
+    if why is None:
+        try:
+            inside = (folder / rel).resolve().is_relative_to(folder.resolve())
+        except (OSError, ValueError, RuntimeError):  # a symlink loop, an unresolvable name
+            inside = False
+        if not inside:
+            why = "it leads outside the folder"
+    if why is not None:
+        raise InputError(
+            f"the manifest's {key!r} list names {rel!r}, which is not a plain relative path inside the folder: {why}",
+            where=str(folder / MANIFEST),
+            hint="a manifest lists its chunks as CONNECTION/chunk-0001.json; run `bulkedit emit` again rather than edit it by hand",
+        )
+    return folder / rel
+
+
+def _not_plain(rel: str) -> str | None:
+    """Why `rel` is not a plain relative path (None when it is)."""
+    if rel.startswith("/") or rel[1:3] == ":\\" or rel[1:3] == ":/":
+        return "an absolute path points outside the folder"
+    if "://" in rel or rel.split(":", 1)[0].lower() in ("file", "http", "https"):
+        return "it is a URL"
+    for part in rel.split("/"):
+        if not part:
+            return "it has an empty part (//)"
+        if part == "..":
+            return "a '..' part leads outside the folder"
+        if part == ".":
+            return "it has a '.' part"
+        if not _PLAIN_PART.fullmatch(part):
+            bad = next(c for c in part if not _PLAIN_PART.fullmatch(c))
+            return f"it holds the character {bad!r}"
+    return None
