@@ -37,6 +37,28 @@ ROLLBACK_FIELDS = tuple(sorted(fields.IMPORT_FIELDS - fields.UPSERT_IGNORED - fi
 UNDOABLE_NOT = fields.SECRET_FIELD_ORDER
 
 
+#: What starting each chunk's import job takes, beside the chunk's own `connection`, `upsert` and
+#: `external_id` (POST /api/v2/jobs/users-imports; auth0-formats.md §4). emit works offline, so the
+#: connection's id (`con_` + 16 letters/digits, the only way a job names it) is looked up by name
+#: when the job is started: GET /api/v2/connections?name=<connection>.
+JOB: dict[str, Any] = {
+    "endpoint": "POST /api/v2/jobs/users-imports",
+    "connection_id": None,
+    "connection_id_lookup": "GET /api/v2/connections?name=<connection>&strategy=auth0",
+    "upsert": True,  # an edit updates existing users; upsert also creates the new ones
+    "send_completion_email": False,  # Auth0's default true mails every tenant owner per job
+    "max_concurrent_jobs": 2,  # a third pending or running job is refused (HTTP 429)
+    "time_limit_hours": 2,  # a job still running after two hours fails
+    "results_kept_hours": 24,  # fetch GET /jobs/{id}/errors before Auth0 deletes the job's data
+}
+
+
+def _job_entry(chunk: ChunkInfo, source_sha: str, name: str) -> dict[str, Any]:
+    """A chunk as the manifest lists it: the file's facts and its job's `upsert` and `external_id`
+    (free text Auth0 keeps with the job: the source's sha256 prefix and the chunk's number)."""
+    return dict(chunk.to_dict(), upsert=JOB["upsert"], external_id=f"bulkedit-{source_sha[:12]}-{name}")
+
+
 @dataclass(frozen=True)
 class EmitOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -329,14 +351,16 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
             )
         chunks = writer.close()
         rb_chunks = rollback.writer.close() if rollback is not None else []
+        source_digest = source_sha[0].result()
         manifest = {
             "bulkedit_version": __version__,
-            "source": {"file": str(source.path), "sha256": source_sha[0].result(), "format": source.format},
+            "source": {"file": str(source.path), "sha256": source_digest, "format": source.format},
             "backup": tenant.to_dict() if tenant is not None else None,
             "options": {"max_bytes": options.max_bytes, "connection": options.connection, "force": options.force,
                         "all_users": options.all_users},
-            "chunks": [c.to_dict() for c in chunks],
-            "rollback": [c.to_dict() for c in rb_chunks],
+            "job": JOB,
+            "chunks": [_job_entry(c, source_digest, f"{i:04d}") for i, c in enumerate(chunks, 1)],
+            "rollback": [_job_entry(c, source_digest, f"rollback-{i:04d}") for i, c in enumerate(rb_chunks, 1)],
             "rollback_cannot_undo": rollback.cannot_undo if rollback is not None else [],
             "left_out": em.left_out,
             "dropped_fields": em.dropped_fields(),

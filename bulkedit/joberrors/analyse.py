@@ -46,6 +46,8 @@ class ChunkHit:
     position: int  # 1-based place in the chunk's array
     connection: str | None
     digest: str = ""  # of the user exactly as the chunk holds it (see match.user_digest)
+    #: the manifest's `upsert` for the chunk's job (None: it does not say)
+    upsert: bool | None = None
 
     @property
     def where(self) -> str:
@@ -218,6 +220,7 @@ def _chunk_candidates(chunks: list[Chunk], emails: set[str], ids: set[str]) -> t
         if not isinstance(users, list):
             raise InputError("a chunk must be a JSON array of users", where=f"{path}:1")
         conn = chunk.connection
+        upsert = entry.get("upsert") if type(entry.get("upsert")) is bool else None
         for pos, user in enumerate(users, 1):
             if type(user) is not dict:
                 continue
@@ -226,7 +229,7 @@ def _chunk_candidates(chunks: list[Chunk], emails: set[str], ids: set[str]) -> t
             e = email.strip().lower() if type(email) is str else None
             i = (uid[6:] if uid.startswith("auth0|") else uid) if type(uid) is str else None
             if e in emails or i in ids:
-                hit = ChunkHit(rel, pos, conn, match.user_digest(user))
+                hit = ChunkHit(rel, pos, conn, match.user_digest(user), upsert)
                 if e in emails:
                     candidates.setdefault(e, []).append((user, hit))  # type: ignore[arg-type]
                 if i in ids and i != e:
@@ -241,6 +244,9 @@ def _match_chunks(works: list[_Work], candidates: ChunkIndex) -> None:
         w.chunk, w.chunk_match, w.chunk_ties = best.item, best.how, best.ties
         if best.item is not None:  # the real values of what the answer shows as *****
             w.chunk_secrets = match.redacted_values(w.entry.user, next(u for u, hit in found if hit is best.item))
+            # how often its email is in the import (the chunks of its connection): tells DUPLICATED_USER's cases apart
+            e = match.email_key(w.entry.user)
+            w.extra["in_import"] = sum(1 for _, hit in candidates.get(e, []) if hit.connection == best.item.connection) if e else None
 
 
 def _wanted(works: list[_Work]) -> tuple[set[str], set[str]]:

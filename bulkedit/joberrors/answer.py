@@ -85,7 +85,13 @@ def describe_status(status: dict[str, Any]) -> str:
             if key in summary:
                 parts.append(f"{summary[key]} {key}")
     counts = ": " + ", ".join(parts) if parts else ""
+    details = status.get("status_details")
+    if isinstance(details, str) and details.strip():
+        # why a job failed as a whole (e.g. "Failed to parse users file JSON when importing users.")
+        counts += f": {' '.join(details.split())[:500]}"
     tail = "this file has no per-user errors"
+    if state == "failed":
+        tail += "; a failed job imported no user of its file: fix what the details say and start the job again"
     if isinstance(summary, dict) and isinstance(summary.get("failed"), int) and summary["failed"] > 0:
         tail += f"; ask GET /jobs/{job}/errors again to get the {summary['failed']} failed users"
     return f"job {job} is {state}{counts}; {tail}"

@@ -67,10 +67,13 @@ CODES: dict[str, CodeInfo] = {
         _c(
             "DUPLICATED_USER",
             "user given twice, or already in the tenant",
-            "Auth0 says either that this email was already provided earlier in the same file (only the first copy "
-            "was imported), or, with upsert off, that the user already exists in the connection.",
-            "Same file: keep one record per email in the edited export. Already exists: import it with upsert on "
-            "(the retry chunk is marked for upsert), or leave it if nothing needs changing.",
+            "Auth0 says one of three things: the email was given twice in the import (only one copy was taken); "
+            "with upsert off, the user already exists in the connection; or, with upsert on, the user was left in "
+            "the connection's internal store by an earlier automatic migration (Auth0's documented case). With "
+            "--chunks, bulkedit tells them apart from the chunks and their manifest's upsert.",
+            "Twice: keep one record per email in the edited export. Already exists without upsert: import it with "
+            "upsert on (the retry chunk is marked for upsert). Left by a migration: upsert does not help; delete "
+            "the connection user (DELETE /api/v2/connections/{id}/users?email=...) and import it again.",
             EXISTS,
             "duplicate-email",
             "duplicate-user-id",

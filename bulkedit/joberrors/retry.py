@@ -76,11 +76,10 @@ def decide(w: _Work) -> tuple[str, str | None]:
             return LISTED, f"unknown code {err.code} ({err.message or 'no message'}): read Auth0's message, fix, retry by hand"
         if ci.policy == codemod.NEVER:
             return LISTED, f"{err.code}: {ci.action}"
-        if err.code == "DUPLICATED_USER" and codemod.is_duplicate_in_file(err.message):
-            return LISTED, (
-                "DUPLICATED_USER: the same email was given twice in one file and the other copy was imported; "
-                "keep one record per email in the edited export"
-            )
+        if err.code == "DUPLICATED_USER":
+            listed = _duplicated_user(w, err.message)
+            if listed is not None:
+                return LISTED, listed
         if ci.policy == codemod.FIX_FIRST and unchanged:
             unchanged_text = "unchanged in the source since the failed import"
             if w.chunk_secrets is None and match.redacted_values(w.entry.user, src.user):
@@ -96,6 +95,30 @@ def decide(w: _Work) -> tuple[str, str | None]:
             "Management API"
         )
     return (RETRY_UPSERT if upsert else RETRY), None
+
+
+def _duplicated_user(w: _Work, message: str) -> str | None:
+    """Why a DUPLICATED_USER cannot be retried, or None when a retry with upsert can succeed.
+
+    The chunks tell the cases apart: the email twice in the import (one copy was taken);
+    once, in a job without upsert (the user already exists: an upsert retry updates it);
+    once, in a job with upsert (Auth0's documented case of a user an earlier automatic
+    migration left in the connection's internal store: upsert does not help).
+    """
+    copies = w.extra.get("in_import")
+    upsert = w.chunk.upsert if w.chunk is not None else None
+    if copies is not None and copies > 1:
+        return (f"DUPLICATED_USER: this email is {copies} times in the import (the chunks of connection "
+                f"{w.chunk.connection if w.chunk else '?'}) and Auth0 took one copy; keep one record per email")
+    if copies is None and codemod.is_duplicate_in_file(message):
+        return ("DUPLICATED_USER: Auth0 says this email was already provided in the job's file; keep one record per "
+                "email (give the emit folder with --chunks to check the import)")
+    if copies is not None and upsert is True:
+        return ("DUPLICATED_USER for a user once in the import, in a job with upsert: Auth0's documented case of a "
+                "user left in the connection's internal store by an earlier automatic migration (custom database "
+                "import mode); upsert does not help. Delete that connection user (DELETE "
+                "/api/v2/connections/{id}/users?email=...) and import the user again")
+    return None  # already in the tenant, and the job did not upsert (or it is not known): retried with upsert
 
 
 def build_retry(

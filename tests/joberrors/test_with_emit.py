@@ -82,7 +82,7 @@ def test_source_in_other_formats_maps_to_rows(tmp_path: Path, fmt: str) -> None:
         else:
             assert pos == line + 1  # the row, counting the header
     for name in ("a", "b"):
-        assert json.loads((tmp_path / name / "manifest.json").read_text())["users"] == 4
+        assert json.loads((tmp_path / name / "manifest.json").read_text())["users"] == 5
 
 
 def test_a_folder_of_answers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
