@@ -596,7 +596,25 @@ class Source:
             except UnicodeDecodeError:
                 raise self._not_utf8() from None
             except csv.Error as exc:
-                raise self._error(f"malformed CSV: {exc}", reader.line_num, "check the quoting of this row") from None
+                line = reader.line_num
+                if "unexpected end of data" in str(exc):  # a quote never closed: name the line it opened on
+                    line, what = self._unclosed_quote_line(line), "a quote opened on this line is never closed"
+                    raise self._error(f"malformed CSV: {what} ({exc})", line, "close the quote (write \"\" for a quote inside a cell)") from None
+                raise self._error(f"malformed CSV: {exc}", line, "check the quoting of this row") from None
+
+    def _unclosed_quote_line(self, fallback: int) -> int:
+        """The line where the CSV record that never ends begins: the file read again (only on this
+        error) up to the last complete record."""
+        with self.open_binary() as fb:
+            text = io.TextIOWrapper(fb, encoding="utf-8-sig", newline="")
+            reader = csv.reader(text, delimiter=self.delimiter or ",", strict=True)
+            end = 0
+            try:
+                for _ in reader:
+                    end = reader.line_num
+            except (csv.Error, UnicodeDecodeError):
+                return end + 1
+        return fallback
 
     def _csv_rows(self, reader: Iterator[list[str]], stream: _Chain) -> Iterator[tuple[int, list[Any]]]:
         """(row, cells) of each data row; a row with more cells than the header is refused.
