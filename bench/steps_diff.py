@@ -61,7 +61,7 @@ def steps(users: int) -> list[Step]:
     return [
         Step(
             "diff 1% changed (json report)",
-            BULKEDIT + ["diff", str(big), str(edited), "--format", "json", "-o", str(DATA / "diff.json")],
+            BULKEDIT + ["diff", str(big), str(edited), "--format", "json", "-o", str(DATA / "diff.json"), "--force"],
             max_ratio=2.0,
             max_mb=3072,
             setup=_setup(big),
@@ -69,7 +69,7 @@ def steps(users: int) -> list[Step]:
         # an emit folder: JSON-array chunks, every user parsed and compared on import fields (no target in the issue)
         Step(
             f"diff vs emit folder ({min(users, 100_000):,}, 1% changed)",
-            BULKEDIT + ["diff", str(small), str(chunks), "--format", "json", "-o", str(DATA / "diff-chunks.json")],
+            BULKEDIT + ["diff", str(small), str(chunks), "--format", "json", "-o", str(DATA / "diff-chunks.json"), "--force"],
             max_mb=3072,
             setup=_emit_setup(small, chunks),
         ),

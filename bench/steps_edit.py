@@ -27,6 +27,6 @@ def steps(users: int) -> list[Step]:
 
     argv = BULKEDIT + ["edit", str(big), "--plan", str(plan)]
     return [
-        Step("edit: 4-step plan, apply", argv + ["-o", str(DATA / "edited.ndjson")], max_ratio=2.0, max_mb=1024, setup=write_plan),
+        Step("edit: 4-step plan, apply", argv + ["-o", str(DATA / "edited.ndjson"), "--force"], max_ratio=2.0, max_mb=1024, setup=write_plan),
         Step("edit: 4-step plan, --dry-run", argv + ["--dry-run"], max_ratio=2.0, max_mb=1024, setup=write_plan),
     ]

@@ -18,10 +18,10 @@ def steps(users: int) -> list[Step]:
 
     def ensure_sheet() -> None:
         if not sheet.exists():
-            subprocess.run(BULKEDIT + ["convert", str(backup), "-o", str(sheet)], check=True, capture_output=True)
+            subprocess.run(BULKEDIT + ["convert", str(backup), "-o", str(sheet), "--force"], check=True, capture_output=True)
 
     return [
         Step(f"sheet: edit --sheet XLSX back ({n:,})",
-             BULKEDIT + ["edit", str(backup), "--sheet", str(sheet), "-o", str(DATA / "from-sheet.ndjson")],
+             BULKEDIT + ["edit", str(backup), "--sheet", str(sheet), "-o", str(DATA / "from-sheet.ndjson"), "--force"],
              max_seconds=60, max_mb=2048, setup=ensure_sheet),
     ]

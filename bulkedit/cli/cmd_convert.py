@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from bulkedit.cli.app import app
-from bulkedit.cli.options import InputFile, MapOption, OutputFile
+from bulkedit.cli.options import ForceOption, InputFile, MapOption, OutputFile
 from bulkedit.cli.progress import progress_bar
 from bulkedit.privacy import text_safe
 
@@ -37,6 +37,7 @@ def convert_cmd(
         str | None,
         typer.Option("--columns", metavar="FIELDS", help="CSV/XLSX: only these fields, comma-separated (user_id and email always kept)."),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Convert any supported user file to NDJSON, JSON array, CSV or XLSX (dotted columns, exact types)."""
     from bulkedit.convert import convert
@@ -46,7 +47,7 @@ def convert_cmd(
     from bulkedit.io.write import output_format
 
     # before any input is read; a CSV is written with its type sidecar beside it
-    check_output_file(output, [input, map_file], sidecar=output_format(output, to.value if to else None) == CSV)
+    check_output_file(output, [input, map_file], sidecar=output_format(output, to.value if to else None) == CSV, force=force)
     source = open_source(input, column_map=load_column_map(map_file))
     with progress_bar("convert", source.size) as progress:
         result = convert(source, output, to=to.value if to else None, columns=columns, progress=progress)

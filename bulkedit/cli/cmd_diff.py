@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from bulkedit.cli.app import app
-from bulkedit.cli.options import InputFile, Key, KeyOption, MapOption
+from bulkedit.cli.options import ForceOption, InputFile, Key, KeyOption, MapOption
 from bulkedit.cli.progress import progress_bar
 from bulkedit.errors import EXIT_FINDINGS, EXIT_OK
 from bulkedit.privacy import lines_safe, text_safe
@@ -50,6 +50,7 @@ def diff_cmd(
         typer.Option("--limit", min=0, help="Users listed in text (default 20), markdown (50), html (5000); 0 = all. json lists all."),
     ] = None,
     map_file: MapOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Show what would change, per user and per field, between BACKUP and CANDIDATE; gate forbidden changes.
 
@@ -64,7 +65,7 @@ def diff_cmd(
     if max_changed is not None:
         parse_max_changed(max_changed)
     if output is not None:  # an output over an input, or in a missing folder: said before reading a million users
-        check_output_file(output, [backup, candidate, map_file])
+        check_output_file(output, [backup, candidate, map_file], force=force)
     options = DiffOptions(
         key=key.value,
         redact=redact,

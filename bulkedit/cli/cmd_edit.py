@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bulkedit.cli.app import app
-from bulkedit.cli.options import InputFile, Key, MapOption
+from bulkedit.cli.options import ForceOption, InputFile, Key, MapOption
 from bulkedit.cli.progress import progress_bar
 from bulkedit.defaults import SHOW_CHANGES
 from bulkedit.errors import EXIT_FINDINGS, UsageError
@@ -64,6 +64,7 @@ def edit_cmd(
     keep_damaged: Annotated[
         bool, typer.Option("--keep-damaged", help="With --sheet: cells flagged as damage keep the backup's value; other edits apply.")
     ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Apply an edit plan or an edited sheet to every user of INPUT and write the whole edited export to OUT.
 
@@ -92,7 +93,7 @@ def edit_cmd(
         editor = load_plan(plan)  # validated and compiled before any user is read
         inputs += [listed.file for _, _, listed in editor.lists]  # the in_file lists it reads
     if output is not None and not dry_run:  # an OUT that is an input: before any user is read
-        check_output_file(output, inputs, sidecar=out_format == CSV)  # a CSV is written with its sidecar beside it
+        check_output_file(output, inputs, sidecar=out_format == CSV, force=force)  # a CSV is written with its sidecar beside it
     source = open_source(input, column_map=load_column_map(map_file))
     if sheet is not None:
         from bulkedit.sheet.apply import prepare

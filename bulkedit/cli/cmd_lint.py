@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from bulkedit.cli.app import app
-from bulkedit.cli.options import MapOption
+from bulkedit.cli.options import ForceOption, MapOption
 from bulkedit.defaults import DEFAULT_MAX_PER_RULE
 from bulkedit.errors import EXIT_FINDINGS, EXIT_OK
 from bulkedit.privacy import text_safe
@@ -40,6 +40,7 @@ def lint_cmd(
     max_per_rule: Annotated[int, typer.Option("--max-per-rule", min=0, help="Findings shown per rule (the rest are counted); 0 shows all.")] = DEFAULT_MAX_PER_RULE,
     output: Annotated[Path | None, typer.Option("-o", "--output", metavar="REPORT", help="Write the report to this file instead of stdout.")] = None,
     map_file: MapOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Check users against everything Auth0's import rejects or mishandles; exit 1 on any error finding."""
     from bulkedit.io.atomic import atomic_file, check_output_file
@@ -47,7 +48,7 @@ def lint_cmd(
     from bulkedit.report.lint import RENDERERS
 
     if output is not None:  # before any input is read
-        check_output_file(output, [*paths, backup, map_file])
+        check_output_file(output, [*paths, backup, map_file], force=force)
     options = LintOptions(
         select=select, ignore=ignore, backup=backup, max_per_rule=max_per_rule, column_map=map_file, connection=connection
     )

@@ -79,9 +79,13 @@ def refuse_overwriting_inputs(output: Path | str, inputs: Iterable[Path | str | 
                 )
 
 
-def check_output_file(output: Path | str, inputs: Iterable[Path | str | None], *, sidecar: bool = False) -> None:
-    """Refuse, before any input is read, an output file that is an input or whose folder is missing.
+def check_output_file(
+    output: Path | str, inputs: Iterable[Path | str | None], *, sidecar: bool = False, force: bool = False
+) -> None:
+    """Refuse, before any input is read, an output file that cannot or may not be written.
 
+    Exit 2 for an output that is an input, a folder, a device, or whose folder is missing;
+    exit 1 (a refused output) for one that exists, unless `force` (see `refuse_existing`).
     `sidecar`: the output is a CSV, written with its `<file>.bulkedit.json` beside it.
     """
     output = Path(output)
@@ -93,6 +97,32 @@ def check_output_file(output: Path | str, inputs: Iterable[Path | str | None], *
         refuse_overwriting_inputs(sidecar_path(output), inputs)
     if not output.parent.is_dir():
         raise UsageError(f"folder {output.parent} does not exist", hint="create it first or choose another -o path")
+    refuse_special_file(output)
+    refuse_existing(output, force=force)
+    if sidecar:
+        refuse_existing(sidecar_path(output), force=force)
+
+
+def refuse_existing(output: Path, *, force: bool) -> None:
+    """The one rule of every command that writes a file: an existing one is replaced only with --force.
+
+    (Folders: `check_output_dir`, the same rule for a non-empty folder.) A symlink counts as
+    existing, even a dangling one: replacing it would lose what it points to.
+    """
+    if not force and (output.exists() or output.is_symlink()):
+        raise RefusedError(
+            f"refused output: {output} already exists; nothing was written",
+            hint="add --force to replace it, or choose another -o path",
+        )
+
+
+def refuse_special_file(target: Path) -> None:
+    """A device, pipe or socket cannot be an output: the atomic rename would replace it with a file."""
+    if target.exists() and not target.is_file() and not target.is_dir():
+        raise UsageError(
+            f"{target} is not a regular file (a device, a pipe or a socket): bulkedit replaces its output whole",
+            hint="give -o a file name, or leave -o out to write the report to stdout",
+        )
 
 
 def check_output_dir(target: Path | str, *, force: bool, inputs: Iterable[Path | str | None] = ()) -> None:
@@ -113,8 +143,8 @@ def check_output_dir(target: Path | str, *, force: bool, inputs: Iterable[Path |
         if any(target.iterdir()):
             if not force:
                 raise RefusedError(
-                    f"output folder {target} is not empty",
-                    hint="choose an empty folder, or pass --force to replace its content",
+                    f"refused output: output folder {target} is not empty; nothing was written",
+                    hint="add --force to replace its content, or choose an empty folder",
                 )
             if Path.cwd().resolve().is_relative_to(target.resolve()):
                 raise RefusedError(
@@ -270,11 +300,7 @@ class AtomicFile:
         self.private = False
         if not target.parent.is_dir():
             raise UsageError(f"folder {target.parent} does not exist", hint="create it first or choose another -o path")
-        if target.exists() and not target.is_file() and not target.is_dir():
-            raise UsageError(
-                f"{target} is not a regular file (a device, a pipe or a socket): bulkedit replaces its output whole",
-                hint="give -o a file name, or leave -o out to write the report to stdout",
-            )
+        refuse_special_file(target)
         clean_debris(target)
         self.free = free_bytes(target.parent)
         self.path = sibling_temp(target, ".tmp")

@@ -52,7 +52,7 @@ def test_edit_sheet_refuses_damage_unless_accepted(name: str, tmp_path: Path, ca
     else:  # a BOM changes how the file is stored, not a value: warned about, applied
         assert rc == 0 and out.read_bytes() == BACKUP.read_bytes()
         assert all(c in text.out for c in codes)
-    rc = main(["edit", str(BACKUP), "--sheet", str(CORPUS / name), "-o", str(out), *sum((["--accept-damage", c] for c in sorted(codes)), [])])
+    rc = main(["edit", str(BACKUP), "--sheet", str(CORPUS / name), "-o", str(out), "--force", *sum((["--accept-damage", c] for c in sorted(codes)), [])])
     assert rc == 0 and out.exists()
 
 
