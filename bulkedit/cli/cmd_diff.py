@@ -73,7 +73,7 @@ def diff_cmd(
         max_changed=max_changed,
         column_map=load_column_map(map_file),
     )
-    with progress_bar("diff", input_size(backup, candidate)) as progress:
+    with progress_bar("diff", lambda: input_size(backup, candidate), enabled=format is not DiffFormat.json) as progress:
         result = diff(backup, candidate, options, progress=progress)
     render = RENDERERS[format.value]
     kwargs = {} if limit is None else {"limit": limit or None}

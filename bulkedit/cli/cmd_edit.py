@@ -98,11 +98,13 @@ def edit_cmd(
     if sheet is not None:
         from bulkedit.sheet.apply import prepare
 
-        editor = prepare(
-            source, sheet, key=key.value, allow_new=allow_new, accept=accept_damage or (), keep_damaged=keep_damaged,
-            show_rows=None if every_refusal else show_refusals or SHOW_ROWS,
-        )
-    with progress_bar("edit", source.size) as progress:
+        # reading the sheet back, then the backup's keys: the sheet's bytes and the backup's
+        with progress_bar("sheet", lambda: sheet.stat().st_size + source.size, enabled=format is not EditFormat.json) as progress:
+            editor = prepare(
+                source, sheet, key=key.value, allow_new=allow_new, accept=accept_damage or (), keep_damaged=keep_damaged,
+                show_rows=None if every_refusal else show_refusals or SHOW_ROWS, progress=progress,
+            )
+    with progress_bar("edit", source.size, enabled=format is not EditFormat.json) as progress:
         result = apply_edits(
             source,
             editor,

@@ -10,6 +10,7 @@ import typer
 
 from bulkedit.cli.app import app
 from bulkedit.cli.options import InputFile, MapOption
+from bulkedit.cli.progress import progress_bar
 from bulkedit.emit.pack import DEFAULT_MAX_BYTES
 from bulkedit.errors import EXIT_FINDINGS
 
@@ -39,7 +40,9 @@ def emit_cmd(
     options = EmitOptions(max_bytes=max_bytes, connection=connection, backup=backup, force=force, column_map=map_file,
                           all_users=all_users)
     try:
-        result = emit(input, outdir, options)
+        # the backup's bytes, then the input's
+        with progress_bar("emit", lambda: input.stat().st_size + (backup.stat().st_size if backup is not None else 0)) as progress:
+            result = emit(input, outdir, options, progress)
     except EmitRefused as exc:
         data = exc.lint.to_dict()
         data["findings"] = [f for f in data["findings"] if f["severity"] == "error"]

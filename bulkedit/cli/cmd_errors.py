@@ -62,7 +62,9 @@ def errors_cmd(
 
     if output is not None:  # before any input is read
         check_retry_dir(output, answers, chunks=chunks, source=source, force=force, map_file=map_file)
-    with progress_bar("errors", source.stat().st_size if source is not None and source.is_file() else None) as progress:
+    with progress_bar(
+        "errors", source.stat().st_size if source is not None and source.is_file() else None, enabled=format is not ErrorsFormat.json
+    ) as progress:
         result = explain(
             answers,
             chunks=chunks,

@@ -36,6 +36,6 @@ def inspect_cmd(
     from bulkedit.report.inspect import RENDERERS
 
     source = open_source(file, column_map=load_column_map(map_file))
-    with progress_bar("inspect", source.size) as progress:
+    with progress_bar("inspect", source.size, enabled=format is not InspectFormat.json) as progress:
         result = inspect(source, progress=progress)
     sys.stdout.write(RENDERERS[format.value](result.to_dict()))

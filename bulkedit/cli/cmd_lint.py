@@ -11,6 +11,7 @@ import typer
 
 from bulkedit.cli.app import app
 from bulkedit.cli.options import ForceOption, MapOption
+from bulkedit.cli.progress import progress_bar
 from bulkedit.defaults import DEFAULT_MAX_PER_RULE
 from bulkedit.errors import EXIT_FINDINGS, EXIT_OK
 from bulkedit.privacy import text_safe
@@ -52,7 +53,8 @@ def lint_cmd(
     options = LintOptions(
         select=select, ignore=ignore, backup=backup, max_per_rule=max_per_rule, column_map=map_file, connection=connection
     )
-    result = lint(paths, options)
+    with progress_bar("lint", lambda: _input_size(paths, backup), enabled=format is not LintFormat.json) as progress:
+        result = lint(paths, options, progress)
     report = RENDERERS[format.value](result.to_dict())
     if output is not None:
         with atomic_file(output) as af:
@@ -66,3 +68,10 @@ def lint_cmd(
             file=sys.stderr,
         )
     raise typer.Exit(EXIT_FINDINGS if result.errors else EXIT_OK)
+
+
+def _input_size(paths: list[Path], backup: Path | None) -> int:
+    """The bytes lint reads: the backup, and every file of the paths (an emit folder's chunks)."""
+    from bulkedit.lint.engine import expand_inputs
+
+    return sum(f.path.stat().st_size for f in expand_inputs(paths)) + (backup.stat().st_size if backup is not None else 0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from array import array
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from bulkedit.errors import RefusedError, UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_dir, check_output_dir
 from bulkedit.io.parallel import run_ranges
-from bulkedit.io.read import load_column_map, open_source
+from bulkedit.io.read import load_column_map, open_source, reporting
 from bulkedit.io.signals import crash_point
 from bulkedit.io.write import has_secret
 from bulkedit.lint.engine import FileContext, LintOptions, make_checker
@@ -248,8 +249,12 @@ class _Emitter:
                 self.rollback.add(user, backup, conn, rec.pos)
 
 
-def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = None) -> EmitResult:
+def emit(
+    input: Path | str, outdir: Path | str, options: EmitOptions | None = None, progress: Callable[[int], None] | None = None
+) -> EmitResult:
     """Write import-ready chunks of `input` to `outdir` (see cli.md `emit`).
+
+    `progress`, when given, is told the bytes read so far: the backup's, then the input's.
 
     A large uncompressed NDJSON input is read in two processes: the second half's
     users are spooled by a worker with their lengths and packed after the first
@@ -282,8 +287,9 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
         config=options.config if options.config is not None else config_from_pyproject(),
         max_per_rule=50,
     )
-    checker = make_checker(lint_options)
+    checker = make_checker(lint_options, progress)
     tenant = checker.tenant
+    read_before = tenant.source.size if tenant is not None and progress is not None else 0
     # the manifest names the source by its sha256: a thread hashes it while the users are
     # worked on (hashlib lets go of the GIL), started once no more process is forked
     hashing = ThreadPoolExecutor(max_workers=1)
@@ -298,7 +304,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
         cut = parallel_cut(source, share=0.485) if tenant is None else None
         if cut is None:
             source_sha.append(hashing.submit(source.sha256))
-            em.run(source, source.records(), idx)
+            em.run(source, reporting(source.records(), source, progress, read_before), idx)
             size = source.bytes_read if source.compressed else source.size
         else:
             size = source.size
@@ -308,7 +314,7 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
             def emit_range(start: int, end: int) -> Any:
                 if start == 0:  # this process: straight into the chunk writer
                     source_sha.append(hashing.submit(source.sha256))
-                    em.run(source, source.records_range(0, end), idx)
+                    em.run(source, reporting(source.records_range(0, end), source, progress, read_before), idx)
                     checker.index_seen()  # while the worker still reads
                     return None
                 # the worker: its own checker, its users spooled per connection, packed here afterwards
@@ -338,6 +344,8 @@ def emit(input: Path | str, outdir: Path | str, options: EmitOptions | None = No
             em.users += part["users"]
             em.read += part["read"]
             source.renamed.update(part["renamed"])
+        if progress is not None:
+            progress(read_before + source.size)
         checker.end_file(FileContext(source, "export", size, tenant is not None))
         summary = FileSummary(str(source.path), source.format, em.read, size, "export",
                               checker.unchanged_users if tenant is not None and not options.all_users else None)

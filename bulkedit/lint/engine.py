@@ -33,7 +33,7 @@ from bulkedit.emit.manifest import MANIFEST, chunk_files, manifest_chunks, read_
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io.parallel import run_ranges
-from bulkedit.io.read import Record, Source, load_column_map, open_source
+from bulkedit.io.read import Record, Source, load_column_map, open_source, reporting
 from bulkedit.io.tabular import SIDECAR_SUFFIX
 from bulkedit.lint.model import FileSummary, Finding, LintResult
 from bulkedit.lint.parts import parallel_cut, users_at
@@ -732,29 +732,39 @@ def judge(source: Source, user: dict[str, Any]) -> str:
     return "import" if in_import_file(source, user) else "export"
 
 
-def make_checker(options: LintOptions) -> Checker:
+def make_checker(options: LintOptions, progress: Callable[[int], None] | None = None) -> Checker:
+    """The Checker for `options`; reading the backup tells `progress` its bytes read."""
     config = options.config if options.config is not None else config_from_pyproject()
     selection = select_rules(options.select, options.ignore, config)
-    tenant = TenantState.load(options.backup) if options.backup is not None else None
+    tenant = TenantState.load(options.backup, progress) if options.backup is not None else None
     return Checker(selection, options.max_per_rule, tenant)
 
 
 def lint(
     paths: Iterable[Path | str],
     options: LintOptions | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> LintResult:
-    """Lint files and folders together (duplicates are found across all of them)."""
+    """Lint files and folders together (duplicates are found across all of them).
+
+    `progress`, when given, is told the bytes read so far: the backup's, then each file's.
+    """
     options = options or LintOptions()
     if options.config is None:  # resolve once, so workers see the same configuration
         options = replace(options, config=config_from_pyproject())
     inputs = expand_inputs(paths)
-    checker = make_checker(options)
+    checker = make_checker(options, progress)
     column_map = load_column_map(options.column_map)
     summaries: list[FileSummary] = []
+    done = checker.tenant.source.size if checker.tenant is not None and progress is not None else 0
     for i, inp in enumerate(inputs):
         source = open_source(inp.path, column_map=column_map)
         last = i == len(inputs) - 1
-        summaries.append(lint_source(checker, source, inp.connection or options.connection, options, last=last, unlisted=inp.unlisted))
+        summaries.append(lint_source(checker, source, inp.connection or options.connection, options, last=last,
+                                     unlisted=inp.unlisted, progress=progress, done_before=done))
+        if progress is not None:
+            done += source.size
+            progress(done)
     backup = str(options.backup) if options.backup is not None else None
     return checker.result(summaries, backup)
 
@@ -798,6 +808,8 @@ def lint_source(
     *,
     last: bool = False,
     unlisted: bool = False,
+    progress: Callable[[int], None] | None = None,
+    done_before: int = 0,
 ) -> FileSummary:
     """Lint one file with `checker` (a large NDJSON file in two processes); `last`: no file follows;
     `unlisted`: the file lies in an emit folder whose manifest does not list it."""
@@ -805,14 +817,15 @@ def lint_source(
     # this process takes a little more: the worker also hashes its values for the merge
     cut = parallel_cut(source, share=0.51) if options is not None and checker.tenant is None else None
     if cut is None:
-        n, any_export = lint_records(checker, source, source.records(), idx, connection)
+        n, any_export = lint_records(checker, source, reporting(source.records(), source, progress, done_before), idx, connection)
         size = source.bytes_read if source.compressed else source.size
     else:
         size = source.size
 
         def lint_range(start: int, end: int) -> Any:
             if start == 0:  # this process: the shared checker
-                done = lint_records(checker, source, source.records_range(0, end), idx, connection)
+                records = reporting(source.records_range(0, end), source, progress, done_before)
+                done = lint_records(checker, source, records, idx, connection)
                 checker.index_seen()  # while the worker still reads
                 return done
             assert options is not None

@@ -9,13 +9,14 @@ within the same connection.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bulkedit.emit.convert import to_import_user
 from bulkedit.io import jsonio
-from bulkedit.io.read import Source, open_source
+from bulkedit.io.read import Source, open_source, reporting
 
 
 def _uid(user: dict[str, Any]) -> str | None:
@@ -37,11 +38,12 @@ class TenantState:
     users: int = 0
 
     @classmethod
-    def load(cls, path: Path | str) -> TenantState:
+    def load(cls, path: Path | str, progress: Callable[[int], None] | None = None) -> TenantState:
+        """Read the backup; `progress(bytes read)` now and then (see io.read.reporting)."""
         source = open_source(path)
         state = cls(source)
         by_id, by_email, connection_of = state.by_id, state.by_email, state.connection_of
-        for n, rec in enumerate(source.records(), 1):
+        for n, rec in enumerate(reporting(source.records(), source, progress), 1):
             conv = to_import_user(rec.user)
             uid = _uid(conv.user)
             key = uid if uid is not None else f"#{n}"
@@ -51,6 +53,8 @@ class TenantState:
             if type(email) is str:
                 by_email.setdefault((conv.connection, email.lower()), key)
             state.users += 1
+        if progress is not None:
+            progress(source.size)
         return state
 
     def key_of(self, user: dict[str, Any], connection: str | None) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +26,7 @@ from bulkedit.edit.result import Notice
 from bulkedit.edit.values import Conflict, assoc, dissoc, same
 from bulkedit.errors import RefusedError, UsageError
 from bulkedit.io import tabular
-from bulkedit.io.read import Source, auth0_date
+from bulkedit.io.read import Source, auth0_date, reporting
 from bulkedit.paths import MISSING, PathConflict, set_path
 from bulkedit.paths import Path as FieldPath
 from bulkedit.sheet import damage
@@ -367,6 +367,7 @@ def prepare(
     workdir: Path | None = None,
     show_rows: int | None = SHOW_ROWS,
     check_new_users: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> SheetEditor:
     """Read the sheet, check it against the backup's keys, and return the editor that applies it.
 
@@ -375,10 +376,12 @@ def prepare(
     written) for what cannot be applied as a per-user change: refused file-level damage, a key
     found in two rows, rows no backup user matches (without `allow_new`; with it, rows that
     cannot be a new user, unless not `check_new_users`), or a changed key cell. `show_rows`
-    caps each list in the message (None: all).
+    caps each list in the message (None: all). `progress` is told the bytes read so far:
+    the sheet's, then the backup's.
     """
     accepted = parse_accept(accept)
-    sheet = read_sheet(sheet_path, key=key, workdir=workdir)
+    sheet = read_sheet(sheet_path, key=key, workdir=workdir, progress=progress)
+    sheet_size = Path(sheet_path).stat().st_size
     editor = SheetEditor(sheet, key, accepted, keep_damaged)
     problems: list[str] = []
     codes: set[str] = set()  # of the refusals, for the hint
@@ -441,7 +444,7 @@ def prepare(
     twice: dict[str, list[int]] = {}
     # a sheet without its type record: the backup says how `convert` typed each column
     inferred = None if sheet.typed else tabular.ColumnSet(xlsx=sheet.xlsx)
-    for rec in backup.records():
+    for rec in reporting(backup.records(), backup, progress, sheet_size):
         user = rec.user
         if inferred is not None:
             inferred.add_user(user)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io import tabular
-from bulkedit.io.read import Column, Record, Source
+from bulkedit.io.read import Column, Record, Source, reporting
 from bulkedit.paths import MISSING, format_path
 from bulkedit.sheet import damage
 from bulkedit.sheet.damage import Damage
@@ -115,7 +115,9 @@ def key_value(value: Any, key: str) -> str | None:
     return text.lower() if key == "email" else text
 
 
-def read_sheet(path: Path, *, key: str = "user_id", workdir: Path | None = None) -> Sheet:
+def read_sheet(
+    path: Path, *, key: str = "user_id", workdir: Path | None = None, progress: Callable[[int], None] | None = None
+) -> Sheet:
     """Read `path` (a CSV or XLSX sheet) into rows keyed by `key`, noting file-level damage.
 
     A CSV that is not UTF-8 is read as cp1252 (Excel's 'CSV' on Western Windows)
@@ -141,7 +143,8 @@ def read_sheet(path: Path, *, key: str = "user_id", workdir: Path | None = None)
         blank = 0
         key_index: int | None = None
         unquote = False
-        records: Iterator[Record] = source.records()
+        # an XLSX counts rows, not bytes, as it reads: its bar moves when it is read whole
+        records: Iterator[Record] = reporting(source.records(), source, None if found.format == fmt.XLSX else progress)
         for rec in records:
             if key_index is None:
                 key_index = _key_column(source, key, path)
@@ -162,6 +165,8 @@ def read_sheet(path: Path, *, key: str = "user_id", workdir: Path | None = None)
     finally:
         if read_path != path:
             shutil.rmtree(read_path.parent, ignore_errors=True)  # rows are in memory now
+    if progress is not None:
+        progress(path.stat().st_size)
     meta = dict(source.meta or {})
     if found.format == fmt.CSV:
         _csv_findings(source, found.bom, meta, findings)
