@@ -119,11 +119,15 @@ class Plan:
             lists = compiler.lists
         actions: list[Action] = []
         summary: list[str] = []
+        opt_in = spec.get(ALLOW_UNKNOWN) is True
         for name, arg in spec.items():
-            if name in ("where", "description"):
+            if name in ("where", "description", ALLOW_UNKNOWN):
                 continue
             try:
-                actions.extend(self._actions(name, arg, loc + (name,), resolve, problems))
+                acts = self._actions(name, arg, loc + (name,), resolve, problems)
+                if not opt_in:
+                    self._refuse_unknown_writes(name, arg, loc + (name,), problems)
+                actions.extend(acts)
             except _Abandon:
                 bad = True
                 continue
@@ -135,6 +139,31 @@ class Plan:
         step = Step(i + 1, self.doc.where(loc), label, select, actions)
         self.lists.extend((step, where, listed) for where, listed in lists)
         return step
+
+    def _refuse_unknown_writes(self, name: str, arg: Any, loc: Loc, problems: list[PlanProblem]) -> None:
+        """A step that writes a top-level field Auth0's import does not accept (`famly_name`) is a
+        plan error: every user would carry it and Auth0 would reject them all. `allow_unknown_fields:
+        true` on the step says it is meant (a field renamed or removed before the import)."""
+        if name in ("set", "merge", "append"):
+            targets = list(arg)
+        elif name == "rename":
+            targets = list(arg.values())
+        elif name == "template":
+            targets = list(arg)
+        else:
+            return
+        for text in targets:
+            head = resolve_path(text)[0]
+            if head in fields.KNOWN_FIELDS:
+                continue
+            hit = fields.suggest_field(str(head))
+            problems.append(self.doc.problem(
+                loc + (text,) if name != "rename" else loc,
+                f"writes {text!r}, a top-level field Auth0's import does not accept"
+                + (f" (did you mean {hit!r}?)" if hit else ""),
+                f"fix the field name, put custom data in user_metadata or app_metadata, or add "
+                f"`{ALLOW_UNKNOWN}: true` to this step if the field is meant",
+            ))
 
     def _actions(
         self, name: str, arg: Any, loc: Loc, resolve: Callable[[str, Loc], FieldPath], problems: list[PlanProblem]
@@ -248,6 +277,10 @@ class Plan:
                     where=self.doc.where(loc),
                 ))
         return EditorNotes(stats, tuple(warnings))
+
+
+#: a step's opt-in to writing a top-level field Auth0's import does not accept
+ALLOW_UNKNOWN = "allow_unknown_fields"
 
 
 class _Abandon(Exception):

@@ -215,7 +215,7 @@ def test_every_problem_of_a_plan_is_listed(tmp_path: Path, capsys: pytest.Captur
     assert rc == 2
     assert f"{plan}:2:" in err and f"{plan}:4:" in err and f"{plan}:3:" not in err
     # then (for a plan that fits the schema) every path, regex and file problem
-    plan = _plan(tmp_path, "edits:\n  - set: {a: 1}\n  - set: {b..c: 1}\n  - where: {x: {matches: '('}}\n    set: {a: 1}\n")
+    plan = _plan(tmp_path, "edits:\n  - set: {user_metadata.a: 1}\n  - set: {b..c: 1}\n  - where: {x: {matches: '('}}\n    set: {user_metadata.a: 1}\n")
     rc, _, err = run(capsys, src, "--plan", plan, "-o", tmp_path / "o.ndjson")
     assert rc == 2
     assert f"{plan}:3:" in err and f"{plan}:4:" in err and f"{plan}:2:" not in err
@@ -248,7 +248,7 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: 
 def test_output_may_not_be_the_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = _export(tmp_path)
     before = src.read_bytes()
-    plan = _plan(tmp_path, "edits:\n  - set: {a: 1}\n")
+    plan = _plan(tmp_path, "edits:\n  - set: {user_metadata.a: 1}\n")
     rc, _, err = run(capsys, src, "--plan", plan, "-o", src)
     assert rc == 2 and "is the input file" in err
     assert src.read_bytes() == before
