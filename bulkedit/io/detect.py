@@ -7,9 +7,10 @@ import json
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bulkedit.errors import InputError
-from bulkedit.io import jsonio
+from bulkedit.io import jsonio, limits
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -78,6 +79,8 @@ def detect(path: Path) -> Detected:
         )
     bom = head.startswith(BOM)
     text = head[3:] if bom else head
+    if len(head) == 65536 and not text.strip():
+        text = _first_content(path, compressed, len(head)) or text
     if b"\x00" in text:
         raise InputError(
             f"{path}: unknown format (binary content, or a UTF-16 text file)",
@@ -85,7 +88,7 @@ def detect(path: Path) -> Detected:
         )
     body = text.lstrip()
     first = body[:1]
-    if not first and len(head) < 65536:
+    if not first:  # empty, or blank space only (however much: `_first_content` looked to the end)
         raise InputError(
             f"{path} holds no users (the file is {'empty' if not text else 'only blank space'}"
             f"{' after decompression' if compressed else ''})",
@@ -107,6 +110,39 @@ def detect(path: Path) -> Detected:
             hint="bulkedit reads NDJSON (one user object a line), a JSON array of users, CSV or XLSX",
         )
     return Detected(CSV, compressed, bom)
+
+
+def _first_content(path: Path, compressed: bool, skip: int) -> bytes | None:
+    """The first block of `path` (after `skip` bytes of blank space) that holds more than blank
+    space, from its first non-blank byte; None when only blank space follows. A blank gzip
+    stream is read under the decompression-ratio limit."""
+    with open(path, "rb") as raw:
+        f: Any = RatioLimited(gzip.GzipFile(fileobj=raw, mode="rb"), raw, path) if compressed else raw
+        try:
+            f.read(skip)
+            while block := f.read(1 << 20):
+                body = block.lstrip()
+                if body:
+                    return body + f.read(65536)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"{path}: the gzip stream is damaged or truncated ({exc})", hint="download the export again") from None
+    return None
+
+
+class RatioLimited:
+    """A decompressing reader that refuses to expand more than limits.MAX_RATIO-fold (a decompression bomb)."""
+
+    def __init__(self, stream: Any, raw: Any, path: Path) -> None:
+        self._stream = stream
+        self._raw = raw
+        self._path = path
+        self.out = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._stream.read(n)
+        self.out += len(data)
+        limits.check_ratio(self.out, self._raw.tell(), str(self._path))
+        return data
 
 
 def _first_words(body: bytes) -> str:

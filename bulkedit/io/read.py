@@ -29,17 +29,18 @@ from typing import IO, Any, NamedTuple, Protocol
 from bulkedit import fields
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
-from bulkedit.io import jsonio, tabular
+from bulkedit.io import jsonio, limits, tabular
 from bulkedit.paths import MISSING, PathConflict, PathError, format_path, get_path, parse_path, set_path
 from bulkedit.privacy import text_safe
 
 BLOCK = 1 << 20
-MAX_ELEMENT = 16 << 20
-#: The longest NDJSON line read: far above any Auth0 user, so only a file that is not
-#: one user a line (no line ends at all, say) stops there.
-MAX_LINE = 256 << 20
+#: The longest JSON array element and NDJSON line read: one user at most (limits.MAX_USER_BYTES).
+MAX_ELEMENT = limits.MAX_USER_BYTES
+MAX_LINE = limits.MAX_USER_BYTES
+#: The longest CSV row (in characters) read: one user at most.
+MAX_ROW = limits.MAX_USER_BYTES
 
-csv.field_size_limit(1 << 30)
+csv.field_size_limit(limits.MAX_CSV_CELL)
 
 
 class Record(NamedTuple):
@@ -91,6 +92,8 @@ class Source:
     delimiter: str = ","
     meta: dict[str, Any] = field(default_factory=dict)
     bytes_read: int = 0
+    #: blank lines or empty rows met so far (limits.MAX_BLANK_LINES)
+    _blanks: int = field(default=0, repr=False)
     #: a typed sheet's recorded top-level key order: key -> place (see tabular.ColumnSet.key_order)
     _key_rank: dict[str, int] = field(default_factory=dict, repr=False)
     #: the column indices in that order (None: the columns' own), set when the rows are read
@@ -113,6 +116,7 @@ class Source:
 
     def records(self) -> Iterator[Record]:
         self.bytes_read = 0
+        self._blanks = 0
         if self.format == fmt.NDJSON:
             return self._ndjson()
         if self.format == fmt.JSON:
@@ -314,6 +318,7 @@ class Source:
         if parsed is not _UNPARSED:
             user = parsed
         elif not line or line.isspace():
+            self._count_blank(lineno)
             return None
         else:
             user = self._parse_line(line, lineno)
@@ -330,6 +335,16 @@ class Source:
         if norm is None:
             return Record(lineno, user, line)
         return Record(lineno, norm, None)
+
+    def _count_blank(self, pos: int) -> None:
+        """Count a blank line or empty row; refuse a file of more of them than a sheet has rows."""
+        self._blanks += 1
+        if self._blanks > limits.MAX_BLANK_LINES:
+            raise self._error(
+                f"more than {limits.MAX_BLANK_LINES:,} blank lines (or empty rows): a user file has a few at most",
+                pos,
+                "this is not an export (or it was damaged): get the file again",
+            )
 
     def _check_json(self, raw: bytes | str, user: dict[str, Any], pos: int) -> None:
         """Refuse a user whose JSON repeats a key in one object or nests too deeply (see jsonio.check_parsed)."""
@@ -446,6 +461,7 @@ class Source:
                     if lineno == 1 and s.startswith(fmt.BOM):
                         s = s[len(fmt.BOM) :].lstrip()
                     if not s:
+                        self._count_blank(lineno)
                         continue
                     if not opened:
                         if s[:1] != b"[":
@@ -518,6 +534,7 @@ class Source:
             while state != "end":
                 i = _skip_ws(buf, i)
                 while i >= len(buf) and not reader.eof:
+                    line_of(i)  # (lines counted, the blank space read can be dropped)
                     buf, i, lines_counted_to = _compact(buf, i, lines_counted_to, reader)
                     i = _skip_ws(buf, i)
                 if i >= len(buf):
@@ -568,6 +585,7 @@ class Source:
                     raise self._error("unexpected content after the JSON array", line_of(j))
                 if reader.eof:
                     break
+                line_of(j)
                 buf, i, lines_counted_to = _compact(buf, j, lines_counted_to, reader)
 
     # -- CSV ----------------------------------------------------------------------
@@ -597,10 +615,22 @@ class Source:
                 raise self._not_utf8() from None
             except csv.Error as exc:
                 line = reader.line_num
+                if "field larger than field limit" in str(exc):
+                    raise self._error(
+                        f"a cell longer than {limits.MAX_CSV_CELL:,} characters: more than any Auth0 user holds",
+                        line + 1,
+                        "check the quoting (an unclosed quote runs to the end of the file), or leave that value out",
+                    ) from None
                 if "unexpected end of data" in str(exc):  # a quote never closed: name the line it opened on
                     line, what = self._unclosed_quote_line(line), "a quote opened on this line is never closed"
                     raise self._error(f"malformed CSV: {what} ({exc})", line, "close the quote (write \"\" for a quote inside a cell)") from None
                 raise self._error(f"malformed CSV: {exc}", line, "check the quoting of this row") from None
+            except LineTooLong:
+                raise self._error(
+                    f"a line longer than {MAX_ROW:,} characters: more than any Auth0 user holds",
+                    reader.line_num + 1,
+                    "check that the file is a CSV of users (one user a row)",
+                ) from None
 
     def _unclosed_quote_line(self, fallback: int) -> int:
         """The line where the CSV record that never ends begins: the file read again (only on this
@@ -637,6 +667,7 @@ class Source:
             n = len(cells)
             if n != ncols:
                 if not cells or (n == 1 and cells[0] == "" and ncols > 1):
+                    self._count_blank(row)
                     continue
                 if n > ncols and any(c != "" for c in cells[ncols:]):
                     raise self._error(
@@ -1044,11 +1075,13 @@ def _default_target(key: str) -> tuple[str | int, ...]:
     return target
 
 
+_BLANK = re.compile(r"[ \t\r\n]*")
+
+
 def _skip_ws(buf: str, i: int) -> int:
-    n = len(buf)
-    while i < n and buf[i] in " \t\r\n":
-        i += 1
-    return i
+    """The index of the first non-blank character of `buf` at or after `i` (blank space skipped at C speed)."""
+    m = _BLANK.match(buf, i)
+    return m.end() if m is not None else i
 
 
 def _compact(buf: str, i: int, counted: int, reader: _TextBlocks) -> tuple[str, int, int]:
@@ -1192,6 +1225,7 @@ class _CountingGzip(_Counting):
     def __init__(self, raw: IO[bytes], source: Source) -> None:
         super().__init__(raw, source)
         self._gz = gzip.GzipFile(fileobj=raw, mode="rb")
+        self._out = 0  # bytes decompressed (limits.MAX_RATIO)
 
     def read(self, n: int = -1) -> bytes:
         try:
@@ -1203,6 +1237,8 @@ class _CountingGzip(_Counting):
                 hint="download the export again",
             ) from None
         self._source.bytes_read = self._raw.tell()
+        self._out += len(data)
+        limits.check_ratio(self._out, self._source.bytes_read, str(self._source.path))
         return data
 
     def close(self) -> None:
@@ -1248,13 +1284,18 @@ class _Chain(io.TextIOBase):
         self.last_line = ""
 
     def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        """The next line; LineTooLong past MAX_ROW characters (a 2 GB line is never held)."""
         if not self._head_done:
             line = self._head.readline()
             if line.endswith("\n"):
                 return line
             self._head_done = True
-            return line + self._rest.readline()
-        return self._rest.readline()
+            line += self._rest.readline(MAX_ROW + 1 - len(line))
+        else:
+            line = self._rest.readline(MAX_ROW + 1)
+        if len(line) > MAX_ROW:
+            raise LineTooLong(MAX_ROW)
+        return line
 
     def __iter__(self) -> Iterator[str]:  # type: ignore[override]
         return self
@@ -1309,7 +1350,11 @@ class LineTooLong(ValueError):
     """A line longer than the reader's `max_line` (no line end within it)."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"no line end within {limit:,} bytes of this line's start")
+        super().__init__(
+            f"no line end within {limit:,} bytes of this line's start: longer than any Auth0 user"
+            f" (an import file holds at most {fields.IMPORT_FILE_LIMIT:,} bytes)"
+        )
+        self.limit = limit
 
 
 class BinaryReader(Protocol):

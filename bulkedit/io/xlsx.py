@@ -64,7 +64,7 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
 def _read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any] | None]:
     """read_rows' rows and type info: a streaming expat reader (bulkedit.io.xlsxread) does the
     work; a workbook it does not understand is read again through openpyxl."""
-    from bulkedit.io.xlsxread import UncomputedFormula, Workbook, XlsxError
+    from bulkedit.io.xlsxread import Malformed, UncomputedFormula, Workbook, XlsxError
 
     workbook: Any = _decompressed(source) if source.compressed else source.path
     try:
@@ -84,6 +84,8 @@ def _read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any
             raise
         if isinstance(exc, UncomputedFormula):
             raise _uncomputed(source, exc) from None
+        if isinstance(exc, Malformed):  # damaged or hostile: openpyxl would only take longer to fail
+            raise _malformed(source, exc) from None
         return _read_rows_openpyxl(source, workbook)
 
     def rows() -> Iterator[tuple[Any, ...]]:
@@ -93,7 +95,7 @@ def _read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any
         except UncomputedFormula as exc:
             raise _uncomputed(source, exc) from None
         except XlsxError as exc:
-            raise InputError(f"not a readable XLSX workbook ({exc})", where=str(source.path)) from None
+            raise _malformed(source, exc) from None
         finally:
             book.close()
 
@@ -118,6 +120,14 @@ def _counted(source: Source, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[
         yield row
 
 
+def _malformed(source: Source, exc: Exception) -> InputError:
+    return InputError(
+        f"not a readable XLSX workbook: {exc}",
+        where=str(source.path),
+        hint="open it in a spreadsheet and save it again as .xlsx (or, for a zip of other files, unzip it)",
+    )
+
+
 def _uncomputed(source: Source, exc: Exception) -> InputError:
     return InputError(
         str(exc),
@@ -136,7 +146,7 @@ def _read_rows_openpyxl(source: Source, workbook: Any) -> tuple[Iterator[tuple[A
             if not isinstance(workbook, Path):
                 workbook.seek(0)
             wb = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl's errors (InvalidFileException, IndexError, ...) all mean one thing here
         raise InputError(
             f"not a readable XLSX workbook ({type(exc).__name__}: {exc})",
             where=str(source.path),
@@ -152,6 +162,8 @@ def _read_rows_openpyxl(source: Source, workbook: Any) -> tuple[Iterator[tuple[A
         try:
             if first is not None:
                 yield from _counted(source, first)
+        except Exception as exc:  # noqa: BLE001 - see above
+            raise _malformed(source, exc) from None
         finally:
             wb.close()
 

@@ -8,7 +8,10 @@ exponent), booleans, errors as their text, and numbers in a date format as
 datetime (as openpyxl gives them, so spreadsheet dates can be recognised).
 
 Hostile files: a DTD is refused outright (an XLSX never has one), so no entity
-can be declared or expanded; zip members are read in blocks.
+can be declared or expanded; zip members are read in blocks, and refused when they
+claim to expand more than limits.MAX_RATIO-fold; a cell's text past 32,767 characters,
+a row or column past a sheet's last and a shared string that does not exist are
+refused (Malformed) where they are met, before they cost memory.
 """
 
 from __future__ import annotations
@@ -23,11 +26,17 @@ from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 from xml.parsers import expat
 
+from bulkedit.io import limits
+
 BLOCK = 1 << 20
 
 
 class XlsxError(ValueError):
     """The workbook's structure is not what this reader understands."""
+
+
+class Malformed(XlsxError):
+    """The workbook is damaged or hostile (past a limit, a reference to nothing): refused, not read another way."""
 
 
 class UncomputedFormula(XlsxError):
@@ -101,6 +110,8 @@ class Workbook:
         self._names = names
         book = "xl/workbook.xml"
         if book not in names:
+            if "[Content_Types].xml" not in names:
+                raise Malformed("a zip archive, not an XLSX workbook (it has no xl/workbook.xml)")
             raise XlsxError("no xl/workbook.xml")
         rels = self._rels("xl/_rels/workbook.xml.rels")
         sheets: list[SheetRef] = []
@@ -112,7 +123,7 @@ class Workbook:
                 if target is not None:
                     sheets.append(SheetRef(attrs.get("name", ""), attrs.get("state", "visible"), target))
 
-        with self.zip.open(book) as f:
+        with self.open(book) as f:
             _parse_all(f, start)
         self.sheets = sheets
         self._strings: list[str] | None = None
@@ -122,6 +133,16 @@ class Workbook:
 
     def close(self) -> None:
         self.zip.close()
+
+    def open(self, part: str) -> IO[bytes]:
+        """A zip member to read, refused when it claims to expand more than limits.MAX_RATIO-fold."""
+        info = self.zip.getinfo(part)
+        if info.file_size > limits.RATIO_FLOOR and info.file_size > limits.MAX_RATIO * max(info.compress_size, 1):
+            raise Malformed(
+                f"{part} expands more than {limits.MAX_RATIO}-fold ({limits.mb(info.file_size)} MB from"
+                f" {limits.mb(info.compress_size)} MB): refused as a decompression bomb"
+            )
+        return self.zip.open(info)
 
     def _rels(self, part: str) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -135,7 +156,7 @@ class Workbook:
                 path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
                 out[attrs["Id"]] = path
 
-        with self.zip.open(part) as f:
+        with self.open(part) as f:
             _parse_all(f, start)
         return out
 
@@ -170,13 +191,18 @@ class Workbook:
             elif name in ("rPh", "phoneticPr"):
                 state["skip"] -= 1
             elif name == "si":
-                out.append("".join(parts))
+                value = "".join(parts)
+                if len(value) > limits.MAX_XLSX_CELL and "_x" not in value:
+                    raise _cell_too_long(f"shared string {len(out)}")
+                out.append(value)
 
         def text(data: str) -> None:
             if state["in_t"]:
                 parts.append(data)
+                if len(data) > limits.MAX_XLSX_CELL_XML or (len(parts) > 1 and sum(map(len, parts)) > limits.MAX_XLSX_CELL_XML):
+                    raise _cell_too_long(f"shared string {len(out)}")
 
-        with self.zip.open(part) as f:
+        with self.open(part) as f:
             _parse_all(f, start, end, text)
         return out
 
@@ -210,7 +236,7 @@ class Workbook:
             if _local(tag) == "cellXfs":
                 state["in_xfs"] = False
 
-        with self.zip.open(part) as f:
+        with self.open(part) as f:
             _parse_all(f, start, end)
         dates = set()
         for i, fid in enumerate(xfs):
@@ -245,7 +271,7 @@ class Workbook:
 
         def col_of(ref: str) -> int:
             n = 0
-            for ch in ref:
+            for ch in ref[:4]:  # XFD, the last column, has three letters
                 o = ord(ch)
                 if 65 <= o <= 90:
                     n = n * 26 + o - 64
@@ -253,6 +279,11 @@ class Workbook:
                     n = n * 26 + o - 96
                 else:
                     break
+            if n > limits.MAX_SHEET_COLUMNS:
+                raise Malformed(
+                    f"cell {ref[:20]!r} lies past the last column a sheet has"
+                    f" ({column_letters(limits.MAX_SHEET_COLUMNS)}, column {limits.MAX_SHEET_COLUMNS:,})"
+                )
             return n - 1
 
         def start(tag: str, attrs: dict[str, str]) -> None:
@@ -278,7 +309,12 @@ class Workbook:
                 inline = True
             elif name == "row":
                 r = attrs.get("r")
-                n = int(r) if r else row_no + 1
+                try:
+                    n = int(r) if r else row_no + 1
+                except ValueError:
+                    raise Malformed(f"a row numbered {str(r)[:20]!r}") from None
+                if n > limits.MAX_SHEET_ROWS:
+                    raise Malformed(f"row {n:,} lies past the last row a sheet has ({limits.MAX_SHEET_ROWS:,})")
                 while row_no < n - 1:
                     row_no += 1
                     done.append(())
@@ -292,6 +328,8 @@ class Workbook:
             if name == "c":
                 collect = False
                 text = "".join(buf) if len(buf) != 1 else buf[0]
+                if len(text) > limits.MAX_XLSX_CELL and "_x" not in text:  # (escapes lengthen the XML, not the value)
+                    raise _cell_too_long(f"cell {ref or column_letters(col + 1) + str(row_no)}")
                 t = ctype
                 if text == "" and t not in ("inlineStr", "str"):
                     if formula:  # its value cannot be known: do not read the cell as empty
@@ -306,7 +344,10 @@ class Workbook:
                     try:
                         value = strings[int(text)]
                     except (ValueError, IndexError):
-                        raise XlsxError(f"cell refers to shared string {text!r}, which does not exist") from None
+                        raise Malformed(
+                            f"cell {ref or column_letters(col + 1) + str(row_no)} refers to shared string {text[:20]!r},"
+                            f" which does not exist (the workbook has {len(strings):,})"
+                        ) from None
                 elif t in ("inlineStr", "str", "e"):
                     value = text
                 elif t == "b":
@@ -329,12 +370,14 @@ class Workbook:
         def text(data: str) -> None:
             if collect:
                 buf.append(data)
+                if len(data) > limits.MAX_XLSX_CELL_XML or (len(buf) > 1 and sum(map(len, buf)) > limits.MAX_XLSX_CELL_XML):
+                    raise _cell_too_long(f"cell {ref or column_letters(col + 1) + str(row_no)}")
 
         p = _parser()
         p.StartElementHandler = start
         p.EndElementHandler = end
         p.CharacterDataHandler = text
-        with self.zip.open(sheet.part) as f:
+        with self.open(sheet.part) as f:
             while True:
                 block = f.read(BLOCK)
                 try:
@@ -346,6 +389,10 @@ class Workbook:
                     done.clear()
                 if not block:
                     break
+
+
+def _cell_too_long(what: str) -> Malformed:
+    return Malformed(f"{what} holds more than {limits.MAX_XLSX_CELL:,} characters, more than a spreadsheet cell holds")
 
 
 def _number(text: str) -> int | float:
