@@ -772,6 +772,8 @@ class Source:
             name = raw_name.strip()
             if self.auth0_escaped and name.startswith("'"):
                 name = name[1:]
+            elif name[:1] == "'" and name[1:].startswith(tabular.FORMULA_START):
+                name = name[1:]  # the guard bulkedit's writer put on a formula-like header (tabular.neutralise)
             names.append(name)
         if sidecar is not None:
             self._refuse_stale_types(names, kinds)

@@ -248,7 +248,8 @@ def _write_table(
                 raw, encoding="utf-8-sig" if meta.get("bom") else "utf-8", newline=""
             ) as out:
                 writer = csv.writer(out, delimiter=csv_delimiter(path), lineterminator="\r\n")
-                writer.writerow(columns.headers())
+                # a header is a cell too: a key named `-` or `=cmd` must not become a formula
+                writer.writerow([tabular.neutralise(h) for h in columns.headers()])
                 encode = tabular.encode_text
                 for values in rows():
                     writer.writerow([encode(v, k) for v, k in zip(values, kinds)])
