@@ -17,7 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from bulkedit.io import detect as fmt
-from bulkedit.io.read import Source, split_points
+from bulkedit.io.read import Source
+from bulkedit.io.read.stream import split_points
 
 T = TypeVar("T")
 

@@ -23,7 +23,7 @@ from bulkedit.io.xlsxread import column_letters, users_sheet_rows
 from bulkedit.paths import MISSING
 
 if TYPE_CHECKING:
-    from bulkedit.io.read import Source
+    from bulkedit.io.read.base import SourceBase as Source
 
 USERS_SHEET = "users"
 MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header
@@ -53,7 +53,7 @@ def read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any]
     rows, meta = _read_rows(source)
     source.auth0_escaped = False
     if meta is None:
-        from bulkedit.io.read import ESCAPED_SAMPLE_ROWS, looks_auth0_escaped
+        from bulkedit.io.read.sniff import ESCAPED_SAMPLE_ROWS, looks_auth0_escaped
 
         head = list(itertools.islice(rows, ESCAPED_SAMPLE_ROWS + 1))  # the header and the rows that decide
         source.auth0_escaped = bool(head) and looks_auth0_escaped(head[0], head[1:])

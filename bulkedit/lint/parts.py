@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from bulkedit.io.parallel import byte_ranges
-from bulkedit.io.read import Record, Source, line_number_at
+from bulkedit.io.read import Record, Source
+from bulkedit.io.read.stream import line_number_at
 
 #: Below this size one process is quicker than starting a second.
 PARALLEL_MIN_BYTES = 16 << 20

@@ -26,7 +26,8 @@ from bulkedit.edit.result import Notice
 from bulkedit.edit.values import Conflict, assoc, dissoc, same
 from bulkedit.errors import RefusedError, UsageError
 from bulkedit.io import tabular
-from bulkedit.io.read import Source, auth0_date, reporting
+from bulkedit.io.read import Source, reporting
+from bulkedit.io.read.table import auth0_date
 from bulkedit.paths import MISSING, PathConflict, set_path
 from bulkedit.paths import Path as FieldPath
 from bulkedit.sheet import damage

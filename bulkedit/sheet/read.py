@@ -20,7 +20,8 @@ from typing import Any
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io import tabular
-from bulkedit.io.read import Column, Record, Source, reporting
+from bulkedit.io.read import Record, Source, reporting
+from bulkedit.io.read.base import Column
 from bulkedit.paths import MISSING, format_path
 from bulkedit.sheet import damage
 from bulkedit.sheet.damage import Damage

@@ -35,7 +35,7 @@ def bars(monkeypatch: pytest.MonkeyPatch) -> Bars:
     rec = Bars()
     monkeypatch.setattr(progress_mod, "stderr_is_terminal", lambda: True)
     monkeypatch.setattr(progress_mod, "_bar", rec.bar)
-    monkeypatch.setattr("bulkedit.io.read.PROGRESS_EVERY", 5)  # the fixtures hold 52 users
+    monkeypatch.setattr("bulkedit.io.read.source.PROGRESS_EVERY", 5)  # the fixtures hold 52 users
     return rec
 
 

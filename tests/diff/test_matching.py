@@ -433,14 +433,14 @@ def test_sheet_with_some_columns_edited_in_a_spreadsheet_app(tmp_path: Path, cap
 
 
 def test_a_line_without_end_is_named_not_held(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from bulkedit.io import read as readmod
+    from bulkedit.io.read import stream
 
     users = _users()[:3]
     backup = write_ndjson(tmp_path / "b.ndjson", users)
     cand = tmp_path / "c.ndjson"
     cand.write_bytes(json.dumps(users[0]).encode() + b"\n" + b"\r".join(json.dumps(u).encode() for u in users[1:]))
-    monkeypatch.setattr(readmod, "BLOCK", 256)
-    monkeypatch.setattr(readmod, "MAX_LINE", 2000)  # above one fixture user, below two
+    monkeypatch.setattr(stream, "BLOCK", 256)
+    monkeypatch.setattr(stream, "MAX_LINE", 2000)  # above one fixture user, below two
     rc, _, err = _run(capsys, str(backup), str(cand))
     assert rc == 2
     assert "c.ndjson:2" in err and "no line end" in err and "Traceback" not in err

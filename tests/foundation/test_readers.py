@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bulkedit.errors import InputError
-from bulkedit.io import read as readmod
-from bulkedit.io.read import open_source, read_users
+from bulkedit.io.read import jsonarray, open_source, read_users, stream
 from tests.foundation.conftest import write
 
 
@@ -43,7 +42,7 @@ def test_ndjson_bom_crlf_blank_lines_and_raw(tmp_path: Path) -> None:
 
 
 def test_ndjson_big_ints_across_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readmod, "BLOCK", 64)
+    monkeypatch.setattr(stream, "BLOCK", 64)
     lines = [json.dumps({"email": f"u{i}@x.com", "app_metadata": {"n": 2**70 + i, "f": 0.5}}) for i in range(40)]
     p = write(tmp_path / "big.ndjson", "\n".join(lines) + "\n")
     users = read_users(p)
@@ -86,7 +85,7 @@ def test_json_array_fixture_equals_ndjson(fixtures: Path) -> None:
 
 
 def test_json_array_streams_across_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readmod, "BLOCK", 50)
+    monkeypatch.setattr(stream, "BLOCK", 50)
     users = [{"email": f"u{i}@x.com", "user_metadata": {"note": "line\nbreak ✓", "n": 2**65}} for i in range(30)]
     p = write(tmp_path / "arr.json", json.dumps(users, indent=2, ensure_ascii=False))
     recs = list(open_source(p).records())
@@ -270,12 +269,12 @@ def test_binary_file_is_unknown_format(tmp_path: Path) -> None:
 def test_ndjson_lines_are_the_lines_of_the_stream(data: list[bytes], final_newline: bool, block: int, remaining: int | None) -> None:
     """Whatever the block size, the lists hold every line in order (blank ones too), split at `\\n` only."""
     content = b"\n".join(data) + (b"\n" if final_newline and data else b"")
-    readmod_block = readmod.BLOCK
-    readmod.BLOCK = block
+    stream_block = stream.BLOCK
+    stream.BLOCK = block
     try:
-        got = [line for lines in readmod.ndjson_lines(io.BytesIO(content), remaining, strip_bom=False) for line in lines]
+        got = [line for lines in stream.ndjson_lines(io.BytesIO(content), remaining, strip_bom=False) for line in lines]
     finally:
-        readmod.BLOCK = readmod_block
+        stream.BLOCK = stream_block
     seen = content if remaining is None else content[:remaining]
     expected = seen.split(b"\n")
     if expected[-1] == b"":
@@ -346,9 +345,9 @@ def test_json_array_quick_path_reads_what_the_general_reader_reads(tmp_path_fact
 
 def test_no_line_ends_is_not_held_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An NDJSON 'line' longer than the limit is an error naming it; a one-line JSON array is read element by element."""
-    monkeypatch.setattr(readmod, "BLOCK", 64)
-    monkeypatch.setattr(readmod, "MAX_LINE", 1000)
-    monkeypatch.setattr(readmod, "MAX_ELEMENT", 1000)
+    monkeypatch.setattr(stream, "BLOCK", 64)
+    monkeypatch.setattr(stream, "MAX_LINE", 1000)
+    monkeypatch.setattr(jsonarray, "MAX_ELEMENT", 1000)
     users = [{"email": f"u{i}@x.io", "name": "x" * 20} for i in range(200)]
     nd = write(tmp_path / "u.ndjson", json.dumps(users[0]) + "\n" + json.dumps(users[1]) + "\r" + "\r".join(json.dumps(u) for u in users[2:]))
     with pytest.raises(InputError) as info:
@@ -356,8 +355,8 @@ def test_no_line_ends_is_not_held_whole(tmp_path: Path, monkeypatch: pytest.Monk
     assert "u.ndjson:2:" in info.value.render() and "no line end" in info.value.render()
     arr = write(tmp_path / "u.json", json.dumps(users))  # one line of about 9 KB
     assert read_users(arr) == users
-    with pytest.raises(readmod.LineTooLong):
-        list(readmod.ndjson_lines(io.BytesIO(b"x" * 5000), max_line=1000))
+    with pytest.raises(stream.LineTooLong):
+        list(stream.ndjson_lines(io.BytesIO(b"x" * 5000), max_line=1000))
 
 
 def test_gzip_json_array_switching_layout_midway(tmp_path: Path) -> None:
