@@ -58,6 +58,7 @@ from bulkedit.cli import (  # noqa: E402,F401,I001
     cmd_lint,
     cmd_emit,
     cmd_errors,
+    cmd_pull,
 )
 
 
