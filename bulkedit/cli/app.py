@@ -59,6 +59,7 @@ from bulkedit.cli import (  # noqa: E402,F401,I001
     cmd_emit,
     cmd_errors,
     cmd_pull,
+    cmd_push,
 )
 
 

@@ -109,7 +109,7 @@ class FakeAuth0:
         self.third_job_refusals = 0
         self.faults: list[list[Any]] = []  # [path_prefix, kind, times_left]
         self.rate_remaining = 50
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # create_import takes a fault while holding it
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -1,0 +1,515 @@
+"""`push`: send an emit folder's chunks to Auth0 as import jobs, exactly once, two at a time.
+
+1. `prepare`: the manifest is read, every chunk checked against its sha256 and linted,
+   each connection name resolved to its con_ id (a database connection, the one named),
+   and the journal of an earlier run read back (what was accepted, what is in doubt).
+2. The caller shows the plan and asks; `run` then keeps up to `max_jobs` jobs in flight:
+   it submits a chunk as soon as a slot is free, polls each job when it is due to end
+   (learnt from the jobs before it) and then at short intervals, fetches the errors of a
+   job with failed users at once, and writes each step to the journal before going on.
+
+Exactly-once: a chunk is sent only when the journal shows it was never accepted. A send
+whose answer was lost (the connection broke, a 5xx, the process died) is "in doubt": it
+is sent again only when the chunk is imported with upsert (re-importing the same users
+with upsert changes nothing); otherwise the caller's `in_doubt` policy decides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bulkedit.auth0.client import Api, ApiError, Busy, InDoubt
+from bulkedit.auth0.jobs import FINAL
+from bulkedit.auth0.journal import ChunkState, Journal, needs_errors, open_journal, tenant_folder
+from bulkedit.auth0.pull import resolve_connection
+from bulkedit.emit.manifest import MANIFEST, Chunk, read_manifest
+from bulkedit.errors import InputError, RefusedError, UsageError
+from bulkedit.io import jsonio
+from bulkedit.io.atomic import atomic_file
+
+HINT = "push takes the output folder of `bulkedit emit` (or of `errors -o`), with its manifest.json"
+#: Auth0 runs at most this many import jobs of a tenant at once
+MAX_JOBS = 2
+#: shortest and longest pause between two polls of one job
+POLL_MIN, POLL_MAX = 0.03, 5.0
+
+
+@dataclass(frozen=True)
+class PlannedChunk:
+    file: str
+    path: Path
+    connection: str
+    connection_id: str
+    users: int
+    bytes: int
+    upsert: bool
+    external_id: str
+
+
+@dataclass(frozen=True)
+class PushPlan:
+    """What push will do; shown before anything is sent."""
+
+    folder: Path
+    domain: str
+    manifest_sha256: str
+    connections: dict[str, str]  # name -> con_ id
+    chunks: tuple[PlannedChunk, ...]
+    done: tuple[str, ...]  # accepted by an earlier run
+    running: tuple[str, ...]  # accepted earlier, still to be waited for
+    in_doubt: tuple[str, ...]  # sent earlier with no answer
+
+    @property
+    def to_send(self) -> list[PlannedChunk]:
+        return [c for c in self.chunks if c.file not in self.done and c.file not in self.running]
+
+    def to_dict(self) -> dict[str, Any]:
+        send = self.to_send
+        return {
+            "folder": str(self.folder),
+            "domain": self.domain,
+            "connections": dict(self.connections),
+            "chunks": len(self.chunks),
+            "users": sum(c.users for c in self.chunks),
+            "to_send": len(send),
+            "users_to_send": sum(c.users for c in send),
+            "upsert": {"on": sum(1 for c in send if c.upsert), "off": sum(1 for c in send if not c.upsert)},
+            "already_accepted": len(self.done) + len(self.running),
+            "running": list(self.running),
+            "in_doubt": [{"chunk": f, "upsert": self._chunk(f).upsert} for f in self.in_doubt],
+        }
+
+    def _chunk(self, file: str) -> PlannedChunk:
+        return next(c for c in self.chunks if c.file == file)
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    chunk: str
+    job_id: str | None
+    status: str  # completed, failed, expired, rejected (never became a job), in_doubt, skipped
+    users: int
+    summary: dict[str, int] | None = None
+    details: str | None = None
+    errors_file: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"chunk": self.chunk, "job_id": self.job_id, "status": self.status, "users": self.users,
+                "summary": self.summary, "status_details": self.details, "errors_file": self.errors_file}
+
+
+@dataclass(frozen=True)
+class PushResult:
+    plan: dict[str, Any]
+    jobs: tuple[JobOutcome, ...]
+    sent_this_run: int
+    resent_in_doubt: tuple[str, ...]
+    errors: dict[str, Any] | None  # ErrorsResult.to_dict() of the fetched answers
+    retry_dir: str | None
+    dry_run: bool = False
+
+    @property
+    def totals(self) -> dict[str, int]:
+        t = {"inserted": 0, "updated": 0, "failed": 0, "total": 0}
+        for j in self.jobs:
+            for k in t:
+                t[k] += int((j.summary or {}).get(k, 0))
+        return t
+
+    @property
+    def ok(self) -> bool:
+        return not self.dry_run and all(j.status == "completed" and not (j.summary or {}).get("failed") for j in self.jobs)
+
+    def to_dict(self) -> dict[str, Any]:
+        by: dict[str, int] = {}
+        for j in self.jobs:
+            by[j.status] = by.get(j.status, 0) + 1
+        return {
+            "plan": self.plan,
+            "dry_run": self.dry_run,
+            "ok": self.ok,
+            "sent_this_run": self.sent_this_run,
+            "resent_in_doubt": list(self.resent_in_doubt),
+            "users": self.totals,
+            "chunks_by_status": by,
+            "jobs": [j.to_dict() for j in self.jobs],
+            "errors": self.errors,
+            "retry_dir": self.retry_dir,
+        }
+
+
+# ---- 1. prepare ---------------------------------------------------------------------------
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def chunk_upsert(manifest: dict[str, Any], chunk: Chunk) -> bool:
+    """The upsert setting of a chunk's job, as its manifest records it.
+
+    The chunk's own `upsert`, else the manifest's; else a retry chunk under `upsert/`
+    (errors -o), or a folder emitted with --backup (an edit of users the tenant holds:
+    without upsert every one of them would fail as already existing) says on; else off,
+    Auth0's default.
+    """
+    for doc in (chunk.entry, manifest, manifest.get("options") if isinstance(manifest.get("options"), dict) else {}):
+        value = doc.get("upsert") if isinstance(doc, dict) else None
+        if isinstance(value, bool):
+            return value
+    if chunk.file.split("/", 1)[0] == "upsert":
+        return True
+    return bool(manifest.get("backup"))
+
+
+def check_chunks(folder: Path, manifest: dict[str, Any], chunks: list[Chunk]) -> None:
+    """Refuse (exit 1, nothing sent) chunks that changed since emit or that lint finds an error in."""
+    from bulkedit.fields import IMPORT_FILE_LIMIT
+    from bulkedit.lint.engine import LintOptions, lint
+
+    if not chunks:
+        raise InputError("the manifest lists no chunks", where=str(folder / MANIFEST), hint=HINT)
+    changed: list[str] = []
+    for c in chunks:
+        want = c.entry.get("sha256")
+        if not isinstance(want, str):
+            raise InputError(f"the manifest gives no sha256 for {c.file}", where=str(folder / MANIFEST), hint=HINT)
+        if not c.path.is_file():
+            raise InputError(f"chunk {c.file} is missing", where=str(folder / MANIFEST), hint="emit the folder again")
+        if _sha256(c.path) != want:
+            changed.append(c.file)
+        elif c.path.stat().st_size > IMPORT_FILE_LIMIT:
+            raise RefusedError(f"chunk {c.file} is over Auth0's limit of {IMPORT_FILE_LIMIT:,} bytes", hint="emit again with a smaller --max-bytes")
+        if not c.connection:
+            raise InputError(f"the manifest names no connection for {c.file}", where=str(folder / MANIFEST), hint=HINT)
+    if changed:
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        raise RefusedError(
+            f"{len(changed)} chunk(s) changed since emit wrote the manifest: {shown}; nothing was sent",
+            where=str(folder),
+            hint="emit the folder again from the edited export (and review it) rather than editing chunks by hand",
+        )
+    result = lint([c.path for c in chunks], LintOptions(max_per_rule=5))
+    if result.errors:
+        raise RefusedError(
+            f"lint finds {result.errors:,} error(s) in the chunks; nothing was sent",
+            where=str(folder),
+            hint=f"run `bulkedit lint {folder}` to see them, fix the edited export and emit again",
+        )
+
+
+def prepare(api: Api, folder: Path) -> PushPlan:
+    """Check the folder and resolve its connections (see the module docstring); sends nothing."""
+    manifest, chunks = read_manifest(folder, HINT)
+    check_chunks(folder, manifest, chunks)
+    manifest_sha = _sha256(folder / MANIFEST)
+    ids: dict[str, str] = {}
+    for name in sorted({c.connection for c in chunks if c.connection}):
+        conn = resolve_connection(api, name, database=True)
+        ids[name] = str(conn["id"])
+    planned = tuple(
+        PlannedChunk(
+            file=c.file, path=c.path, connection=str(c.connection), connection_id=ids[str(c.connection)],
+            users=int(c.entry.get("users") or 0), bytes=c.path.stat().st_size, upsert=chunk_upsert(manifest, c),
+            external_id=f"bulkedit:{manifest_sha[:16]}:{c.file}"[:255],
+        )
+        for c in chunks
+    )
+    done: list[str] = []
+    running: list[str] = []
+    doubt: list[str] = []
+    state_dir = tenant_folder(folder, api.domain)
+    jpath = state_dir / "journal.jsonl"
+    if jpath.exists():
+        with open_journal(state_dir) as j:
+            _check_begun(j, manifest_sha, folder)
+            for c in planned:
+                st = j.chunks.get(c.file)
+                if st is None:
+                    continue
+                if st.in_doubt:
+                    doubt.append(c.file)
+                elif st.outcome == "accepted" and st.finished:
+                    done.append(c.file)
+                elif st.outcome == "accepted":
+                    running.append(c.file)
+    return PushPlan(folder, api.domain, manifest_sha, ids, planned, tuple(done), tuple(running), tuple(doubt))
+
+
+def _check_begun(j: Journal, manifest_sha: str, folder: Path) -> None:
+    if j.begun is not None and j.begun.get("manifest_sha256") != manifest_sha:
+        raise RefusedError(
+            f"{j.path} belongs to another manifest than {folder / MANIFEST} (the folder was emitted again since)",
+            hint="the jobs it records were sent from the old chunks; move that push/ folder away to push these as new",
+        )
+
+
+# ---- 2. run ---------------------------------------------------------------------------------
+
+@dataclass
+class _Running:
+    chunk: PlannedChunk
+    job_id: str
+    started: float
+    next_poll: float
+    last_running_seen: float = 0.0
+    polls: int = 0
+
+
+@dataclass
+class Progress:
+    """What a progress bar shows."""
+
+    total: int
+    done: int = 0
+    in_flight: int = 0
+    inserted: int = 0
+    updated: int = 0
+    failed: int = 0
+    waiting: str | None = None
+
+
+@dataclass
+class _Scheduler:
+    api: Api
+    plan: PushPlan
+    journal: Journal
+    errors_dir: Path
+    max_jobs: int
+    completion_email: bool
+    in_doubt: Callable[[list[PlannedChunk]], bool | None]
+    progress: Callable[[Progress], None] | None
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+    running: dict[str, _Running] = field(default_factory=dict)
+    #: learnt seconds per byte of a job (the longest time a job was still seen running)
+    per_byte: float | None = None
+    busy_until: float = 0.0
+    busy_backoff: float = 0.5
+    sent: int = 0
+    resent: list[str] = field(default_factory=list)
+    prog: Progress = field(default_factory=lambda: Progress(0))
+
+    # -- the steps --
+    def submit(self, c: PlannedChunk) -> str:
+        """Send one chunk; returns "accepted", "busy", "doubt" or "rejected"."""
+        data = c.path.read_bytes()
+        self.journal.append({"op": "send", "chunk": c.file, "at": time.time()})
+        try:
+            job = self.api.import_users(data, Path(c.file).name, connection_id=c.connection_id, upsert=c.upsert,
+                                        external_id=c.external_id, completion_email=self.completion_email)
+        except Busy as exc:
+            self.journal.append({"op": "not_sent", "chunk": c.file, "why": "429"})
+            now = self.clock()
+            wait = exc.wait if exc.wait is not None else self.busy_backoff
+            self.busy_backoff = min(self.busy_backoff * 2, 30.0)
+            self.busy_until = now + max(wait, 0.05)
+            self.prog.waiting = "Auth0 busy (429)"
+            return "busy"
+        except InDoubt as exc:
+            self.journal.append({"op": "in_doubt", "chunk": c.file, "why": str(exc)})
+            return "doubt"
+        except ApiError as exc:
+            self.journal.append({"op": "rejected", "chunk": c.file, "status": exc.status, "message": exc.message})
+            return "rejected"
+        self.busy_backoff = 0.5
+        self.prog.waiting = None
+        self.journal.append({"op": "accepted", "chunk": c.file, "job": job["id"]})
+        self.sent += 1
+        self._track(c, str(job["id"]), self.clock())
+        return "accepted"
+
+    def _track(self, c: PlannedChunk, job_id: str, started: float) -> None:
+        expect = self.per_byte * c.bytes if self.per_byte is not None else 0.0
+        first = max(expect, 0.2) if self.per_byte is not None else 0.25
+        self.running[job_id] = _Running(c, job_id, started, started + min(first, POLL_MAX * 4))
+
+    def poll(self, r: _Running) -> bool:
+        """Poll a job once; True when it ended (and its end is journaled)."""
+        job = self.api.job(r.job_id)
+        now = self.clock()
+        r.polls += 1
+        status = job.get("status")
+        if status not in FINAL:
+            r.last_running_seen = now - r.started
+            expect = self.per_byte * r.chunk.bytes if self.per_byte is not None else None
+            if expect is not None and r.last_running_seen < expect * 1.5:
+                gap = expect * 0.04  # close to the expected end: poll often, relative to the job's length
+            else:  # no estimate yet, or a slow job: back off
+                gap = max(r.last_running_seen * 0.25, 0.25)
+            r.next_poll = now + min(max(gap, POLL_MIN), POLL_MAX)
+            return False
+        if r.chunk.bytes:
+            seen = r.last_running_seen / r.chunk.bytes
+            self.per_byte = seen if self.per_byte is None else max(0.7 * self.per_byte + 0.3 * seen, seen * 0.5)
+        summary = job.get("summary") if isinstance(job.get("summary"), dict) else None
+        self.journal.append({"op": "done", "chunk": r.chunk.file, "job": r.job_id, "status": status, "summary": summary,
+                             "details": job.get("status_details")})
+        del self.running[r.job_id]
+        self._count(summary)
+        self.fetch_errors(r.chunk, r.job_id)
+        return True
+
+    def fetch_errors(self, c: PlannedChunk, job_id: str) -> None:
+        st = self.journal.state(c.file)
+        if not needs_errors(st) or st.errors_done:
+            return
+        raw = None
+        for attempt in range(5):
+            raw = self.api.job_errors(job_id)
+            if raw is None:
+                break
+            doc = jsonio.loads(raw)
+            if isinstance(doc, list):
+                break
+            self.sleep(0.2 * (attempt + 1))  # a status object: the errors are not ready yet
+        name = None
+        if raw is not None:
+            self.errors_dir.mkdir(parents=True, exist_ok=True)
+            name = f"{Path(c.file).with_suffix('').as_posix().replace('/', '__')}.{job_id}.json"
+            with atomic_file(self.errors_dir / name) as af:
+                af.private = True  # Auth0 redacts hashes, but the users' data is in it
+                af.path.write_bytes(raw)
+        self.journal.append({"op": "errors", "chunk": c.file, "job": job_id, "file": name})
+
+    def _count(self, summary: dict[str, Any] | None) -> None:
+        self.prog.done += 1
+        for k in ("inserted", "updated", "failed"):
+            setattr(self.prog, k, getattr(self.prog, k) + int((summary or {}).get(k, 0)))
+
+    def _tick(self) -> None:
+        self.prog.in_flight = len(self.running)
+        if self.progress is not None:
+            self.progress(self.prog)
+
+    def _decide(self, chunks: list[PlannedChunk]) -> list[PlannedChunk]:
+        """In-doubt chunks imported without upsert: the caller says resend (True), skip (False) or hold (None).
+
+        Skipped ones are journaled as such; held ones stay in doubt for the next run to ask again."""
+        answer = self.in_doubt(chunks)
+        if answer is True:
+            return chunks
+        for c in chunks:
+            if answer is False:
+                self.journal.append({"op": "skipped", "chunk": c.file, "message": "in doubt: not sent again (upsert off)"})
+            self.prog.done += 1
+        return []
+
+    # -- the loop --
+    def run(self) -> None:
+        plan, j = self.plan, self.journal
+        self.prog = Progress(len(plan.chunks))
+        queue: deque[PlannedChunk] = deque()
+        held: list[PlannedChunk] = []
+        for c in plan.chunks:
+            st = j.chunks.get(c.file) or ChunkState()
+            if st.outcome == "accepted":
+                if st.status is None:
+                    self._track(c, str(st.job_id), self.clock())
+                else:
+                    self._count(st.summary)
+                    self.fetch_errors(c, str(st.job_id))
+            elif st.outcome == "skipped":
+                self.prog.done += 1
+            elif st.in_doubt:
+                held.append(c)
+            else:
+                queue.append(c)
+        resend = [c for c in held if c.upsert]
+        ask = [c for c in held if not c.upsert]
+        if ask:
+            resend += self._decide(ask)
+        self.resent.extend(c.file for c in resend)
+        queue.extendleft(reversed(resend))
+        self._tick()
+        while queue or self.running:
+            now = self.clock()
+            while queue and len(self.running) < self.max_jobs and now >= self.busy_until:
+                c = queue[0]
+                outcome = self.submit(c)
+                if outcome == "busy":
+                    break
+                queue.popleft()
+                if outcome == "doubt":
+                    if c.upsert or self._decide([c]):
+                        self.resent.append(c.file)
+                        queue.appendleft(c)
+                        self.busy_until = self.clock() + 1.0  # a broken connection or a 5xx: give Auth0 a moment
+                        break
+                elif outcome == "rejected":
+                    self.prog.done += 1
+                self._tick()
+                now = self.clock()
+            for r in sorted(self.running.values(), key=lambda r: r.next_poll):
+                if r.next_poll <= self.clock() and self.poll(r):
+                    self._tick()
+                    break  # a slot is free: submit before polling the others
+            if not self.running and not queue:
+                break
+            wake = [r.next_poll for r in self.running.values()]
+            if queue and len(self.running) < self.max_jobs:
+                wake.append(self.busy_until)
+            delay = min(wake) - self.clock() if wake else 0.0
+            if delay > 0:
+                self._tick()
+                self.sleep(min(delay, POLL_MAX))
+
+
+def push(
+    api: Api,
+    plan: PushPlan,
+    *,
+    max_jobs: int = MAX_JOBS,
+    completion_email: bool = False,
+    in_doubt: Callable[[list[PlannedChunk]], bool | None] = lambda chunks: None,
+    progress: Callable[[Progress], None] | None = None,
+    retry_dir: Path | None = None,
+    source: Path | None = None,
+    force: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> PushResult:
+    """Send what `plan` says is left (see the module docstring) and explain the failed users."""
+    if max_jobs not in (1, 2):
+        raise UsageError(f"--max-jobs {max_jobs}: Auth0 runs at most 2 import jobs at once", hint="use 1 or 2")
+    state_dir = tenant_folder(plan.folder, plan.domain)
+    errors_dir = state_dir / "errors"
+    with open_journal(state_dir) as j:
+        _check_begun(j, plan.manifest_sha256, plan.folder)
+        if j.begun is None:
+            j.append({"op": "begin", "manifest_sha256": plan.manifest_sha256, "domain": plan.domain, "at": time.time()})
+        s = _Scheduler(api, plan, j, errors_dir, max_jobs, completion_email, in_doubt, progress, sleep, clock)
+        s.run()
+        outcomes = tuple(_outcome(c, j.state(c.file)) for c in plan.chunks)
+    answers = [errors_dir / o.errors_file for o in outcomes if o.errors_file]
+    explained = None
+    if answers:
+        from bulkedit.joberrors.analyse import explain
+
+        explained = explain(answers, chunks=plan.folder, source=source, retry_dir=retry_dir, force=force).to_dict()
+    return PushResult(plan.to_dict(), outcomes, s.sent, tuple(s.resent), explained, str(retry_dir) if retry_dir and answers else None)
+
+
+def _outcome(c: PlannedChunk, st: ChunkState) -> JobOutcome:
+    if st.outcome == "accepted":
+        return JobOutcome(c.file, st.job_id, st.status or "running", c.users, st.summary, st.details, st.errors_file)
+    if st.outcome == "rejected":
+        return JobOutcome(c.file, None, "rejected", c.users, details=st.message)
+    if st.outcome == "skipped":
+        return JobOutcome(c.file, None, "skipped", c.users, details=st.message)
+    if st.in_doubt:
+        return JobOutcome(c.file, None, "in_doubt", c.users, details="sent, but no answer came back: it may or may not have reached Auth0")
+    return JobOutcome(c.file, None, "not_sent", c.users)
+
+
+def dry_run(plan: PushPlan) -> PushResult:
+    return PushResult(plan.to_dict(), (), 0, (), None, None, dry_run=True)
