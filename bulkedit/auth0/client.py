@@ -42,13 +42,14 @@ MAX_RATE_WAIT = 60.0
 TIMEOUT = httpx.Timeout(60.0, connect=15.0)
 
 
-class ApiError(Exception):
-    """Auth0 refused the call for good (a 4xx other than 401/429): its status and message."""
+class ApiError(BulkeditError):
+    """Auth0 refused the call for good (a 4xx other than 401/429): its status and message (exit 2
+    when nothing handles it). `auth0_message` is Auth0's own text (shown escaped, as all messages are)."""
 
     def __init__(self, status: int, message: str, code: str | None = None) -> None:
-        super().__init__(f"HTTP {status}: {message}")
+        super().__init__(f"Auth0 answered HTTP {status}: {message}", hint="run the command again; if it keeps failing, check the tenant in the Dashboard")
         self.status = status
-        self.message = message
+        self.auth0_message = message
         self.code = code
 
 

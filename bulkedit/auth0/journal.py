@@ -21,6 +21,7 @@ from typing import Any
 
 from bulkedit.errors import InputError, RefusedError
 from bulkedit.io import jsonio
+from bulkedit.io.atomic import PRIVATE_MODE
 
 #: the folder inside the chunks folder that holds push's state and the job errors it fetched
 STATE_DIR = "push"
@@ -110,11 +111,18 @@ class Journal:
                 fh.close()
 
 
+def _private_open(path: Path, mode: str) -> Any:
+    """`path` opened for appending, created (or kept) mode 0600: the journal names the tenant's jobs."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_MODE)
+    os.fchmod(fd, PRIVATE_MODE)
+    return os.fdopen(fd, mode)
+
+
 @contextlib.contextmanager
 def open_journal(folder: Path) -> Iterator[Journal]:
     """The journal of push/<tenant>/, read back and opened for appending; one push at a time per folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    lock_fh = open(folder / "lock", "a")  # noqa: SIM115 - held for the whole run
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    lock_fh = _private_open(folder / "lock", "ab")  # held for the whole run
     try:
         fcntl.flock(lock_fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -143,7 +151,7 @@ def open_journal(folder: Path) -> Iterator[Journal]:
         if keep != len(raw):
             with open(path, "r+b") as fh:
                 fh.truncate(keep)
-    journal._fh = open(path, "ab")  # noqa: SIM115
+    journal._fh = _private_open(path, "ab")
     try:
         yield journal
     finally:

@@ -58,7 +58,7 @@ def resolve_connection(api: Api, name: str, *, database: bool) -> dict[str, Any]
     try:
         found = [c for c in api.connections(name) if c.get("name") == name]
     except ApiError as exc:
-        raise UsageError(f"Auth0 refused the connections lookup: {exc.message}", hint="the token needs read:connections") from None
+        raise UsageError(f"Auth0 refused the connections lookup: {exc.auth0_message}", hint="the token needs read:connections") from None
     if not found:
         raise UsageError(f"the tenant has no connection named {name!r}", hint="give the name the Dashboard shows under Authentication")
     conn = found[0]
@@ -106,7 +106,7 @@ def pull(
     try:
         job = api.export_users(body)
     except ApiError as exc:
-        raise UsageError(f"Auth0 refused the export job: {exc.message}", hint="check --fields and the token's read:users scope") from None
+        raise UsageError(f"Auth0 refused the export job: {exc.auth0_message}", hint="check --fields and the token's read:users scope") from None
     job = wait_for_job(api, job["id"], on_status=on_status)
     if job.get("status") != "completed":
         details = job.get("status_details") or job.get("status")
@@ -119,7 +119,7 @@ def pull(
         try:
             api.download(location, af.path)
         except ApiError as exc:
-            raise UsageError(exc.message, hint="run pull again (the link expires)") from None
+            raise UsageError(exc.auth0_message, hint="run pull again (the link expires)") from None
         check_gzip_ndjson(af.path)
         size = af.path.stat().st_size
         try:

@@ -64,6 +64,7 @@ class PushPlan:
     done: tuple[str, ...]  # accepted by an earlier run
     running: tuple[str, ...]  # accepted earlier, still to be waited for
     in_doubt: tuple[str, ...]  # sent earlier with no answer
+    completion_email: bool = False  # the manifest's job.send_completion_email
 
     @property
     def to_send(self) -> list[PlannedChunk]:
@@ -83,6 +84,7 @@ class PushPlan:
             "already_accepted": len(self.done) + len(self.running),
             "running": list(self.running),
             "in_doubt": [{"chunk": f, "upsert": self._chunk(f).upsert} for f in self.in_doubt],
+            "completion_email": self.completion_email,
         }
 
     def _chunk(self, file: str) -> PlannedChunk:
@@ -154,16 +156,22 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _job(manifest: dict[str, Any]) -> dict[str, Any]:
+    job = manifest.get("job")
+    return job if isinstance(job, dict) else {}
+
+
 def chunk_upsert(manifest: dict[str, Any], chunk: Chunk) -> bool:
     """The upsert setting of a chunk's job, as its manifest records it.
 
-    The chunk's own `upsert`, else the manifest's; else a retry chunk under `upsert/`
-    (errors -o), or a folder emitted with --backup (an edit of users the tenant holds:
-    without upsert every one of them would fail as already existing) says on; else off,
-    Auth0's default.
+    The chunk's own `upsert` (emit and `errors -o` write one for every chunk), else the
+    manifest's `job.upsert`; else a retry chunk under `upsert/`, or a folder emitted with
+    --backup (an edit of users the tenant holds: without upsert every one of them would
+    fail as already existing) says on; else off, Auth0's default.
     """
-    for doc in (chunk.entry, manifest, manifest.get("options") if isinstance(manifest.get("options"), dict) else {}):
-        value = doc.get("upsert") if isinstance(doc, dict) else None
+    options = manifest.get("options")
+    for doc in (chunk.entry, _job(manifest), manifest, options if isinstance(options, dict) else {}):
+        value = doc.get("upsert")
         if isinstance(value, bool):
             return value
     if chunk.file.split("/", 1)[0] == "upsert":
@@ -171,8 +179,24 @@ def chunk_upsert(manifest: dict[str, Any], chunk: Chunk) -> bool:
     return bool(manifest.get("backup"))
 
 
-def check_chunks(folder: Path, manifest: dict[str, Any], chunks: list[Chunk]) -> None:
-    """Refuse (exit 1, nothing sent) chunks that changed since emit or that lint finds an error in."""
+def chunk_external_id(chunk: Chunk, manifest_sha: str) -> str:
+    """The chunk's `external_id` as its manifest gives it, else one tying the job to the manifest and chunk."""
+    given = chunk.entry.get("external_id")
+    if isinstance(given, str) and given.strip():
+        return given[:255]
+    return f"bulkedit:{manifest_sha[:16]}:{chunk.file}"[:255]
+
+
+def completion_email(manifest: dict[str, Any]) -> bool:
+    """The manifest's `job.send_completion_email` (off when it does not say: Auth0's default would
+    mail every tenant owner once per chunk)."""
+    return _job(manifest).get("send_completion_email") is True
+
+
+def check_sums(folder: Path, chunks: list[Chunk]) -> None:
+    """Refuse (exit 1, nothing sent) chunks that changed since emit or that lint finds an error in.
+
+    (`read_manifest` has already refused a folder whose chunk files are not those it lists.)"""
     from bulkedit.fields import IMPORT_FILE_LIMIT
     from bulkedit.lint.engine import LintOptions, lint
 
@@ -210,7 +234,7 @@ def check_chunks(folder: Path, manifest: dict[str, Any], chunks: list[Chunk]) ->
 def prepare(api: Api, folder: Path) -> PushPlan:
     """Check the folder and resolve its connections (see the module docstring); sends nothing."""
     manifest, chunks = read_manifest(folder, HINT)
-    check_chunks(folder, manifest, chunks)
+    check_sums(folder, chunks)
     manifest_sha = _sha256(folder / MANIFEST)
     ids: dict[str, str] = {}
     for name in sorted({c.connection for c in chunks if c.connection}):
@@ -220,7 +244,7 @@ def prepare(api: Api, folder: Path) -> PushPlan:
         PlannedChunk(
             file=c.file, path=c.path, connection=str(c.connection), connection_id=ids[str(c.connection)],
             users=int(c.entry.get("users") or 0), bytes=c.path.stat().st_size, upsert=chunk_upsert(manifest, c),
-            external_id=f"bulkedit:{manifest_sha[:16]}:{c.file}"[:255],
+            external_id=chunk_external_id(c, manifest_sha),
         )
         for c in chunks
     )
@@ -242,7 +266,7 @@ def prepare(api: Api, folder: Path) -> PushPlan:
                     done.append(c.file)
                 elif st.outcome == "accepted":
                     running.append(c.file)
-    return PushPlan(folder, api.domain, manifest_sha, ids, planned, tuple(done), tuple(running), tuple(doubt))
+    return PushPlan(folder, api.domain, manifest_sha, ids, planned, tuple(done), tuple(running), tuple(doubt), completion_email(manifest))
 
 
 def _check_begun(j: Journal, manifest_sha: str, folder: Path) -> None:
@@ -319,7 +343,7 @@ class _Scheduler:
             self.journal.append({"op": "in_doubt", "chunk": c.file, "why": str(exc)})
             return "doubt"
         except ApiError as exc:
-            self.journal.append({"op": "rejected", "chunk": c.file, "status": exc.status, "message": exc.message})
+            self.journal.append({"op": "rejected", "chunk": c.file, "status": exc.status, "message": exc.auth0_message})
             return "rejected"
         self.busy_backoff = 0.5
         self.prog.waiting = None
@@ -335,7 +359,14 @@ class _Scheduler:
 
     def poll(self, r: _Running) -> bool:
         """Poll a job once; True when it ended (and its end is journaled)."""
-        job = self.api.job(r.job_id)
+        try:
+            job = self.api.job(r.job_id)
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            # Auth0 keeps a job's data about a day: a job accepted by a run stopped longer ago is gone
+            job = {"status": "expired", "status_details": f"Auth0 no longer knows job {r.job_id} (it keeps a job about 24 hours): "
+                   "its outcome is unknown; check the chunk's users in the tenant"}
         now = self.clock()
         r.polls += 1
         status = job.get("status")
@@ -365,7 +396,13 @@ class _Scheduler:
             return
         raw = None
         for attempt in range(5):
-            raw = self.api.job_errors(job_id)
+            try:
+                raw = self.api.job_errors(job_id)
+            except ApiError as exc:
+                if exc.status != 404:
+                    raise
+                raw = None  # the job's data is gone (kept about 24 hours): its errors cannot be fetched any more
+                break
             if raw is None:
                 break
             doc = jsonio.loads(raw)
@@ -487,7 +524,7 @@ def push(
         _check_begun(j, plan.manifest_sha256, plan.folder)
         if j.begun is None:
             j.append({"op": "begin", "manifest_sha256": plan.manifest_sha256, "domain": plan.domain, "at": time.time()})
-        s = _Scheduler(api, plan, j, errors_dir, max_jobs, completion_email, in_doubt, progress, sleep, clock)
+        s = _Scheduler(api, plan, j, errors_dir, max_jobs, completion_email or plan.completion_email, in_doubt, progress, sleep, clock)
         s.run()
         outcomes = tuple(_outcome(c, j.state(c.file)) for c in plan.chunks)
     answers = [errors_dir / o.errors_file for o in outcomes if o.errors_file]

@@ -27,17 +27,23 @@ class InDoubtPolicy(StrEnum):
     skip = "skip"
 
 
-@app.command("push")
+@app.command(
+    "push",
+    epilog="""
+    bulkedit push chunks --dry-run
+    bulkedit push chunks --retry-dir retry --source edited.ndjson
+    """,
+)
 def push_cmd(
     chunks_dir: Annotated[Path, typer.Argument(help="The output folder of `bulkedit emit` (or `errors -o`), with its manifest.json.", show_default=False, metavar="CHUNKS_DIR")],
     domain: DomainOption = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the folder and the connections, show the plan, send nothing.")] = False,
     max_jobs: Annotated[int, typer.Option("--max-jobs", min=1, max=2, help="Import jobs in flight at once (Auth0 allows 2 per tenant).")] = 2,
-    retry_dir: Annotated[Path | None, typer.Option("--retry-dir", help="Also write retry chunks of the failed users here, as `errors -o` does.")] = None,
+    retry_dir: Annotated[Path | None, typer.Option("--retry-dir", metavar="DIR", help="Also write retry chunks of the failed users here, as `errors -o` does.")] = None,
     source: Annotated[
         Path | None,
-        typer.Option("--source", help="The edited export the chunks came from (for --retry-dir; default: the one the manifest names, if unchanged)."),
+        typer.Option("--source", metavar="EDITED", help="The edited export the chunks came from (for --retry-dir; default: the one the manifest names, if unchanged)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the content of a non-empty --retry-dir.")] = False,
     completion_email: Annotated[
@@ -71,7 +77,7 @@ def push_cmd(
             if not typer.confirm(f"Import {len(plan.to_send):,} chunk(s) into {plan.domain}?", default=False, err=True):
                 print("bulkedit: nothing was sent", file=sys.stderr)
                 raise typer.Exit(EXIT_FINDINGS)
-        with _progress_bar(len(plan.chunks)) as progress:
+        with _progress_bar(len(plan.chunks), enabled=format is PushFormat.text) as progress:
             result = push(
                 api, plan, max_jobs=max_jobs, completion_email=completion_email, in_doubt=_in_doubt(in_doubt),
                 progress=progress, retry_dir=retry_dir, source=source, force=force,
@@ -119,8 +125,12 @@ def _in_doubt(policy: InDoubtPolicy) -> Callable[[list[Any]], bool | None]:
 
 
 @contextlib.contextmanager
-def _progress_bar(total: int) -> Iterator[Callable[[Any], None] | None]:
-    if not sys.stderr.isatty():
+def _progress_bar(total: int, *, enabled: bool) -> Iterator[Callable[[Any], None] | None]:
+    """A bar of chunks done, users inserted / updated / failed and jobs in flight; as every bar, only
+    on a terminal and never with --format json (bulkedit.cli.progress)."""
+    from bulkedit.cli.progress import stderr_is_terminal
+
+    if not enabled or not stderr_is_terminal():
         yield None
         return
     from rich.console import Console
@@ -128,7 +138,7 @@ def _progress_bar(total: int) -> Iterator[Callable[[Any], None] | None]:
 
     with Progress(
         "[bold]push", BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
+        console=Console(stderr=True, force_terminal=True), transient=True,
     ) as prog:
         task = prog.add_task("", total=total)
 

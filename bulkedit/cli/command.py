@@ -64,7 +64,9 @@ class BulkeditCommand(TyperCommand):
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
-        return pieces + [placeholder(p) for p in self.get_params(ctx) if p.param_type_name == "argument"]
+        # a required option is part of the command line as the contract writes it (`pull -o FILE`)
+        required = [f"{min(p.opts, key=len)} {_word(p)}" for p in self.get_params(ctx) if p.param_type_name == "option" and p.required]
+        return pieces + required + [placeholder(p) for p in self.get_params(ctx) if p.param_type_name == "argument"]
 
     def format_options(self, ctx: Any, formatter: Any) -> None:
         arguments = [

@@ -1,14 +1,18 @@
-"""Renderers for `push` and `pull` results (their to_dict()); they compute nothing."""
+"""Renderers for `push` and `pull` results (their to_dict()); they compute nothing.
+
+The text ones show control and bidi characters escaped: Auth0's answers (status_details,
+error messages) and the manifest's names are printed as they came."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from bulkedit.report import render_json
+from bulkedit.report import render_json, terminal_safe
 from bulkedit.report.inspect import render_text as render_inspect
 
 
+@terminal_safe
 def render_pull_text(data: dict[str, Any]) -> str:
     head = f"tenant:  {data['domain']}\nexport job: {data['job_id']}" + (f" (connection {data['connection']})" if data["connection"] else "") + "\n"
     return head + render_inspect(data["inspect"])
@@ -17,6 +21,7 @@ def render_pull_text(data: dict[str, Any]) -> str:
 PULL_RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_pull_text, "json": render_json}
 
 
+@terminal_safe
 def render_plan(plan: dict[str, Any]) -> str:
     """What push is about to do (shown on stderr before it asks)."""
     conns = ", ".join(f"{n} ({i})" for n, i in plan["connections"].items())
@@ -34,6 +39,7 @@ def render_plan(plan: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@terminal_safe
 def render_push_text(data: dict[str, Any]) -> str:
     from bulkedit.report.joberrors import render_text as render_errors
 

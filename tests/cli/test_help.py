@@ -37,7 +37,9 @@ def test_usage_line_uses_words(capsys: pytest.CaptureFixture[str], name: str) ->
     placeholders = usage.split("[OPTIONS]", 1)[1].split()
     assert placeholders, usage
     for word in placeholders:
-        assert re.fullmatch(r"\[?[A-Z][A-Za-z_.]*\]?(\.\.\.)?", word), f"{name}: {word!r} in {usage!r}"
+        # a word, or the flag of a required option before its word (`pull -o FILE`)
+        assert re.fullmatch(r"\[?[A-Z][A-Za-z_.]*\]?(\.\.\.)?|--?[a-z][a-z-]*", word), f"{name}: {word!r} in {usage!r}"
+    assert re.search(r"[A-Z]", usage.split("[OPTIONS]", 1)[1]), usage
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -109,6 +109,8 @@ class FakeAuth0:
         self.third_job_refusals = 0
         self.faults: list[list[Any]] = []  # [path_prefix, kind, times_left]
         self.rate_remaining = 50
+        #: what a job failed by "fail_job" says in status_details
+        self.fail_details = "Failed to parse users file JSON when importing users."
         self.lock = threading.RLock()  # create_import takes a fault while holding it
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
@@ -247,7 +249,7 @@ class FakeAuth0:
                 created=now, ends=now + self.job_seconds,
             )
             if self._take_fault("JOB", "fail_job") or not isinstance(users, list):
-                job.fail = "Failed to parse users file JSON when importing users."
+                job.fail = self.fail_details
             else:
                 self._apply(job)
             self.imports.append(job)

@@ -13,11 +13,14 @@ from tests.push.fake_auth0 import FakeAuth0
 
 
 def once_each(fake: FakeAuth0, folder: Path) -> dict[str, int]:
-    """external_id -> times imported; every chunk of the manifest is there."""
+    """chunk -> times the fake imported it (known by the sha256 of the file it received); every
+    chunk of the manifest is there, and nothing else was imported."""
     manifest = json.loads((folder / "manifest.json").read_text())
-    by = fake.imports_by_external_id()
-    counts = {ext.rsplit(":", 1)[1]: len(jobs) for ext, jobs in by.items()}
-    assert sorted(counts) == sorted(c["file"] for c in manifest["chunks"])
+    by_sha = {c["sha256"]: c["file"] for c in manifest["chunks"]}
+    counts: dict[str, int] = {}
+    for job in fake.imports:
+        counts[by_sha[job.sha256]] = counts.get(by_sha[job.sha256], 0) + 1
+    assert sorted(counts) == sorted(by_sha.values())
     return counts
 
 
