@@ -29,13 +29,26 @@ USERS_SHEET = "users"
 MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header
 
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# Every `_` that begins an `_xHHHH_`, overlapping ones included: in `_x005F_x0041_` both
+# underscores at 0 and 6 do, and escaping only the first (as a plain sub of _EXCEL_ESCAPE,
+# xlsxwriter's own way, does) reads back as `_x005FA`.
+_ESCAPE_START = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def escape_text(text: str) -> str:
+    """Excel's `_xHHHH_` escaping of a literal string: each `_` that starts `_xHHHH_` becomes `_x005F_`.
+
+    The inverse of unescape_text, for every string (control characters are escaped
+    by the XML writers, after this).
+    """
+    if "_x" not in text:
+        return text
+    return _ESCAPE_START.sub("_x005F_", text)
 
 
 def unescape_text(text: str) -> str:
-    """Undo the `_xHHHH_` escapes Excel (and xlsxwriter) write for control characters.
-
-    A literal `_x0041_` is written as `_x005F_x0041_`, so one left-to-right pass
-    restores both; openpyxl leaves them in place.
+    """Undo the `_xHHHH_` escapes Excel (and xlsxwriter) write, as Excel reads them: one
+    left-to-right pass, each `_xHHHH_` the character HHHH (`_x005F_` an underscore).
     """
     if "_x" not in text:
         return text
@@ -138,14 +151,18 @@ def _uncomputed(source: Source, exc: Exception) -> InputError:
 
 
 def _read_rows_openpyxl(source: Source, workbook: Any) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any] | None]:
-    import openpyxl
+    """read_rows through openpyxl (what load_workbook does, but with the shared strings as stored)."""
+    from openpyxl.reader.excel import ExcelReader
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if not isinstance(workbook, Path):
                 workbook.seek(0)
-            wb = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
+            reader = ExcelReader(workbook, read_only=True, data_only=True)
+            reader.read_strings = lambda: _raw_shared_strings(reader)
+            reader.read()
+            wb = reader.wb
     except Exception as exc:  # noqa: BLE001 - openpyxl's errors (InvalidFileException, IndexError, ...) all mean one thing here
         raise InputError(
             f"not a readable XLSX workbook ({type(exc).__name__}: {exc})",
@@ -168,6 +185,29 @@ def _read_rows_openpyxl(source: Source, workbook: Any) -> tuple[Iterator[tuple[A
             wb.close()
 
     return rows(), meta
+
+
+def _raw_shared_strings(reader: Any) -> None:
+    """openpyxl's shared strings with their `_xHHHH_` escapes left as stored, for _counted to undo.
+
+    openpyxl's own table drops every `x005F_` (so a stored `_x005F_x0041_`, the text
+    `_x0041_`, becomes `_x0041_`, read on as `A`, and `ax005F_b` loses text); its inline
+    strings it leaves escaped. Read both the same way.
+    """
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    strings: list[str] = []
+    part = reader.package.find(SHARED_STRINGS)
+    if part is not None:
+        tag = f"{{{SHEET_MAIN_NS}}}si"
+        with reader.archive.open(part.PartName[1:]) as src:
+            for _, node in iterparse(src):
+                if node.tag == tag:
+                    strings.append(Text.from_tree(node).content)
+                    node.clear()
+    reader.shared_strings = strings
 
 
 def _meta_from_rows(meta_rows: Iterable[tuple[Any, ...]]) -> dict[str, Any]:
@@ -283,6 +323,7 @@ def write_workbook(
             meta_ws.write_string(r, 1, col["name"])
             meta_ws.write_string(r, 2, col["type"])
         wb.close()
+        strings: list[str] = wb.str_table.string_array  # the header's and the type sheet's texts, in index order
         with zipfile.ZipFile(skeleton) as skel:
             sheet_xml = skel.read("xl/worksheets/sheet1.xml").decode("utf-8").replace("<sheetData/>", "<sheetData></sheetData>")
             styles = _column_styles(sheet_xml, ncols)
@@ -301,7 +342,9 @@ def write_workbook(
                                 dst.write(block)
                             dst.write(tail.encode("utf-8"))
                         continue
-                    if info.filename == "xl/workbook.xml":
+                    if info.filename == "xl/sharedStrings.xml":
+                        data = _shared_strings(data, strings)
+                    elif info.filename == "xl/workbook.xml":
                         data = data.replace(f"$A$1:${last_col}$2<".encode(), f"$A$1:${last_col}${last_row}<".encode(), 1)
                     out.writestr(_entry(info), data)
     finally:
@@ -314,6 +357,25 @@ def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     entry.compress_type = zipfile.ZIP_DEFLATED
     return entry
+
+
+_SI_TEXT = re.compile(rb"(<si><t[^>]*>)(.*?)(</t></si>)", re.S)
+
+
+def _shared_strings(data: bytes, strings: list[str]) -> bytes:
+    """xlsxwriter's shared-string part with each text escaped as Excel does.
+
+    xlsxwriter escapes `_xHHHH_` by one non-overlapping pass, which misses the second
+    of two that share an underscore (`_x005F_x0041_`, a metadata key or value in the
+    header or the type sheet); each `<si>` is written again from the string itself.
+    """
+    if not any("_x" in s for s in strings):
+        return data
+    texts = iter(strings)
+    out = _SI_TEXT.sub(lambda m: m.group(1) + _xml_text(next(texts)).encode("utf-8") + m.group(3), data)
+    if next(texts, None) is not None:
+        raise RuntimeError("xlsxwriter's shared strings do not match the strings written")
+    return out
 
 
 def _column_styles(sheet_xml: str, ncols: int) -> list[str]:
@@ -333,8 +395,7 @@ def _xml_text(text: str) -> str:
     """Text for an XML text node, with Excel's `_xHHHH_` escapes for what XML cannot carry."""
     if _XML_ESCAPE.search(text) is None:
         return text
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _EXCEL_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text)
+    text = escape_text(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
     return _XML_UNSAFE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
 
 
