@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from bulkedit import fields
 from bulkedit.io import jsonio
 from bulkedit.paths import MISSING, Path, format_path, iter_leaves
 
@@ -45,6 +46,14 @@ def sidecar_path(path: str | os.PathLike[str]) -> pathlib.Path:
     path = pathlib.Path(path)
     return path.with_name(path.name + SIDECAR_SUFFIX)
 META_SHEET: Final = "_bulkedit"
+
+#: Top-level fields whose cells must not be edited in a sheet.
+LOCKED_ROOTS: Final = fields.FORBIDDEN_FIELDS | fields.EXPORT_ONLY_FIELDS
+
+
+def is_locked(path: Path) -> bool:
+    """True for a column a person must not edit (key, connection, blocked, export-only)."""
+    return bool(path) and isinstance(path[0], str) and path[0] in LOCKED_ROOTS
 
 
 def neutralise(text: str) -> str:

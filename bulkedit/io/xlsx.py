@@ -258,8 +258,6 @@ def write_workbook(
     """
     import xlsxwriter
 
-    from bulkedit.sheet.layout import is_locked
-
     headers = columns.headers()
     kinds = list(columns.kinds.values())
     paths = columns.paths
@@ -282,14 +280,14 @@ def write_workbook(
         f_any_locked = wb.add_format({"locked": True, "bg_color": grey})
         formats = {(True, True): f_text_locked, (True, False): f_text, (False, True): f_any_locked, (False, False): f_any}
         for c, (h, p, kind) in enumerate(zip(headers, paths, kinds, strict=True)):
-            locked = is_locked(p)
+            locked = tabular.is_locked(p)
             fmt = formats[(kind in (tabular.STRING, tabular.JSON), locked)]
             width = min(max(len(h) + 2, 12 if kind == tabular.BOOLEAN else 18), 40)
             ws.set_column(c, c, width, fmt)
             ws.write_string(0, c, h, f_head_locked if locked else f_head)
         ws.freeze_panes(1, 1 if ncols > 1 else 0)
         for c, kind in enumerate(kinds):
-            if kind == tabular.BOOLEAN and not is_locked(paths[c]):
+            if kind == tabular.BOOLEAN and not tabular.is_locked(paths[c]):
                 ws.data_validation(
                     1, c, 1048575, c,
                     {"validate": "list", "source": ["TRUE", "FALSE"], "error_title": "true or false",

@@ -3,7 +3,7 @@
 The key column comes first so a person sees whose row it is; `email` and the
 connection follow. Columns a bulk import cannot change (keys, `blocked`,
 export-only fields such as `identities` or `created_at`) are locked and grey in
-XLSX: editing them could only be refused or ignored later.
+XLSX (io.tabular.is_locked): editing them could only be refused or ignored later.
 """
 
 from __future__ import annotations
@@ -21,15 +21,6 @@ if TYPE_CHECKING:
 
 #: Columns put first, in this order, when present.
 LEADING: Final[tuple[Path, ...]] = (("user_id",), ("email",), fields.CONNECTION_PATH, ("identities",))
-
-#: Top-level fields whose cells must not be edited in a sheet.
-LOCKED_ROOTS: Final = fields.FORBIDDEN_FIELDS | fields.EXPORT_ONLY_FIELDS
-
-
-def is_locked(path: Path) -> bool:
-    """True for a column a person must not edit (key, connection, blocked, export-only)."""
-    return bool(path) and isinstance(path[0], str) and path[0] in LOCKED_ROOTS
-
 
 def parse_choice(text: str) -> list[Path]:
     """`--columns user_id,email,user_metadata.plan` -> paths (commas; spaces ignored)."""
