@@ -17,7 +17,7 @@ from bulkedit.edit.values import diff, same
 from bulkedit.io.read import open_source, read_users
 from bulkedit.paths import format_path
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 keys = st.sampled_from(["tier", "plan", "lang", "tags", "a", "b"])
 scalars = st.one_of(
