@@ -84,6 +84,8 @@ def _finite_float(text: str) -> float:
 EXACT_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_unique_pairs)
 #: msgspec's encoder: compact JSON, as Auth0's export and bulkedit's writers lay it out.
 encode = msgspec.json.encode
+#: the same encoder, for `encode_into` a reused buffer (no allocation a user on hot paths)
+ENCODER = msgspec.json.Encoder()
 
 
 def check_parsed(raw: bytes | str, value: Any) -> None:

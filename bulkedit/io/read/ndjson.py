@@ -36,7 +36,8 @@ class NdjsonReader(KeyNames):
         decode_errors = jsonio.DECODE_ERRORS
         known_superset = fields.KNOWN_FIELDS.issuperset
         careful = self._ndjson_line
-        encode = jsonio.encode
+        encode_into = jsonio.ENCODER.encode_into
+        again = bytearray()
         check = self._check_json
         max_depth = jsonio.MAX_DEPTH
         lineno = line_number_at(self.path, start) if start else 0
@@ -67,8 +68,9 @@ class NdjsonReader(KeyNames):
                         if user.__class__ is dict and known_superset(user):
                             if line[-1:] == b"\r":
                                 line = line[:-1]
-                            # a repeated key or absurd nesting (msgspec keeps the last key silently)
-                            if line.count(b"{") + line.count(b"[") > max_depth or encode(user) != line:
+                            # a repeated key or absurd nesting (msgspec keeps the last key silently);
+                            # encode_into returns None and re-encodes into one reused buffer
+                            if line.count(b"{") + line.count(b"[") > max_depth or encode_into(user, again) or again != line:
                                 check(line, user, lineno)
                             yield new_record(Record, (lineno, user, line))
                         else:
