@@ -42,8 +42,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 from bulkedit import fields, privacy
 from bulkedit.emit.convert import complete_metadata, completes_metadata, in_import_file
 from bulkedit.emit.manifest import MANIFEST, read_manifest
@@ -535,48 +533,61 @@ class _HeldLines:
         pass
 
 
-class _Skimmed(msgspec.Struct):
-    """No fields: decoding into it checks a line's JSON syntax and that it is an object, and builds nothing."""
-
-
-_skim = msgspec.json.Decoder(_Skimmed).decode
-#: msgspec skips the values it does not keep without decoding their strings: UTF-8 is checked apart
-_SKIM_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
-
-
 def _line_ok(line: bytes) -> bool:
-    """Whether a reader would accept the line, found without parsing it into objects.
+    """Whether the NDJSON reader would accept the line as it is (else `_refuse_line` says why).
 
-    A line identical in both files is never parsed, yet it must be as valid as any
-    other. At a third of the cost of a parse this checks the JSON syntax, that the
-    line is an object and that it is UTF-8 (not that every number fits a double).
+    A line identical in both files is never matched by key, yet it must be as valid as any
+    other: JSON, UTF-8, an object, and no key twice in one object (msgspec keeps the last
+    of two without a word). The check is the reader's own hot-loop check (msgspec, and
+    compact JSON encoding back to the same bytes proves no key was dropped; jsonio.check_parsed
+    for the rest), so diff refuses exactly what every other command refuses (issue 16).
+    A syntax-only skim could not see a repeated key: no byte-level test can tell a key
+    repeated in one object from one repeated in two (every export line has `user_id` at the
+    top and in `identities`), so the line is parsed.
     """
     try:
-        _skim(line)
-        if not line.isascii():
-            line.decode()
-    except _SKIM_ERRORS:
+        user = _decode(line)
+    except _DECODE_ERRORS:
         return False
+    if user.__class__ is not dict:
+        return False
+    if line.count(b"{") + line.count(b"[") > jsonio.MAX_DEPTH or _encode(user) != line:
+        try:
+            jsonio.check_parsed(line, user)
+        except jsonio.JSONError:
+            return False
     return True
+
+
+_decode, _encode, _DECODE_ERRORS = jsonio.decode, jsonio.encode, jsonio.DECODE_ERRORS
 
 
 def _refuse_line(src: Source, line: bytes, lineno: int) -> None:
     src._ndjson_line(line, lineno)  # raises InputError, naming the file, the line and what is wrong
 
 
-class _LineCheck:
-    """Every line of a large candidate checked in a forked process, on the other core, while this one matches lines.
+#: The part of a large plain candidate (by bytes) whose lines the forked check takes; this
+#: process checks the rest as it matches them. The check (a parse, as every reader does)
+#: costs more than matching a line, so both cores share it.
+CHECK_SHARE = 0.6
 
-    The check costs about 1.4 s of CPU for a million 1 KB users, which inline would add
-    to the wall time. `start` gives None for a small file or on one core: the lines
-    are then checked inline, as they are matched.
+
+class _LineCheck:
+    """The lines of a large candidate checked in a forked process, on the other core, while this one matches lines.
+
+    The check costs about as much CPU as a reader's parse (3-4 s for a million 1 KB
+    users), which inline would add to the wall time. The worker takes the lines before
+    `until` (CHECK_SHARE of a plain file, a compressed one whole); this process checks the
+    others as it matches them. `start` gives None for a small file or on one core: the
+    lines are then all checked inline, as they are matched.
     """
 
     def __init__(self, src: Source) -> None:
         ctx = multiprocessing.get_context("fork")
         self._src = src
+        self.until = None if src.compressed else int(src.size * CHECK_SHARE)
         self._recv, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_check_lines, args=(src, send), daemon=True)
+        self._proc = ctx.Process(target=_check_lines, args=(src, send, self.until), daemon=True)
         self._proc.start()
         send.close()
 
@@ -591,7 +602,7 @@ class _LineCheck:
         try:
             bad: tuple[int, bytes] | None = self._recv.recv()
         except EOFError:  # the worker died: check here instead
-            bad = _first_bad_line(self._src)
+            bad = _first_bad_line(self._src, self.until)
         return bad
 
     def stop(self) -> None:
@@ -601,16 +612,18 @@ class _LineCheck:
         self._recv.close()
 
 
-def _first_bad_line(src: Source) -> tuple[int, bytes] | None:
-    for lineno, line, _ in _ndjson_lines(src):
+def _first_bad_line(src: Source, until: int | None = None) -> tuple[int, bytes] | None:
+    for lineno, line, offset in _ndjson_lines(src):
+        if until is not None and offset >= until:
+            break
         if not _line_ok(line):
             return lineno, line
     return None
 
 
-def _check_lines(src: Source, send: Any) -> None:
+def _check_lines(src: Source, send: Any, until: int | None) -> None:
     try:
-        bad = _first_bad_line(src)
+        bad = _first_bad_line(src, until)
     except Exception:  # an unreadable file: the main process reads it too and says why
         bad = None
     send.send(bad)
@@ -637,7 +650,7 @@ def _match_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: Diff
             first = collided.setdefault(line, lineno)
             if first != lineno:
                 raise _duplicate_in_backup(backup, keys, line, lineno, first)
-        unchanged, unmatched = _match_candidate_lines(cand_src, candidate, keys, store, seen, collided, backup.size, checker is None)
+        unchanged, unmatched = _match_candidate_lines(cand_src, candidate, keys, store, seen, collided, backup.size, _check_from(checker))
         if checker is not None and (bad := checker.first_bad()) is not None:
             _refuse_line(cand_src, bad[1], bad[0])
     finally:
@@ -651,6 +664,13 @@ def _match_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: Diff
     return _finish_ndjson(backup, candidate, keys, opts, leftover, unmatched, unchanged, n_backup)
 
 
+def _check_from(checker: _LineCheck | None) -> int | None:
+    """The offset from which _match_candidate_lines checks lines itself (None: the worker checks them all)."""
+    if checker is None:
+        return 0
+    return checker.until
+
+
 def _match_candidate_lines(
     cand_src: Source,
     candidate: _Candidate,
@@ -659,18 +679,20 @@ def _match_candidate_lines(
     seen: dict[int, int],
     collided: dict[bytes, int],
     done_before: int,
-    check: bool,
+    check_from: int | None,
 ) -> tuple[int, list[tuple[int, bytes]]]:
     """The candidate's lines against the backup's: (lines with an identical twin, the others with their numbers).
 
-    `check`: check here that each line with a twin is valid JSON (else a _LineCheck does).
+    `check_from`: check here each line with a twin at or after this offset (a reader would
+    accept it: `_line_ok`); a _LineCheck checks those before it (None: all of them).
     """
     mask = (1 << _LINE_BITS) - 1
     unchanged = 0
     unmatched: list[tuple[int, bytes]] = []
     get = seen.get
-    skim, skim_errors = _skim, _SKIM_ERRORS
-    for lineno, line, _ in _ndjson_lines(cand_src, candidate.progress, done_before):
+    line_ok = _line_ok
+    check_at = (1 << 62) if check_from is None else check_from
+    for lineno, line, offset in _ndjson_lines(cand_src, candidate.progress, done_before):
         p = get(hash(line))
         if p is not None:
             q = -p if p < 0 else p
@@ -682,13 +704,8 @@ def _match_candidate_lines(
                     raise _duplicate_in_candidate(cand_src, keys, line, lineno)
                 seen[hash(line)] = -p
                 unchanged += 1
-                if check:
-                    try:  # _line_ok inlined: this runs for nearly every line
-                        skim(line)
-                        if not line.isascii():
-                            line.decode()
-                    except skim_errors:
-                        _refuse_line(cand_src, line, lineno)
+                if offset >= check_at and not line_ok(line):
+                    _refuse_line(cand_src, line, lineno)
                 continue
         c = collided.get(line) if collided else None
         if c is None:
@@ -698,7 +715,7 @@ def _match_candidate_lines(
         else:
             collided[line] = -c
             unchanged += 1
-            if check and not _line_ok(line):
+            if offset >= check_at and not line_ok(line):
                 _refuse_line(cand_src, line, lineno)
     return unchanged, unmatched
 

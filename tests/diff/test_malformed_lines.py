@@ -1,4 +1,5 @@
-"""A malformed line is an input error (exit 2, file:line) even when the same bytes are in both files.
+"""A malformed line (or one repeating a key in an object) is an input error (exit 2, file:line)
+even when the same bytes are in both files.
 
 The NDJSON fast pass does not parse a line that has an identical twin on the other side;
 it must still refuse a line no other command would read.
@@ -26,7 +27,13 @@ BROKEN = {
     "not an object": b'["auth0|zzz","z@z.z"]',
     "invalid utf-8": b'{"user_id":"auth0|zzz","email":"z@z.z","name":"\xff\xfe"}',
     "bad literal": b'{"user_id":"auth0|zzz","email":"z@z.z","blocked":tru}',
+    # a key twice in one object (issue 16): every reader refuses it, so diff does too
+    "email twice": b'{"user_id":"auth0|zzz","email":"a@x.io","email_verified":true,"email":"b@x.io"}',
+    "metadata key twice": b'{"user_id":"auth0|zzz","email":"z@z.z","user_metadata":{"plan":"a","plan":"b"}}',
+    "identity key twice": b'{"user_id":"auth0|zzz","email":"z@z.z","identities":[{"connection":"db","connection":"db"}]}',
+    "blocked twice, spaced": b'{"user_id": "auth0|zzz", "blocked": false, "email": "z@z.z", "blocked": true}',
 }
+TWICE = {"email twice": "email", "metadata key twice": "plan", "identity key twice": "connection", "blocked twice, spaced": "blocked"}
 
 
 def _lines() -> list[bytes]:
@@ -58,6 +65,8 @@ def test_identical_malformed_line_is_refused(tmp_path: Path, capsys: pytest.Capt
     err = capsys.readouterr().err
     assert rc == 2, err
     assert f"{cand}:21:" in err and "Traceback" not in err
+    if bad in TWICE:
+        assert f"the key {TWICE[bad]!r} appears twice" in err
     assert not (tmp_path / "r.txt").exists()
 
 
