@@ -44,7 +44,7 @@ from typing import Any
 
 from bulkedit import fields, privacy
 from bulkedit.emit.convert import complete_metadata, completes_metadata, in_import_file
-from bulkedit.emit.manifest import MANIFEST, read_manifest
+from bulkedit.emit.manifest import MANIFEST, VERIFY_CONTENT, read_manifest
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio
@@ -280,7 +280,7 @@ def _sheet_cell_error(src: Source, exc: InputError) -> InputError:
 
 
 def _emit_chunks(folder: Path) -> tuple[list[tuple[Source, str | None]], dict[str, str]]:
-    manifest, chunks = read_manifest(folder, "a folder given as CANDIDATE must be the folder `bulkedit emit` wrote")
+    manifest, chunks = read_manifest(folder, "a folder given as CANDIDATE must be the folder `bulkedit emit` wrote", verify=VERIFY_CONTENT)
     parts: list[tuple[Source, str | None]] = []
     for chunk in chunks:
         if not chunk.path.is_file():

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bulkedit.errors import InputError
 from bulkedit.io import jsonio
+from bulkedit.io.read.stream import file_sha256
 
 MANIFEST = "manifest.json"
 
@@ -33,11 +36,20 @@ def load_json_file(raw: bytes, path: Path, what: str) -> Any:
         raise InputError(f"{what} is not UTF-8", where=str(path)) from None
 
 
-def read_manifest(folder: Path, hint: str, *, unlisted: bool = False) -> tuple[dict[str, Any], list[Chunk]]:
+#: How much of each chunk `check_chunks` compares with its manifest entry: nothing, its
+#: size (a stat), or its size and its sha256 (the whole file read), for a command that
+#: reads every chunk anyway.
+VERIFY_NONE, VERIFY_SIZE, VERIFY_CONTENT = "none", "size", "content"
+
+
+def read_manifest(
+    folder: Path, hint: str, *, unlisted: bool = False, verify: str = VERIFY_NONE
+) -> tuple[dict[str, Any], list[Chunk]]:
     """The manifest of emit folder `folder` and its chunks, checked: a JSON object with a
     `chunks` list of {file, connection, ...} whose files lie inside the folder, and whose
     chunk files are the folder's (`check_chunks`; `unlisted=True`: chunk files the manifest
-    does not list are let through, for a caller that reports them itself).
+    does not list are let through, for a caller that reports them itself; `verify`: how
+    much of each chunk is compared with its entry).
 
     `hint` says what the command takes (each command names its own option).
     """
@@ -56,13 +68,13 @@ def read_manifest(folder: Path, hint: str, *, unlisted: bool = False) -> tuple[d
     if not isinstance(doc, dict):
         raise InputError("the manifest has no 'chunks' list of {file, connection, ...}", where=str(path), hint=hint)
     chunks = manifest_chunks(folder, doc, "chunks", hint)
-    check_chunks(folder, chunks + manifest_chunks(folder, doc, "rollback", hint), unlisted=unlisted)
+    check_chunks(folder, chunks + manifest_chunks(folder, doc, "rollback", hint), unlisted=unlisted, verify=verify)
     return doc, chunks
 
 
 #: The name emit (and `errors -o`) gives a chunk file.
 CHUNK_NAME = re.compile(r"chunk-[0-9]+\.json")
-_REDO = "the folder is not the whole output of one emit (an interrupted emit, or files moved by hand): run `bulkedit emit` into it again with --force"
+_REDO = "the folder is not what one emit wrote (an interrupted emit, or files moved or edited by hand): run `bulkedit emit` into it again with --force"
 
 
 def chunk_files(folder: Path) -> list[Path]:
@@ -80,17 +92,30 @@ def chunk_files(folder: Path) -> list[Path]:
     return out
 
 
-def check_chunks(folder: Path, chunks: list[Chunk], *, unlisted: bool = False) -> None:
+def check_chunks(folder: Path, chunks: list[Chunk], *, unlisted: bool = False, verify: str = VERIFY_NONE) -> None:
     """Refuse (InputError, exit 2) an emit folder whose chunk files are not those its manifest lists.
 
     Each listed chunk (chunks and rollback) must be there; a chunk file in emit's layout
-    that the manifest does not list is refused too, unless `unlisted`. This is what a
-    reader (lint, diff, errors, push) checks before trusting a folder: a run killed while
-    it was written, or a hand-edited folder, is named, not read. (A chunk whose content
-    differs from its manifest sum is each command's call: `errors` notes it, `push`
-    refuses to upload it.)
+    that the manifest does not list is refused too, unless `unlisted`. With `verify` at
+    VERIFY_SIZE a chunk whose size is not the `bytes` its entry records is
+    refused, at VERIFY_CONTENT also one whose sha256 is not the entry's `sha256` (entries
+    without them are taken as they are). This is what a reader (lint, diff, errors, push)
+    checks before trusting a folder: a run killed while it was written, or a hand-edited
+    folder or chunk, is named, not read. lint and diff verify the content (they read every
+    chunk anyway), errors the size (it hashes the chunks as it reads them: changed_chunk),
+    push checks the sums itself, as a refusal (exit 1).
     """
-    missing = [c.file for c in chunks if not c.path.is_file()]
+    missing: list[str] = []
+    resized: list[str] = []
+    for c in chunks:
+        try:
+            size = os.stat(c.path).st_size
+        except OSError:
+            missing.append(c.file)
+            continue
+        want = c.entry.get("bytes")
+        if verify != VERIFY_NONE and type(want) is int and size != want:
+            resized.append(f"{c.file} ({size:,} bytes, listed as {want:,})")
     listed = {c.path.resolve() for c in chunks}
     extra = [] if unlisted else [p.relative_to(folder).as_posix() for p in chunk_files(folder) if p.resolve() not in listed]
     problems = []
@@ -98,8 +123,27 @@ def check_chunks(folder: Path, chunks: list[Chunk], *, unlisted: bool = False) -
         problems.append(f"{len(missing)} chunk(s) it lists are missing: {_some(missing)}")
     if extra:
         problems.append(f"{len(extra)} chunk file(s) are not in it: {_some(extra)}")
+    if resized:
+        problems.append(f"{len(resized)} chunk(s) changed after emit: {_some(resized)}")
+    if not problems and verify == VERIFY_CONTENT:
+        summed = [c for c in chunks if type(c.entry.get("sha256")) is str]
+        with ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1))) as pool:  # hashlib lets go of the GIL
+            sums = list(pool.map(lambda c: file_sha256(c.path), summed))
+        changed = [c.file for c, sha in zip(summed, sums, strict=True) if sha != c.entry["sha256"]]
+        if changed:
+            problems.append(f"{len(changed)} chunk(s) changed after emit (their sha256 differs): {_some(changed)}")
     if problems:
         raise InputError(f"the folder does not match its manifest: {'; '.join(problems)}", where=str(folder / MANIFEST), hint=_REDO)
+
+
+def changed_chunk(folder: Path, chunk: Chunk) -> InputError:
+    """The refusal of a chunk whose bytes are not those its manifest's sha256 names (see check_chunks)."""
+    return InputError(
+        f"the folder does not match its manifest: 1 chunk(s) changed after emit (their sha256 differs): {chunk.file}",
+        where=str(folder / MANIFEST),
+        hint=_REDO,
+    )
+
 
 
 def refuse_without_manifest(folder: Path) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from bulkedit import privacy
 from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
-from bulkedit.emit.manifest import Chunk, load_json_file, read_manifest
+from bulkedit.emit.manifest import VERIFY_SIZE, Chunk, changed_chunk, load_json_file, read_manifest
 from bulkedit.errors import InputError, UsageError
 from bulkedit.io.atomic import check_output_dir
 from bulkedit.io.read import file_sha256, open_source, reporting
@@ -215,7 +215,7 @@ def _chunk_candidates(chunks: list[Chunk], emails: set[str], ids: set[str]) -> t
             ) from None
         sha = entry.get("sha256")
         if isinstance(sha, str) and hashlib.sha256(data).hexdigest() != sha:
-            notes.append(f"{rel} differs from its manifest sha256: it was changed after emit")
+            raise changed_chunk(path.parents[len(Path(rel).parts) - 1], chunk)
         users = load_json_file(data, path, "the chunk")
         if not isinstance(users, list):
             raise InputError("a chunk must be a JSON array of users", where=f"{path}:1")
@@ -417,7 +417,7 @@ def explain_answers(
     if retry_dir is not None:
         check_retry_dir(retry_dir, [Path(a.file) for a in answers], chunks=chunks, source=source, force=force)
     # every input is checked even when no user failed: a wrong path is an error, not an empty report
-    manifest, listed = read_manifest(chunks, CHUNKS_HINT) if chunks is not None else (None, None)
+    manifest, listed = read_manifest(chunks, CHUNKS_HINT, verify=VERIFY_SIZE) if chunks is not None else (None, None)
     if source is not None:
         open_source(source, column_map=column_map)
         if manifest is not None:

@@ -29,7 +29,14 @@ from bulkedit.emit.convert import (
     to_import_user,
     upsert_changes,
 )
-from bulkedit.emit.manifest import MANIFEST, chunk_files, manifest_chunks, read_manifest, refuse_without_manifest
+from bulkedit.emit.manifest import (
+    MANIFEST,
+    VERIFY_CONTENT,
+    chunk_files,
+    manifest_chunks,
+    read_manifest,
+    refuse_without_manifest,
+)
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io.parallel import run_ranges
@@ -146,7 +153,9 @@ def _folder_inputs(folder: Path) -> list[InputFile]:
     information files of bulkedit's sheets (`*.bulkedit.json`) are skipped."""
     if (folder / MANIFEST).is_file():
         # files the manifest does not list are linted and named (BE704); missing or damaged ones refused
-        _, chunks = read_manifest(folder, "a folder holding manifest.json is read as the output folder of `bulkedit emit`", unlisted=True)
+        _, chunks = read_manifest(
+            folder, "a folder holding manifest.json is read as the output folder of `bulkedit emit`", unlisted=True, verify=VERIFY_CONTENT
+        )
         listed = [InputFile(c.path, c.connection) for c in chunks]
         return listed + _unlisted_chunks(folder, listed)
     if chunk_files(folder) and not any((p / MANIFEST).is_file() for p in list(folder.resolve().parents)[:2]):

@@ -218,6 +218,17 @@ def test_broken_chunk_is_an_input_error_from_either_scan(tmp_path: Path) -> None
     for parallel in (False, True):
         with pytest.raises(InputError) as info:
             explain([CORPUS / "errors-job2.json.gz"], chunks=chunks, source=CORPUS / "edited.ndjson", parallel=parallel)
+        assert "legacy-db/chunk-0002.json" in info.value.message and "changed after emit" in info.value.message
+    # a manifest that records no size or sum for it (written by hand): the chunk itself is read and refused
+    manifest = json.loads((chunks / "manifest.json").read_text())
+    for entry in manifest["chunks"]:
+        if entry["file"] == "legacy-db/chunk-0002.json":
+            entry.pop("bytes", None)
+            entry.pop("sha256", None)
+    (chunks / "manifest.json").write_text(json.dumps(manifest))
+    for parallel in (False, True):
+        with pytest.raises(InputError) as info:
+            explain([CORPUS / "errors-job2.json.gz"], chunks=chunks, source=CORPUS / "edited.ndjson", parallel=parallel)
         assert info.value.where == f"{chunks / 'legacy-db' / 'chunk-0002.json'}:2"
 
 

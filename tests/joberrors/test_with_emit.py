@@ -50,16 +50,29 @@ def test_real_emit_folder_maps_and_retry_folder_lints_clean(emitted: Path, tmp_p
     assert not [f for f in report["findings"] if f["severity"] == "error"]
 
 
-def test_changed_chunk_is_noted(emitted: Path, tmp_path: Path) -> None:
+def _edit(path: Path, old: bytes, new: bytes) -> None:
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("command", ["errors", "lint", "diff"])
+@pytest.mark.parametrize(("old", "new", "why"), [(b"[", b"[ ", "bytes, listed as"), (b'"email"', b'"EMAIL"', "sha256 differs")])
+def test_a_chunk_changed_after_emit_is_refused(
+    emitted: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, old: bytes, new: bytes, why: str
+) -> None:
+    """A chunk whose size or sha256 is not its manifest entry's: exit 2, naming the chunk (issue 16)."""
     chunks = tmp_path / "chunks"
     shutil.copytree(emitted, chunks)
     first = json.loads((chunks / "manifest.json").read_text())["chunks"][0]["file"]
-    (chunks / first).write_bytes((chunks / first).read_bytes().replace(b"[", b"[ ", 1))
+    _edit(chunks / first, old, new)
     answer = tmp_path / "job.json"
     _answer_from_chunks(emitted, {0: "CONNECTION_NOT_FOUND"}, answer)
-    result = explain([answer], chunks=chunks)
-    assert result.failures[0].chunk is not None
-    assert any("differs from its manifest sha256" in n and first in n for n in result.notes)
+    args = {"errors": [str(answer), "--chunks", str(chunks)], "lint": [str(chunks)], "diff": [str(EXPORT), str(chunks)]}[command]
+    capsys.readouterr()
+    assert main([command, *args]) == 2
+    err = capsys.readouterr().err
+    assert first in err and "changed after emit" in err and why in err and "bulkedit emit" in err
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
