@@ -89,10 +89,14 @@ def detect(path: Path) -> Detected:
     body = text.lstrip()
     first = body[:1]
     if not first:  # empty, or blank space only (however much: `_first_content` looked to the end)
+        if compressed or named == NDJSON:
+            # zero users, as bulkedit writes them: a complete gzip stream (its end and checksum read)
+            # is no failed download, and neither is an NDJSON file named so (docs: formats, zero users)
+            return Detected(NDJSON, compressed, bom)
         raise InputError(
-            f"{path} holds no users (the file is {'empty' if not text else 'only blank space'}"
-            f"{' after decompression' if compressed else ''})",
-            hint="a failed or interrupted download leaves an empty file: download the export again",
+            f"{path} holds no users (the file is {'empty' if not text else 'only blank space'})",
+            hint="a failed or interrupted download leaves an empty file: download the export again"
+            " (a file of zero users is an empty .ndjson, [] in a .json, a CSV header, or a gzip stream)",
         )
     if first == b"[":
         return Detected(JSON, compressed, bom)

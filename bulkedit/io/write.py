@@ -112,10 +112,10 @@ def write_users(
         xlsx = format == fmt.XLSX
         if columns is None:
             columns = tabular.ColumnSet.of(records(), xlsx=xlsx)
-        if not xlsx and not columns.paths:
-            # zero users: a header is what tells a CSV of no users from an empty (failed) download,
-            # and `email` is the one field every user has
-            columns.add_user({"email": ""})
+        if not columns.paths:
+            # zero users: a header is what tells a CSV (or a workbook) of no users from an empty
+            # (failed) download; user_id and email, the sheet's keys, so it can be edited and applied too
+            columns.add_user({"user_id": "", "email": ""})
         return _write_table(path, records, columns, meta or {}, xlsx=xlsx)
     raise UsageError(f"unknown output format {format!r}")
 

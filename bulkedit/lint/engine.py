@@ -141,7 +141,7 @@ def expand_inputs(paths: Iterable[Path | str]) -> list[InputFile]:
         if not p.exists():
             raise InputError(f"{p} does not exist", hint="check the path")
         found = [InputFile(p)] if p.is_file() else _folder_inputs(p)
-        if not found:
+        if not found and not (p / MANIFEST).is_file():  # an emit folder of zero users holds no chunk: 0 users
             raise InputError(f"folder {p} holds no user files", hint="give files, or an emit output folder")
         out.extend(f if f.connection is not None else replace(f, connection=_emit_connection(f.path, emit_connections)) for f in found)
     return out

@@ -213,13 +213,25 @@ def test_a_plain_zip_named_csv(tmp_path: Path) -> None:
     refused("zip named .csv", path, "a zip archive, not an XLSX workbook")
 
 
-@pytest.mark.parametrize(("name", "data", "gz"), [
-    ("empty", b"", False), ("blank", b" \n\t" * 40_000, False), ("blank, gzip", b"\n" * 200_000, True), ("empty, gzip", b"", True),
-])
-def test_empty_and_blank_files_are_refused_alike(tmp_path: Path, name: str, data: bytes, gz: bool) -> None:
-    path = tmp_path / ("export.json.gz" if gz else "export.json")
-    path.write_bytes(gzip.compress(data) if gz else data)
+@pytest.mark.parametrize(("name", "data"), [("empty", b""), ("blank", b" \n\t" * 40_000)])
+def test_empty_and_blank_files_are_refused_alike(tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / "export.json"
+    path.write_bytes(data)
     refused(name, path, "holds no users (the file is")
+
+
+@pytest.mark.parametrize(("name", "data"), [("blank, gzip", b"\n" * 200_000), ("empty, gzip", b"")])
+def test_a_complete_gzip_of_nothing_is_zero_users_alike(tmp_path: Path, name: str, data: bytes) -> None:
+    """A complete gzip stream (end and checksum read) is no failed download: zero users (issue 14),
+    empty or blank alike; cut short, it is refused."""
+    path = tmp_path / "export.json.gz"
+    path.write_bytes(gzip.compress(data))
+    out = tmp_path / "out.json"
+    rc, err, peak, _ = run_capped("convert", path, "-o", out)
+    assert rc == 0 and out.read_bytes() == b"[]\n", err
+    assert peak < 500
+    path.write_bytes(gzip.compress(data)[:-4])
+    refused(name + ", cut short", path, ("cannot be decompressed", "damaged or truncated"))
 
 
 def test_a_gzip_of_one_user_repeated_to_2_gb(tmp_path: Path) -> None:

@@ -120,9 +120,13 @@ def test_json_array_errors(tmp_path: Path, content: str, expect: str) -> None:
 def test_empty_array_and_empty_file(tmp_path: Path) -> None:
     assert read_users(write(tmp_path / "e.json", "[ ]\n")) == []
     assert read_users(write(tmp_path / "h.csv", "user_id,email\r\n")) == []  # header of Auth0 fields: 0 users
-    for name, content, gz in [("e.ndjson", "", False), ("e.json", "", False), ("w.ndjson", " \n\r\n\t", False), ("e.ndjson.gz", "", True)]:
+    # zero users as bulkedit writes them: an NDJSON file (named so) or a complete gzip stream with nothing in it
+    for name, content, gz in [("e.ndjson", "", False), ("w.ndjson", " \n\r\n\t", False), ("e.jsonl", "", False), ("e.ndjson.gz", "", True), ("e.json.gz", "\n", True)]:
+        assert read_users(write(tmp_path / name, content, gz=gz)) == []
+    # an empty or blank file of any other name is a failed download
+    for name, content in [("e.json", ""), ("w.json", " \n\r\n\t"), ("e.csv", ""), ("export", "\n")]:
         with pytest.raises(InputError, match="holds no users"):
-            read_users(write(tmp_path / name, content, gz=gz))
+            read_users(write(tmp_path / name, content))
 
 
 # -- CSV ------------------------------------------------------------------------------
