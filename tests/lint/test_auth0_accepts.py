@@ -64,3 +64,11 @@ def test_unusual_tld_is_not_a_schema_error(email: str) -> None:
                                             ("ARGON2", False)])
 def test_ldap_schemes(scheme: str, ok: bool) -> None:
     assert _valid(_ldap("{" + scheme + "}X03MO1qnZdYdgyfeuILPmQ==")) is ok
+
+
+@pytest.mark.parametrize("email", ["a@x.c0m", "a@x.c"])
+def test_unusual_tld_of_an_mfa_email_factor_takes_the_rules_path(email: str) -> None:
+    """BE304 covers an MFA email factor too: the fast check must not let such a user past the rules."""
+    user = {"email": "a@x.io", "mfa_factors": [{"email": {"value": email}}]}
+    assert _valid(user) and not fast_validator()(user)
+    assert fast_validator()({"email": "a@x.io", "mfa_factors": [{"email": {"value": "b@example.xn--p1ai"}}]})

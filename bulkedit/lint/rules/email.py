@@ -118,18 +118,31 @@ def email_verified_string(u, raw):  # type: ignore[no-untyped-def]
 
 @rule("BE304", "email-unusual-tld", "warning", "email {email!r} {problem}: check the address", "detail")
 def email_unusual_tld(u, raw):  # type: ignore[no-untyped-def]
-    """An email whose top-level domain is one character long or holds digits.
+    """An email, or an MFA email factor's address, whose top-level domain is one character long or holds digits.
 
     Why: no registry hands out such top-level domains, so the address is most likely
     mistyped (`ana@x.c0m`); Auth0's schema only asks for `format: email`, so the import may
-    still take it. Internationalised top-level domains (`user@example.xn--p1ai`) are fine.
+    still take it. An MFA email factor enrolled at a mistyped address sends the user's
+    one-time codes nowhere. Internationalised top-level domains (`user@example.xn--p1ai`)
+    are fine.
 
-    Example: `"email": "ana@example.c0m"`, `"email": "ana@example.c"`.
+    Example: `"email": "ana@example.c0m"`, `"email": "ana@example.c"`,
+    `"mfa_factors": [{"email": {"value": "ana@example.c0m"}}]`.
 
     Fix: correct the address if it is a typo; ignore the finding otherwise.
     """
+    out = []
     e = u.get("email")
-    if email_problem(e) is not None:
-        return None  # BE301 says what is wrong
-    problem = tld_problem(e)
-    return [("email", {"email": e, "problem": problem})] if problem else None
+    if email_problem(e) is None:  # (else BE301 says what is wrong)
+        problem = tld_problem(e)
+        if problem:
+            out.append(("email", {"email": e, "problem": problem}))
+    factors = u.get("mfa_factors")
+    for i, f in enumerate(factors if type(factors) is list else ()):
+        v = f.get("email") if type(f) is dict else None
+        value = v.get("value") if type(v) is dict else None
+        if email_problem(value) is None:  # (a malformed one breaks the schema: BE100)
+            problem = tld_problem(value)
+            if problem:
+                out.append((f"mfa_factors[{i}].email.value", {"email": value, "problem": problem}))
+    return out or None
