@@ -13,7 +13,7 @@ import shutil
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -104,7 +104,7 @@ def _read_rows(source: Source) -> tuple[Iterator[tuple[Any, ...]], dict[str, Any
     def rows() -> Iterator[tuple[Any, ...]]:
         try:
             if first is not None:
-                yield from _counted(source, first)
+                yield from _counted(source, first, lambda: book.read_fraction)
         except UncomputedFormula as exc:
             raise _uncomputed(source, exc) from None
         except XlsxError as exc:
@@ -124,13 +124,17 @@ def _decompressed(source: Source) -> IO[bytes]:
     return tmp
 
 
-def _counted(source: Source, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    """The rows, counted into `source.bytes_read` (for progress), their `_xHHHH_` escapes undone."""
+def _counted(source: Source, rows: Iterable[tuple[Any, ...]], fraction: Callable[[], float]) -> Iterator[tuple[Any, ...]]:
+    """The rows, their `_xHHHH_` escapes undone; `source.bytes_read` follows how much of the
+    sheet is read (`fraction`, 0 to 1) as that share of the file's bytes, so a progress bar whose
+    total is the file's size (every command's) moves with the rows and ends full."""
+    size = source.size
     for row in rows:
-        source.bytes_read += 1
+        source.bytes_read = int(size * fraction())
         if any(type(c) is str and "_x" in c for c in row):
             row = tuple(unescape_text(c) if type(c) is str else c for c in row)
         yield row
+    source.bytes_read = size
 
 
 def _malformed(source: Source, exc: Exception) -> InputError:
@@ -173,12 +177,22 @@ def _read_rows_openpyxl(source: Source, workbook: Any) -> tuple[Iterator[tuple[A
     sheets = [ws for ws in wb.worksheets if ws.title != tabular.META_SHEET and getattr(ws, "sheet_state", "visible") == "visible"]
     if not sheets:
         raise InputError("the workbook has no visible sheet", where=str(source.path))
-    first = users_sheet_rows(sheets, lambda ws: ws.title, lambda ws: ws.iter_rows(values_only=True), USERS_SHEET)
+    done = [0]  # rows read, of the sheet's declared `max_row` (openpyxl reads it from <dimension>)
+    rows_in_sheet = 0
+
+    def sheet_rows(ws: Any) -> Iterator[tuple[Any, ...]]:
+        nonlocal rows_in_sheet
+        rows_in_sheet, done[0] = ws.max_row or 0, 0
+        for row in ws.iter_rows(values_only=True):
+            done[0] += 1
+            yield row
+
+    first = users_sheet_rows(sheets, lambda ws: ws.title, sheet_rows, USERS_SHEET)
 
     def rows() -> Iterator[tuple[Any, ...]]:
         try:
             if first is not None:
-                yield from _counted(source, first)
+                yield from _counted(source, first, lambda: min(done[0] / max(rows_in_sheet, 1), 1.0))
         except Exception as exc:  # noqa: BLE001 - see above
             raise _malformed(source, exc) from None
         finally:

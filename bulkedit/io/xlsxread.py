@@ -128,6 +128,8 @@ class Workbook:
         self.sheets = sheets
         self._strings: list[str] | None = None
         self._dates: frozenset[int] | None = None
+        #: how much of the sheet being read (`rows`) is parsed, 0 to 1, by its uncompressed XML
+        self.read_fraction = 0.0
         self._string_part = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
         self._style_part = next((t for t in rels.values() if t.endswith("styles.xml")), None)
 
@@ -377,9 +379,14 @@ class Workbook:
         p.StartElementHandler = start
         p.EndElementHandler = end
         p.CharacterDataHandler = text
+        self.read_fraction = 0.0
+        part_size = max(self.zip.getinfo(sheet.part).file_size, 1)  # as the zip's directory records it
+        consumed = 0
         with self.open(sheet.part) as f:
             while True:
                 block = f.read(BLOCK)
+                consumed += len(block)
+                self.read_fraction = min(consumed / part_size, 1.0)
                 try:
                     p.Parse(block, not block)
                 except expat.ExpatError as exc:

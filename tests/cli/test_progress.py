@@ -83,6 +83,31 @@ def test_edit_sheet_reading_back_and_the_backup(bars: Bars, tmp_path: Path, caps
     _check(bars, "sheet", sheet.stat().st_size + EXPORT.stat().st_size)
 
 
+@pytest.mark.parametrize("reader", ["streaming", "openpyxl"])
+def test_reading_an_xlsx_counts_its_bytes_as_the_bar_shows_them(
+    bars: Bars, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, reader: str
+) -> None:
+    """The bar's total is the file's size: reading a workbook reports the share of it read, in
+    bytes, not a count of rows (which left the bar near empty, then jumped to full)."""
+    sheet = tmp_path / "users.xlsx"
+    assert run(capsys, "convert", EXPORT, "-o", sheet)[0] == 0
+    if reader == "openpyxl":
+        from bulkedit.io import xlsxread
+
+        def gives_up(*_: object) -> object:
+            raise xlsxread.XlsxError("not understood")
+
+        monkeypatch.setattr(xlsxread, "Workbook", gives_up)
+    bars.drawn.clear()
+    assert run(capsys, "convert", sheet, "-o", tmp_path / "back.ndjson")[0] == 0
+    _check(bars, "convert", sheet.stat().st_size)
+    assert all(0 <= v <= sheet.stat().st_size for v in bars.drawn["convert"][1])
+    bars.drawn.clear()
+    rc, _, err = run(capsys, "edit", EXPORT, "--sheet", sheet, "-o", tmp_path / "out.ndjson")
+    assert rc == 0, err
+    _check(bars, "sheet", sheet.stat().st_size + EXPORT.stat().st_size)
+
+
 def test_no_terminal_no_bar(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rec = Bars()
     monkeypatch.setattr(progress_mod, "_bar", rec.bar)  # stderr is captured: not a terminal
