@@ -100,3 +100,35 @@ def test_docs_links_between_pages_resolve():
             if not (page.parent / path).resolve().exists():
                 broken.append(f"{page.relative_to(DOCS)} -> {target}")
     assert broken == [], f"links to pages that do not exist: {broken}"
+
+
+def _anchors(page: Path) -> set[str]:
+    """The ids mkdocs' toc gives the headings of `page` (markdown's default slugify)."""
+    out = set()
+    for heading in re.findall(r"^#+\s+(.+)$", page.read_text(encoding="utf-8"), flags=re.M):
+        text = re.sub(r"[^\w\s-]", "", heading).strip().lower()
+        out.add(re.sub(r"[-\s]+", "-", text))
+    return out
+
+
+def test_the_output_rule_is_stated_once_and_every_writing_command_links_it():
+    """One output rule (issue 12): stated on the commands page; every command with --force links to it."""
+    rule = DOCS / "commands" / "index.md"
+    assert "the-output-rule-force" in _anchors(rule)
+    writers = [name for name, cmd in COMMANDS.items() if "--force" in _flags(cmd)]
+    assert {"convert", "edit", "emit", "errors", "diff", "lint"} <= set(writers)
+    unlinked = [name for name in writers if "index.md#the-output-rule-force" not in (DOCS / "commands" / f"{name}.md").read_text(encoding="utf-8")]
+    assert unlinked == [], f"command pages with --force that do not link the output rule: {unlinked}"
+
+
+def test_links_to_a_heading_name_one_that_exists():
+    broken = []
+    for page in DOCS.rglob("*.md"):
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            path, _, anchor = target.partition("#")
+            if not anchor or re.match(r"[a-z]+:", path):
+                continue
+            dest = (page.parent / path).resolve() if path else page
+            if dest.suffix == ".md" and dest.exists() and anchor not in _anchors(dest):
+                broken.append(f"{page.relative_to(DOCS)} -> {target}")
+    assert broken == [], f"links to headings that do not exist: {broken}"
