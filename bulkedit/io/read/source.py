@@ -52,7 +52,7 @@ def _reporting(records: Iterable[Record], source: Source, progress: Callable[[in
         if n % PROGRESS_EVERY == 0:
             progress(done_before + source.bytes_read)
         yield rec
-    progress(done_before + source.bytes_read)  # the file read to its end: the bar shows all of it
+    progress(done_before + source.size)  # the file read to its end: the bar shows all of it
 
 
 def open_source(path: Path | str, *, column_map: dict[str, str] | None = None) -> Source:
