@@ -551,7 +551,7 @@ def _line_ok(line: bytes) -> bool:
         return False
     if user.__class__ is not dict:
         return False
-    if line.count(b"{") + line.count(b"[") > jsonio.MAX_DEPTH or _encode(user) != line:
+    if line.count(b"{") + line.count(b"[") > jsonio.MAX_DEPTH or _encode_into(user, _AGAIN) or line != _AGAIN:
         try:
             jsonio.check_parsed(line, user)
         except jsonio.JSONError:
@@ -559,7 +559,9 @@ def _line_ok(line: bytes) -> bool:
     return True
 
 
-_decode, _encode, _DECODE_ERRORS = jsonio.decode, jsonio.encode, jsonio.DECODE_ERRORS
+_decode, _DECODE_ERRORS = jsonio.decode, jsonio.DECODE_ERRORS
+#: the reader's way: re-encode into one reused buffer (encode_into returns None), no bytes a line
+_encode_into, _AGAIN = jsonio.ENCODER.encode_into, bytearray()
 
 
 def _refuse_line(src: Source, line: bytes, lineno: int) -> None:
