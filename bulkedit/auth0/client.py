@@ -91,6 +91,25 @@ class RateState:
 
     remaining: int | None = None
     reset_at: float | None = None  # epoch seconds
+    limit: int | None = None
+
+    def pause(self, now: float) -> float:
+        """Seconds to wait before the next call: none while the budget is comfortable; when it runs low
+        (a tenth of the limit or less), the time to the reset spread over the calls left, so the
+        budget lasts to the reset instead of ending in 429s; the whole time to the reset at 0."""
+        if self.remaining is None or self.reset_at is None:
+            return 0.0
+        left = self.reset_at - now
+        if left <= 0:
+            return 0.0
+        if self.remaining <= 0:
+            return min(left, MAX_RATE_WAIT)
+        low = max(2, (self.limit or 0) // 10)
+        if self.remaining > low:
+            return 0.0
+        # the rate the budget comes back at (a token bucket full again at the reset)
+        spent = (self.limit - self.remaining) if self.limit and self.limit > self.remaining else self.remaining + 1
+        return min(left / spent, MAX_RATE_WAIT)
 
 
 def _error_text(resp: httpx.Response) -> tuple[str, str | None]:
@@ -214,26 +233,26 @@ class Api:
     # ---- one call, with retries --------------------------------------------------------
 
     def _wait_rate(self) -> None:
-        r = self.rate
-        if r.remaining is not None and r.remaining <= 0 and r.reset_at is not None:
-            wait = min(max(r.reset_at - time.time(), 0.0), MAX_RATE_WAIT)
-            if wait > 0:
-                if self.on_wait:
-                    self.on_wait("rate limit", wait)
-                time.sleep(wait)
-            r.remaining = None
+        wait = self.rate.pause(time.time())
+        if wait > 0:
+            if self.on_wait:
+                self.on_wait("rate limit", wait)
+            time.sleep(wait)
+            self.rate.remaining = None  # the next answer says again
 
     def _note_rate(self, resp: httpx.Response) -> None:
-        rem, reset = resp.headers.get("x-ratelimit-remaining"), resp.headers.get("x-ratelimit-reset")
+        rem, reset, limit = (resp.headers.get(f"x-ratelimit-{h}") for h in ("remaining", "reset", "limit"))
         try:
             self.rate.remaining = int(rem) if rem is not None else None
             self.rate.reset_at = float(reset) if reset is not None else None
+            self.rate.limit = int(limit) if limit is not None else None
         except ValueError:
             self.rate.remaining = None
 
     def _send(self, method: str, path: str, *, idempotent: bool, authorized: bool = True, **kw: Any) -> httpx.Response:
         """One request with the retry rules of the module docstring. 429 on a non-idempotent call raises Busy."""
         refreshed = False
+        began = time.monotonic()
         try:
             for attempt in stamina.retry_context(on=_retry_hook, attempts=ATTEMPTS, timeout=RETRY_TIMEOUT, wait_initial=0.2, wait_max=10.0):
                 with attempt:
@@ -285,6 +304,13 @@ class Api:
                         )
                     return resp
         except _Retry as exc:
+            if str(exc) == "429":
+                raise Unreachable(
+                    f"{self.domain} kept answering 429 Too Many Requests to {method} {path}, "
+                    f"{ATTEMPTS} times over {time.monotonic() - began:.0f}s",
+                    hint="the tenant's Management API rate limit is used up (by this run or other programs using the "
+                    "same tenant); wait a few minutes, then run the same command again: push resumes where it stopped",
+                ) from None
             raise Unreachable(
                 f"{self.domain}: {exc} after {ATTEMPTS} attempts",
                 hint="check the network and Auth0's status page, then run the command again (push resumes where it stopped)",

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bulkedit.auth0.client import Api, ApiError, Busy, InDoubt
+from bulkedit.auth0.client import Api, ApiError, Busy, InDoubt, Unreachable
 from bulkedit.auth0.jobs import FINAL
 from bulkedit.auth0.journal import ChunkState, Journal, needs_errors, open_journal, tenant_folder
 from bulkedit.auth0.pull import resolve_connection
@@ -32,12 +32,16 @@ from bulkedit.emit.manifest import MANIFEST, Chunk, read_manifest
 from bulkedit.errors import InputError, RefusedError, UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_file
+from bulkedit.privacy import text_safe
 
 HINT = "push takes the output folder of `bulkedit emit` (or of `errors -o`), with its manifest.json"
 #: Auth0 runs at most this many import jobs of a tenant at once
 MAX_JOBS = 2
-#: shortest and longest pause between two polls of one job
-POLL_MIN, POLL_MAX = 0.03, 5.0
+#: shortest pause between two polls of a job (around its predicted end), and the longest
+POLL_MIN, POLL_MAX = 0.02, 5.0
+#: how long push keeps trying to start a job that Auth0 refuses with 429 (both slots taken by other
+#: jobs, or the rate limit): a job runs at most two hours, so past this the slots are not coming back
+BUSY_LIMIT = 2.5 * 3600
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,10 @@ class PushResult:
 
     @property
     def ok(self) -> bool:
-        return not self.dry_run and all(j.status == "completed" and not (j.summary or {}).get("failed") for j in self.jobs)
+        # a chunk skipped on a person's word (`--in-doubt skip`: its users are in the tenant) counts as imported
+        return not self.dry_run and all(
+            j.status == "skipped" or (j.status == "completed" and not (j.summary or {}).get("failed")) for j in self.jobs
+        )
 
     def to_dict(self) -> dict[str, Any]:
         by: dict[str, int] = {}
@@ -319,6 +326,8 @@ class _Scheduler:
     per_byte: float | None = None
     busy_until: float = 0.0
     busy_backoff: float = 0.5
+    busy_since: float | None = None
+    busy_limit: float = BUSY_LIMIT
     sent: int = 0
     resent: list[str] = field(default_factory=list)
     prog: Progress = field(default_factory=lambda: Progress(0))
@@ -334,6 +343,14 @@ class _Scheduler:
         except Busy as exc:
             self.journal.append({"op": "not_sent", "chunk": c.file, "why": "429"})
             now = self.clock()
+            if self.busy_since is None:
+                self.busy_since = now
+            elif now - self.busy_since > self.busy_limit:
+                raise Unreachable(
+                    f"Auth0 refused every new import job with 429 for {_duration(now - self.busy_since)} ({text_safe(str(exc))})",
+                    hint="other import or export jobs hold the tenant's two job slots, or other programs use up its rate limit; "
+                    "once they are done, run the same command again: push resumes where it stopped",
+                ) from None
             wait = exc.wait if exc.wait is not None else self.busy_backoff
             self.busy_backoff = min(self.busy_backoff * 2, 30.0)
             self.busy_until = now + max(wait, 0.05)
@@ -346,15 +363,27 @@ class _Scheduler:
             self.journal.append({"op": "rejected", "chunk": c.file, "status": exc.status, "message": exc.auth0_message})
             return "rejected"
         self.busy_backoff = 0.5
+        self.busy_since = None
         self.prog.waiting = None
         self.journal.append({"op": "accepted", "chunk": c.file, "job": job["id"]})
         self.sent += 1
         self._track(c, str(job["id"]), self.clock())
         return "accepted"
 
+    def _expect(self, c: PlannedChunk) -> float | None:
+        """How long `c`'s job should take, learnt from the jobs before it (None: none ended yet)."""
+        return self.per_byte * c.bytes if self.per_byte is not None else None
+
+    @staticmethod
+    def _near(expect: float) -> float:
+        """The pause between polls around a job's expected end: 1% of its length, 0.02 s at least.
+        A few polls a job, however long it is, and a slot is refilled within that of the job's end."""
+        return max(expect * 0.01, POLL_MIN)
+
     def _track(self, c: PlannedChunk, job_id: str, started: float) -> None:
-        expect = self.per_byte * c.bytes if self.per_byte is not None else 0.0
-        first = max(expect, 0.2) if self.per_byte is not None else 0.25
+        expect = self._expect(c)
+        # first poll: just before the end earlier jobs predict (at once, if they ended at once)
+        first = max(expect - self._near(expect), 0.0) if expect is not None else 0.25
         self.running[job_id] = _Running(c, job_id, started, started + min(first, POLL_MAX * 4))
 
     def poll(self, r: _Running) -> bool:
@@ -370,18 +399,36 @@ class _Scheduler:
         now = self.clock()
         r.polls += 1
         status = job.get("status")
+        elapsed = now - r.started
         if status not in FINAL:
-            r.last_running_seen = now - r.started
-            expect = self.per_byte * r.chunk.bytes if self.per_byte is not None else None
-            if expect is not None and r.last_running_seen < expect * 1.5:
-                gap = expect * 0.04  # close to the expected end: poll often, relative to the job's length
-            else:  # no estimate yet, or a slow job: back off
-                gap = max(r.last_running_seen * 0.25, 0.25)
+            r.last_running_seen = elapsed
+            expect = self._expect(r.chunk)
+            left = job.get("time_left_seconds")
+            if expect is not None and elapsed < expect * 1.5:
+                # before the predicted end: sleep until just before it; past it: short pauses that grow
+                # by half (a prediction a little short costs a few polls, not a poll every 20 ms)
+                near, due = self._near(expect), expect - self._near(expect)
+                gap = due - elapsed if elapsed < due else max(near, (elapsed - due) * 0.5)
+            elif isinstance(left, int | float) and not isinstance(left, bool) and left >= 1:
+                gap = float(left)  # no prediction (or a slow job): Auth0's own estimate of the time left
+            elif isinstance(left, int | float) and not isinstance(left, bool) and left >= 0:
+                gap = max(elapsed * 0.1, 0.1)  # Auth0 says less than a second is left
+            else:  # no estimate at all: back off
+                gap = max(elapsed * 0.25, 0.25)
+            if isinstance(left, int | float) and not isinstance(left, bool) and left >= 1:
+                gap = min(gap, float(left))
             r.next_poll = now + min(max(gap, POLL_MIN), POLL_MAX)
             return False
-        if r.chunk.bytes:
-            seen = r.last_running_seen / r.chunk.bytes
-            self.per_byte = seen if self.per_byte is None else max(0.7 * self.per_byte + 0.3 * seen, seen * 0.5)
+        if r.chunk.bytes and status == "completed":
+            # it ended between the last poll that saw it running and this one: learn the middle; a job
+            # already done at its first poll only says the prediction was not short (drift a little earlier)
+            expect = self._expect(r.chunk)
+            if r.last_running_seen == 0 and expect is not None:
+                ended = min(expect, elapsed) * 0.95
+            else:
+                ended = (r.last_running_seen + elapsed) / 2
+            seen = ended / r.chunk.bytes
+            self.per_byte = seen if self.per_byte is None else 0.5 * self.per_byte + 0.5 * seen
         summary = job.get("summary") if isinstance(job.get("summary"), dict) else None
         self.journal.append({"op": "done", "chunk": r.chunk.file, "job": r.job_id, "status": status, "summary": summary,
                              "details": job.get("status_details")})
@@ -501,6 +548,11 @@ class _Scheduler:
                 self.sleep(min(delay, POLL_MAX))
 
 
+def _duration(seconds: float) -> str:
+    m = int(seconds // 60)
+    return f"{m // 60}h{m % 60:02d}m" if m >= 60 else (f"{m}m" if m else f"{seconds:.0f}s")
+
+
 def push(
     api: Api,
     plan: PushPlan,
@@ -514,6 +566,7 @@ def push(
     force: bool = False,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    busy_limit: float = BUSY_LIMIT,
 ) -> PushResult:
     """Send what `plan` says is left (see the module docstring) and explain the failed users."""
     if max_jobs not in (1, 2):
@@ -524,7 +577,8 @@ def push(
         _check_begun(j, plan.manifest_sha256, plan.folder)
         if j.begun is None:
             j.append({"op": "begin", "manifest_sha256": plan.manifest_sha256, "domain": plan.domain, "at": time.time()})
-        s = _Scheduler(api, plan, j, errors_dir, max_jobs, completion_email or plan.completion_email, in_doubt, progress, sleep, clock)
+        s = _Scheduler(api, plan, j, errors_dir, max_jobs, completion_email or plan.completion_email, in_doubt, progress, sleep, clock,
+                       busy_limit=busy_limit)
         s.run()
         outcomes = tuple(_outcome(c, j.state(c.file)) for c in plan.chunks)
     answers = [errors_dir / o.errors_file for o in outcomes if o.errors_file]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from enum import StrEnum
@@ -56,8 +57,10 @@ def push_cmd(
     format: Annotated[PushFormat, typer.Option("--format", "-f", help="Summary format.")] = PushFormat.text,
 ) -> None:
     """Import the chunks into Auth0 as jobs (two at a time), resumable, and explain the failed users."""
+    from bulkedit.auth0.journal import STATE_DIR
     from bulkedit.auth0.push import dry_run as planned_only
     from bulkedit.auth0.push import prepare, push
+    from bulkedit.privacy import text_safe
     from bulkedit.report.push import PUSH_RENDERERS, render_plan
 
     if retry_dir is not None:
@@ -65,23 +68,36 @@ def push_cmd(
         from bulkedit.joberrors.analyse import check_retry_dir
 
         check_retry_dir(retry_dir, [], chunks=chunks_dir, source=source, force=force)
-    with open_api(domain) as api:
-        plan = prepare(api, chunks_dir)
-        print(render_plan(plan.to_dict()), file=sys.stderr, end="")
-        if dry_run:
-            sys.stdout.write(PUSH_RENDERERS[format.value](planned_only(plan).to_dict()))
-            return
-        if plan.to_send and not yes:
-            if not _terminal():
-                raise UsageError("push asks before it sends, and there is no terminal to ask on", hint="pass --yes to send without asking (or --dry-run to only look)")
-            if not typer.confirm(f"Import {len(plan.to_send):,} chunk(s) into {plan.domain}?", default=False, err=True):
-                print("bulkedit: nothing was sent", file=sys.stderr)
-                raise typer.Exit(EXIT_FINDINGS)
-        with _progress_bar(len(plan.chunks), enabled=format is PushFormat.text) as progress:
-            result = push(
-                api, plan, max_jobs=max_jobs, completion_email=completion_email, in_doubt=_in_doubt(in_doubt),
-                progress=progress, retry_dir=retry_dir, source=source, force=force,
-            )
+    sending = False
+    try:
+        with open_api(domain) as api:
+            plan = prepare(api, chunks_dir)
+            print(render_plan(plan.to_dict()), file=sys.stderr, end="")
+            if dry_run:
+                sys.stdout.write(PUSH_RENDERERS[format.value](planned_only(plan).to_dict()))
+                return
+            if plan.to_send and not yes:
+                if not _terminal():
+                    raise UsageError("push asks before it sends, and there is no terminal to ask on", hint="pass --yes to send without asking (or --dry-run to only look)")
+                if not typer.confirm(f"Import {len(plan.to_send):,} chunk(s) into {plan.domain}?", default=False, err=True):
+                    print("bulkedit: nothing was sent", file=sys.stderr)
+                    raise typer.Exit(EXIT_FINDINGS)
+            sending = True
+            with _progress_bar(len(plan.chunks), enabled=format is PushFormat.text) as progress:
+                result = push(
+                    api, plan, max_jobs=max_jobs, completion_email=completion_email, in_doubt=_in_doubt(in_doubt),
+                    progress=progress, retry_dir=retry_dir, source=source, force=force,
+                )
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (signals.Terminated)
+        # not "no output was written": jobs may have been started, and the journal says which
+        said = "push interrupted" + ("" if sending else " before it sent anything")
+        print(
+            f"bulkedit: {said}; jobs already started go on in Auth0, and the journal in "
+            f"{text_safe(chunks_dir / STATE_DIR)} records every chunk sent\n"
+            "  hint: run the same command again: it waits for those jobs and sends only the chunks never accepted",
+            file=sys.stderr,
+        )
+        raise typer.Exit(128 + getattr(exc, "signum", signal.SIGINT)) from None
     sys.stdout.write(PUSH_RENDERERS[format.value](result.to_dict()))
     if not result.ok:
         raise typer.Exit(EXIT_FINDINGS)

@@ -33,6 +33,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ REQUEST_LIMIT = 512_000
 FILE_LIMIT = 500_000
 CONNECTION_ID = re.compile(r"^con_[A-Za-z0-9]{16}$")
 JOB_ID = re.compile(r"^job_[A-Za-z0-9]{16}$")
+#: statuses after which a job does no more work
+FINAL_STATUSES = ("completed", "failed", "expired", "cancelled")
 
 
 def _id(prefix: str) -> str:
@@ -108,7 +111,24 @@ class FakeAuth0:
         self.requests: list[tuple[float, str, str, str]] = []  # time, method, host, path
         self.third_job_refusals = 0
         self.faults: list[list[Any]] = []  # [path_prefix, kind, times_left]
-        self.rate_remaining = 50
+        #: the Management API's rate limit as Auth0 applies it: a token bucket of `rate_burst`
+        #: requests refilled at `rate_per_second`; answers carry x-ratelimit-* unless `rate_headers` is off
+        self.rate_burst = 50
+        self.rate_per_second = 50.0
+        self.rate_tokens = 50.0
+        self.rate_at = time.time()
+        self.rate_headers = True
+        #: whether a processing job's status carries Auth0's time_left_seconds estimate (whole seconds)
+        self.time_left = True
+        self.rate_refusals = 0
+        #: (time, "import" | "poll" | "errors", job id, status) in the order the fake answered them
+        self.events: list[tuple[float, str, str, str]] = []
+        #: called as interrupt(method, path, phase) at each request's "received" (nothing done yet),
+        #: "acted" (done, not answered) and "answered" phases; True: drop the connection there
+        #: (the test has killed the client at that point)
+        self.interrupt: Callable[[str, str, str], bool] | None = None
+        #: each 429 refused a third import job: the ids of the two jobs then in flight
+        self.third_job_refused_with: list[list[str]] = []
         #: what a job failed by "fail_job" says in status_details
         self.fail_details = "Failed to parse users file JSON when importing users."
         self.lock = threading.RLock()  # create_import takes a fault while holding it
@@ -143,6 +163,24 @@ class FakeAuth0:
 
     def secrets(self) -> list[str]:
         return [self.client_secret, self.static_token, *self.tokens]
+
+    def take_rate(self) -> bool:
+        """Spend one request of the bucket; False when it is empty (the answer is a 429)."""
+        with self.lock:
+            now = time.time()
+            self.rate_tokens = min(self.rate_burst, self.rate_tokens + (now - self.rate_at) * self.rate_per_second)
+            self.rate_at = now
+            if self.rate_tokens < 1:
+                self.rate_refusals += 1
+                return False
+            self.rate_tokens -= 1
+            return True
+
+    def rate_state(self) -> dict[str, str]:
+        with self.lock:
+            full_in = (self.rate_burst - self.rate_tokens) / self.rate_per_second
+            return {"x-ratelimit-limit": str(self.rate_burst), "x-ratelimit-remaining": str(int(self.rate_tokens)),
+                    "x-ratelimit-reset": str(int(self.rate_at + full_in + 0.999))}
 
     def fault(self, prefix: str, kind: str, times: int = 1) -> None:
         with self.lock:
@@ -241,6 +279,7 @@ class FakeAuth0:
         with self.lock:
             if len(self.in_flight(now)) >= 2:
                 self.third_job_refusals += 1
+                self.third_job_refused_with.append([j.id for j in self.in_flight(now)])
                 return 429, _err(429, "Too Many Requests", "There are 2 active import users jobs, please wait until some of them are finished and try again", "too_many_requests")
             job = ImportJob(
                 id=_id("job_"), external_id=fields.get("external_id", ""), connection_id=cid,
@@ -253,6 +292,7 @@ class FakeAuth0:
             else:
                 self._apply(job)
             self.imports.append(job)
+            self.events.append((now, "import", job.id, "pending"))
         return 202, {"status": "pending", "type": "users_import", "created_at": _iso(now), "id": job.id,
                      "connection_id": cid, "external_id": job.external_id}
 
@@ -282,6 +322,10 @@ class FakeAuth0:
                 st = j.status(now)
                 body: dict[str, Any] = {"status": st, "type": "users_import", "created_at": _iso(j.created), "id": j.id,
                                         "connection_id": j.connection_id, "external_id": j.external_id}
+                self.events.append((now, "poll", j.id, st))
+                if st == "processing" and self.time_left:  # Auth0's estimate of the time left
+                    body["percentage_done"] = int(100 * (now - j.created) / max(j.ends - j.created, 1e-9))
+                    body["time_left_seconds"] = max(int(j.ends - now), 0)
                 if st == "completed":
                     body["summary"] = j.summary
                 elif st == "failed":
@@ -301,6 +345,7 @@ class FakeAuth0:
     def job_errors(self, job_id: str) -> tuple[int, Any]:
         for j in self.imports:
             if j.id == job_id:
+                self.events.append((time.time(), "errors", j.id, j.status(time.time())))
                 if j.status(time.time()) in ("pending", "processing"):
                     return 200, self.job_status(job_id)[1]
                 return (200, j.errors) if j.errors else (204, None)
@@ -333,6 +378,9 @@ def _err(status: int, error: str, message: str, code: str | None = None) -> dict
 def _handler(fake: FakeAuth0) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body go out as two writes: without TCP_NODELAY, Nagle's algorithm holds the
+        # body until the client's delayed ACK (40 ms), a latency no real server adds
+        disable_nagle_algorithm = True
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -344,11 +392,7 @@ def _handler(fake: FakeAuth0) -> type[http.server.BaseHTTPRequestHandler]:
         def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
             raw = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
             self.send_response(status)
-            reset = int(time.time()) + 1
-            with fake.lock:
-                fake.rate_remaining = max(fake.rate_remaining - 1, 1)
-                remaining = fake.rate_remaining
-            base = {"x-ratelimit-limit": "50", "x-ratelimit-remaining": str(remaining), "x-ratelimit-reset": str(reset)}
+            base = fake.rate_state() if fake.rate_headers else {}
             for k, v in {**base, **(headers or {})}.items():
                 self.send_header(k, v)
             if raw or status != 204:
@@ -373,6 +417,8 @@ def _handler(fake: FakeAuth0) -> type[http.server.BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             host = self.headers.get("Host", "")
             fake.requests.append((time.time(), method, host, url.path))
+            if fake.interrupt is not None and fake.interrupt(method, url.path, "received"):
+                return self._drop()
             if url.path.startswith("/exports/"):
                 return self._download(url, host)
             if not host.startswith("127.0.0.1"):
@@ -380,9 +426,11 @@ def _handler(fake: FakeAuth0) -> type[http.server.BaseHTTPRequestHandler]:
             kind = fake._take_fault(method, url.path)
             if kind == "drop_before":
                 return self._drop()
-            if kind == "429":
-                return self._send(429, _err(429, "Too Many Requests", "Global limit has been reached", "too_many_requests"),
-                                  {"x-ratelimit-limit": "50", "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()) + 1)})
+            limited = url.path.startswith("/api/v2/") and kind != "429" and not fake.take_rate()
+            if kind == "429" or limited:
+                head = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()) + 1)} if fake.rate_headers else {}
+                self._body()
+                return self._send(429, _err(429, "Too Many Requests", "Global limit has been reached", "too_many_requests"), head)
             if kind == "500":
                 self._body()
                 return self._send(503, _err(503, "Service Unavailable", "The service is unavailable"))
@@ -426,7 +474,17 @@ def _handler(fake: FakeAuth0) -> type[http.server.BaseHTTPRequestHandler]:
         def _finish(self, kind: str | None, status: int, answer: Any) -> None:
             if kind == "drop_after":  # the server acted; the answer is lost
                 return self._drop()
-            self._send(status, answer)
+            path = urlsplit(self.path).path
+            if fake.interrupt is not None and fake.interrupt(self.command, path, "acted"):
+                return self._drop()
+            try:
+                self._send(status, answer)
+                self.wfile.flush()
+            except OSError:  # the client is gone
+                self.close_connection = True
+                return
+            if fake.interrupt is not None:
+                fake.interrupt(self.command, path, "answered")
 
         def _multipart(self, body: bytes) -> tuple[dict[str, str], str, bytes | None]:
             ctype = self.headers.get("Content-Type", "")
