@@ -29,6 +29,8 @@ class Step:
     expect_rc: tuple[int, ...] = (0,)
     #: Runs of a short step; the median is reported (one run of 0.2 s is mostly noise).
     repeat: int = 1
+    #: After each run: lines to print under the step (figures the step's program cannot report itself)
+    after: Callable[[], list[str]] | None = None
 
 
 @dataclass
@@ -76,7 +78,8 @@ def _run_once(step: Step, *, log: Path) -> Measured:
         err.flush()
         subprocess.run([sys.executable, "-m", "bench.measure", str(result), "--", *step.argv], stderr=err, cwd=ROOT, check=True)
     data = json.loads(result.read_text())
-    return Measured(step, data["seconds"], data["peak_kb"] / 1024, data["rc"])
+    notes = step.after() if step.after is not None else []
+    return Measured(step, data["seconds"], data["peak_kb"] / 1024, data["rc"], notes=notes)
 
 
 def data_file(users: int, *, social_every: int = 0) -> Path:

@@ -10,11 +10,20 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import steps_diff, steps_edit, steps_errors, steps_foundation, steps_lint, steps_sheet, steps_startup
+from bench import (
+    steps_diff,
+    steps_edit,
+    steps_errors,
+    steps_foundation,
+    steps_lint,
+    steps_push,
+    steps_sheet,
+    steps_startup,
+)
 from bench.harness import DATA, Measured, Step, data_file, run_step
 
 # Each area adds its module here: a `steps(users) -> list[Step]` function.
-STEP_MODULES = [steps_startup, steps_foundation, steps_errors, steps_diff, steps_lint, steps_sheet, steps_edit]
+STEP_MODULES = [steps_startup, steps_foundation, steps_errors, steps_diff, steps_lint, steps_sheet, steps_edit, steps_push]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +78,8 @@ def _print(m: Measured) -> None:
     verdict = "" if not target else ("ok" if m.ok else "MISSED")
     rc = "" if m.rc in s.expect_rc else f" (exit {m.rc}!)"
     print(f"{s.name:<52} {m.seconds:>8.2f} {m.peak_mb:>8.0f} {ratio:>7}  {', '.join(target)} {verdict}{rc}", flush=True)
+    for note in m.notes:
+        print(f"    {note}", flush=True)
 
 
 if __name__ == "__main__":
