@@ -16,7 +16,6 @@ with upsert changes nothing); otherwise the caller's `in_doubt` policy decides.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import deque
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from bulkedit.emit.manifest import MANIFEST, Chunk, read_manifest
 from bulkedit.errors import InputError, RefusedError, UsageError
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_file
+from bulkedit.io.read.stream import file_sha256
 from bulkedit.privacy import text_safe
 
 HINT = "push takes the output folder of `bulkedit emit` (or of `errors -o`), with its manifest.json"
@@ -155,14 +155,6 @@ class PushResult:
 
 # ---- 1. prepare ---------------------------------------------------------------------------
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _job(manifest: dict[str, Any]) -> dict[str, Any]:
     job = manifest.get("job")
     return job if isinstance(job, dict) else {}
@@ -214,9 +206,7 @@ def check_sums(folder: Path, chunks: list[Chunk]) -> None:
         want = c.entry.get("sha256")
         if not isinstance(want, str):
             raise InputError(f"the manifest gives no sha256 for {c.file}", where=str(folder / MANIFEST), hint=HINT)
-        if not c.path.is_file():
-            raise InputError(f"chunk {c.file} is missing", where=str(folder / MANIFEST), hint="emit the folder again")
-        if _sha256(c.path) != want:
+        if file_sha256(c.path) != want:
             changed.append(c.file)
         elif c.path.stat().st_size > IMPORT_FILE_LIMIT:
             raise RefusedError(f"chunk {c.file} is over Auth0's limit of {IMPORT_FILE_LIMIT:,} bytes", hint="emit again with a smaller --max-bytes")
@@ -242,7 +232,7 @@ def prepare(api: Api, folder: Path) -> PushPlan:
     """Check the folder and resolve its connections (see the module docstring); sends nothing."""
     manifest, chunks = read_manifest(folder, HINT)
     check_sums(folder, chunks)
-    manifest_sha = _sha256(folder / MANIFEST)
+    manifest_sha = file_sha256(folder / MANIFEST)
     ids: dict[str, str] = {}
     for name in sorted({c.connection for c in chunks if c.connection}):
         conn = resolve_connection(api, name, database=True)
