@@ -112,6 +112,12 @@ class RateState:
         return min(left / spent, MAX_RATE_WAIT)
 
 
+def _attempts() -> Any:
+    """stamina's retry loop under this module's rules: what `_retry_hook` retries, at most
+    ATTEMPTS tries within RETRY_TIMEOUT seconds, backing off from 0.2 s to 10 s."""
+    return stamina.retry_context(on=_retry_hook, attempts=ATTEMPTS, timeout=RETRY_TIMEOUT, wait_initial=0.2, wait_max=10.0)
+
+
 def _error_text(resp: httpx.Response) -> tuple[str, str | None]:
     """Auth0's error message and errorCode from an error answer (plain text if it is not JSON)."""
     try:
@@ -254,7 +260,7 @@ class Api:
         refreshed = False
         began = time.monotonic()
         try:
-            for attempt in stamina.retry_context(on=_retry_hook, attempts=ATTEMPTS, timeout=RETRY_TIMEOUT, wait_initial=0.2, wait_max=10.0):
+            for attempt in _attempts():
                 with attempt:
                     self._wait_rate()
                     headers = {"Authorization": f"Bearer {self._bearer()}"} if authorized else {}
@@ -388,7 +394,7 @@ class Api:
         if not url.lower().startswith("https://"):
             raise ApiError(0, f"the export's location is not an HTTPS address ({url.split('?')[0]})")
         try:
-            for attempt in stamina.retry_context(on=_retry_hook, attempts=ATTEMPTS, timeout=RETRY_TIMEOUT, wait_initial=0.2, wait_max=10.0):
+            for attempt in _attempts():
                 with attempt, httpx.Client(verify=self.ctx, timeout=TIMEOUT, follow_redirects=True,
                                            headers={"User-Agent": f"bulkedit/{__version__}"}) as plain:
                     try:
