@@ -177,14 +177,13 @@ def _read_rows_openpyxl(source: Source, workbook: Any) -> tuple[Iterator[tuple[A
     sheets = [ws for ws in wb.worksheets if ws.title != tabular.META_SHEET and getattr(ws, "sheet_state", "visible") == "visible"]
     if not sheets:
         raise InputError("the workbook has no visible sheet", where=str(source.path))
-    done = [0]  # rows read, of the sheet's declared `max_row` (openpyxl reads it from <dimension>)
-    rows_in_sheet = 0
+    done = rows_in_sheet = 0  # rows read, of the sheet's declared `max_row` (openpyxl reads it from <dimension>)
 
     def sheet_rows(ws: Any) -> Iterator[tuple[Any, ...]]:
-        nonlocal rows_in_sheet
-        rows_in_sheet, done[0] = ws.max_row or 0, 0
+        nonlocal done, rows_in_sheet
+        rows_in_sheet, done = ws.max_row or 0, 0
         for row in ws.iter_rows(values_only=True):
-            done[0] += 1
+            done += 1
             yield row
 
     first = users_sheet_rows(sheets, lambda ws: ws.title, sheet_rows, USERS_SHEET)
@@ -192,7 +191,7 @@ def _read_rows_openpyxl(source: Source, workbook: Any) -> tuple[Iterator[tuple[A
     def rows() -> Iterator[tuple[Any, ...]]:
         try:
             if first is not None:
-                yield from _counted(source, first, lambda: min(done[0] / max(rows_in_sheet, 1), 1.0))
+                yield from _counted(source, first, lambda: min(done / max(rows_in_sheet, 1), 1.0))
         except Exception as exc:  # noqa: BLE001 - see above
             raise _malformed(source, exc) from None
         finally:
