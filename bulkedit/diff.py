@@ -43,9 +43,9 @@ from pathlib import Path
 from typing import Any
 
 from bulkedit import fields, privacy
-from bulkedit.emit.convert import complete_metadata, completes_metadata, in_import_file
-from bulkedit.emit.manifest import MANIFEST, VERIFY_CONTENT, read_manifest
 from bulkedit.errors import InputError, UsageError
+from bulkedit.importfile.convert import complete_metadata, completes_metadata, in_import_file
+from bulkedit.importfile.manifest import MANIFEST, VERIFY_CONTENT, read_manifest
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio
 from bulkedit.io.parallel import PARALLEL_MIN_BYTES

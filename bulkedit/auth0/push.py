@@ -27,8 +27,8 @@ from bulkedit.auth0.client import Api, ApiError, Busy, InDoubt, Unreachable
 from bulkedit.auth0.jobs import FINAL
 from bulkedit.auth0.journal import ChunkState, Journal, needs_errors, open_journal, tenant_folder
 from bulkedit.auth0.pull import resolve_connection
-from bulkedit.emit.manifest import MANIFEST, Chunk, read_manifest
 from bulkedit.errors import InputError, RefusedError, UsageError
+from bulkedit.importfile.manifest import MANIFEST, Chunk, read_manifest
 from bulkedit.io import jsonio
 from bulkedit.io.atomic import atomic_file
 from bulkedit.io.read.stream import file_sha256

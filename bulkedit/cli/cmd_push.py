@@ -111,7 +111,7 @@ def _retry_source(chunks_dir: Path, source: Path | None) -> Path:
     """--source, else the edited export the manifest names when it is still there unchanged."""
     if source is not None:
         return source
-    from bulkedit.emit.manifest import read_manifest
+    from bulkedit.importfile.manifest import read_manifest
     from bulkedit.io.read import file_sha256
 
     manifest, _ = read_manifest(chunks_dir, "push takes the output folder of `bulkedit emit`")

@@ -1,1 +1,1 @@
-"""`emit`: convert users to Auth0's import schema and pack them into import-ready chunks."""
+"""`emit`: pack users, converted by `importfile.convert`, into import-ready chunks with a manifest and rollback files."""

@@ -23,8 +23,8 @@ from typing import Any
 
 from bulkedit import privacy
 from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
-from bulkedit.emit.manifest import VERIFY_SIZE, Chunk, changed_chunk, load_json_file, read_manifest
 from bulkedit.errors import InputError, UsageError
+from bulkedit.importfile.manifest import VERIFY_SIZE, Chunk, changed_chunk, load_json_file, read_manifest
 from bulkedit.io.atomic import check_output_dir
 from bulkedit.io.read import file_sha256, open_source, reporting
 from bulkedit.joberrors import codes as codemod
@@ -282,7 +282,7 @@ def _source_candidates(
     path: Path, emails: set[str], ids: set[str], column_map: dict[str, str] | None, progress: Callable[[int], None] | None
 ) -> SourceIndex:
     """The source records whose email or user_id is wanted, converted as emit converts them."""
-    from bulkedit.emit.convert import to_import_user
+    from bulkedit.importfile.convert import to_import_user
 
     source = open_source(path, column_map=column_map)
     index: SourceIndex = {}

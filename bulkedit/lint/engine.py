@@ -21,7 +21,8 @@ import jsonschema_rs
 
 from bulkedit import fields
 from bulkedit.defaults import DEFAULT_MAX_PER_RULE
-from bulkedit.emit.convert import (
+from bulkedit.errors import InputError
+from bulkedit.importfile.convert import (
     complete_metadata,
     completes_metadata,
     identity,
@@ -29,7 +30,7 @@ from bulkedit.emit.convert import (
     to_import_user,
     upsert_changes,
 )
-from bulkedit.emit.manifest import (
+from bulkedit.importfile.manifest import (
     MANIFEST,
     VERIFY_CONTENT,
     chunk_files,
@@ -37,7 +38,6 @@ from bulkedit.emit.manifest import (
     read_manifest,
     refuse_without_manifest,
 )
-from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io.parallel import run_ranges
 from bulkedit.io.read import Record, Source, load_column_map, open_source, reporting

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bulkedit.emit.convert import to_import_user
+from bulkedit.importfile.convert import to_import_user
 from bulkedit.io import jsonio
 from bulkedit.io.read import Source, open_source, reporting
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bulkedit.emit.convert import to_import_user
+from bulkedit.importfile.convert import to_import_user
 from bulkedit.io.read import open_source
 
 CASES = [

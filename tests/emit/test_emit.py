@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bulkedit.cli.app import main
-from bulkedit.emit.convert import to_import_user
 from bulkedit.emit.emit import EmitOptions, EmitRefused, emit
 from bulkedit.errors import UsageError
+from bulkedit.importfile.convert import to_import_user
 from bulkedit.io import jsonio
 from bulkedit.io.read import read_users
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bulkedit.cli.app import main
-from bulkedit.emit.manifest import read_manifest
 from bulkedit.errors import InputError
+from bulkedit.importfile.manifest import read_manifest
 
 
 def _folder(tmp_path: Path, manifest: object) -> Path:

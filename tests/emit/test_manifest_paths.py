@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bulkedit.cli.app import main
-from bulkedit.emit.manifest import entry_path
 from bulkedit.errors import InputError
+from bulkedit.importfile.manifest import entry_path
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORT = ROOT / "fixtures" / "export.json.gz"

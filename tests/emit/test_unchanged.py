@@ -13,8 +13,8 @@ from pathlib import Path
 
 from bulkedit.cli.app import main
 from bulkedit.diff import diff
-from bulkedit.emit.convert import upsert_changes
 from bulkedit.emit.emit import EmitOptions, emit
+from bulkedit.importfile.convert import upsert_changes
 from bulkedit.lint.engine import LintOptions, lint
 
 

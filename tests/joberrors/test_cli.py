@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bulkedit.cli.app import main
-from bulkedit.emit.convert import to_import_user
+from bulkedit.importfile.convert import to_import_user
 from bulkedit.io.read import read_users
 from bulkedit.joberrors.analyse import explain
 

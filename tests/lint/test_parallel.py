@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 import bulkedit.lint.parts as parts
 from bench.generate import generate
-from bulkedit.emit.convert import to_import_user
 from bulkedit.emit.emit import EmitOptions, emit
 from bulkedit.errors import InputError
+from bulkedit.importfile.convert import to_import_user
 from bulkedit.io.read import open_source
 from bulkedit.lint import LintOptions, lint
 from bulkedit.lint.engine import fast_validator, validator

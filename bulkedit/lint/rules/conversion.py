@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bulkedit.emit.convert import Conversion
+from bulkedit.importfile.convert import Conversion
 from bulkedit.lint.registry import rule
 
 

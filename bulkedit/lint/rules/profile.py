@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bulkedit import fields
-from bulkedit.emit.convert import to_import_user
+from bulkedit.importfile.convert import to_import_user
 from bulkedit.io import jsonio
 from bulkedit.lint.registry import rule
 from bulkedit.paths import format_path
