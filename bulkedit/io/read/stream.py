@@ -9,15 +9,24 @@ import io
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, Any, Protocol
 
 from bulkedit import fields
 from bulkedit.errors import InputError
 from bulkedit.io import detect as fmt
 from bulkedit.io import limits
 
-if TYPE_CHECKING:
-    from bulkedit.io.read.base import SourceBase as Source
+
+class Source(Protocol):
+    """What the byte streams here need of a source (`base.SourceBase` is one): they sit a
+    floor below it, so they name its few members instead of importing it."""
+
+    path: Path
+    bytes_read: int
+
+    def where(self, pos: int | None) -> str: ...
+
+    def open_binary(self) -> IO[bytes]: ...
 
 
 BLOCK = 1 << 20
