@@ -6,51 +6,20 @@ import errno
 import sys
 import traceback
 from types import TracebackType
-from typing import Annotated
 
 import typer
-
-from bulkedit import __version__
-from bulkedit.cli.command import App
 
 try:  # typer >= 0.29 carries its own copy of click
     from typer._click.exceptions import ClickException as _ClickException
 except ImportError:  # pragma: no cover - older typer on click
     from click.exceptions import ClickException as _ClickException  # type: ignore[no-redef,assignment]
+from bulkedit.cli.root import _state, app
 from bulkedit.errors import EXIT_INTERNAL, EXIT_USAGE, BulkeditError
 
-app = App(
-    name="bulkedit",
-    help="Safe, fast, offline bulk edits of Auth0 users: export -> edit -> review -> lint -> import-ready chunks.",
-    no_args_is_help=True,
-    add_completion=True,  # --install-completion, --show-completion
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,  # exports hold personal data and hashes: never print locals
-    rich_markup_mode=None,
-)
-
-_state = {"debug": False}
-
-
-def _version(value: bool) -> None:
-    if value:
-        print(f"bulkedit {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback of an internal error.")] = False,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
-    ] = False,
-) -> None:
-    _state["debug"] = debug
-
-
-# Each command module registers itself on `app` when imported; this order (the
-# workflow's) is the order `bulkedit --help` lists them in.
-from bulkedit.cli import (  # noqa: E402,F401,I001
+# Each command module registers itself on `app` (cli/root.py) when imported; this order
+# (the workflow's) is the order `bulkedit --help` lists them in.
+# isort: off
+from bulkedit.cli import (  # noqa: F401
     cmd_inspect,
     cmd_convert,
     cmd_edit,
@@ -61,6 +30,7 @@ from bulkedit.cli import (  # noqa: E402,F401,I001
     cmd_pull,
     cmd_push,
 )
+# isort: on
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from bulkedit.cli.app import app
 from bulkedit.cli.options import ForceOption, InputFile, MapOption, OutputFile
 from bulkedit.cli.progress import progress_bar
+from bulkedit.cli.root import app
 from bulkedit.privacy import text_safe
 
 

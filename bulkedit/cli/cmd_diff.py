@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from bulkedit.cli.app import app
 from bulkedit.cli.options import ForceOption, InputFile, Key, KeyOption, MapOption
 from bulkedit.cli.progress import progress_bar
+from bulkedit.cli.root import app
 from bulkedit.errors import EXIT_FINDINGS, EXIT_OK
 from bulkedit.privacy import lines_safe, text_safe
 

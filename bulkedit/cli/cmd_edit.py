@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bulkedit.cli.app import app
 from bulkedit.cli.options import ForceOption, InputFile, Key, MapOption
 from bulkedit.cli.progress import progress_bar
+from bulkedit.cli.root import app
 from bulkedit.defaults import SHOW_CHANGES
 from bulkedit.errors import EXIT_FINDINGS, UsageError
 

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from bulkedit.cli.app import app
 from bulkedit.cli.options import MapOption
 from bulkedit.cli.progress import progress_bar
+from bulkedit.cli.root import app
 from bulkedit.defaults import ERRORS_SHOWN_PER_CODE
 
 

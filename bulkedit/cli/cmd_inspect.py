@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from bulkedit.cli.app import app
 from bulkedit.cli.options import InputFile, MapOption
 from bulkedit.cli.progress import progress_bar
+from bulkedit.cli.root import app
 
 
 class InspectFormat(StrEnum):

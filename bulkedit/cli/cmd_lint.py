@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from bulkedit.cli.app import app
 from bulkedit.cli.options import ForceOption, MapOption
 from bulkedit.cli.progress import progress_bar
+from bulkedit.cli.root import app
 from bulkedit.defaults import DEFAULT_MAX_PER_RULE
 from bulkedit.errors import EXIT_FINDINGS, EXIT_OK
 from bulkedit.privacy import text_safe

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from bulkedit.cli.app import app
 from bulkedit.cli.auth0opts import DomainOption, open_api
 from bulkedit.cli.options import ForceOption
+from bulkedit.cli.root import app
 from bulkedit.privacy import text_safe
 
 

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from bulkedit.cli.app import app
 from bulkedit.cli.auth0opts import DomainOption, open_api
+from bulkedit.cli.root import app
 from bulkedit.errors import EXIT_FINDINGS, UsageError
 
 
