@@ -2,12 +2,13 @@
 
 `answer` reads the saved answers, `codes` explains each code and its retry policy,
 `match` finds Auth0's redacted copy of a user among chunk and source users,
-`analyse.explain` runs the steps, `retry` writes the retry folder, and `lintmap`
-links codes to lint rules.
+`analyse.explain` runs the steps into `model`'s results, `retry` writes the retry folder,
+and `lintmap` links codes to lint rules.
 """
 
 from __future__ import annotations
 
-from bulkedit.joberrors.analyse import ErrorsResult, explain, explain_answers
+from bulkedit.joberrors.analyse import explain, explain_answers
+from bulkedit.joberrors.model import ErrorsResult
 
 __all__ = ["ErrorsResult", "explain", "explain_answers"]

@@ -11,7 +11,6 @@ with the reason (`left_out`, emit's name for users it did not write).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,10 +20,11 @@ from bulkedit.io.atomic import atomic_dir, atomic_file
 from bulkedit.io.read import file_sha256
 from bulkedit.joberrors import codes as codemod
 from bulkedit.joberrors import match
+from bulkedit.joberrors.model import RetryOutcome
 
 if TYPE_CHECKING:
-    from bulkedit.joberrors.analyse import _Work
     from bulkedit.joberrors.answer import JobAnswer
+    from bulkedit.joberrors.model import _Work
 
 MANIFEST_KIND = "retry"
 
@@ -32,26 +32,6 @@ MANIFEST_KIND = "retry"
 RETRY = "retry"
 RETRY_UPSERT = "retry-upsert"
 LISTED = "listed"
-
-
-@dataclass(frozen=True)
-class RetryOutcome:
-    folder: str
-    chunks: tuple[dict[str, Any], ...]
-    left_out: tuple[dict[str, Any], ...]
-    retried: int
-    upsert: int
-    listed: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "folder": self.folder,
-            "chunks": list(self.chunks),
-            "left_out": list(self.left_out),
-            "retried_users": self.retried,
-            "upsert_users": self.upsert,
-            "listed_users": self.listed,
-        }
 
 
 def decide(w: _Work) -> tuple[str, str | None]:
