@@ -58,8 +58,9 @@ def push_cmd(
 ) -> None:
     """Import the chunks into Auth0 as jobs (two at a time), resumable, and explain the failed users."""
     from bulkedit.auth0.journal import STATE_DIR
+    from bulkedit.auth0.prepare import prepare
     from bulkedit.auth0.push import dry_run as planned_only
-    from bulkedit.auth0.push import prepare, push
+    from bulkedit.auth0.push import push
     from bulkedit.privacy import text_safe
     from bulkedit.report.push import PUSH_RENDERERS, render_plan
 

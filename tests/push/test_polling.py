@@ -123,7 +123,8 @@ def test_429s_that_never_stop_end_in_a_clear_exit_2_and_the_run_resumes(
 
 def test_import_jobs_refused_with_429_for_too_long_end_in_exit_2(auth0_env: FakeAuth0, tmp_path: Path) -> None:
     from bulkedit.auth0.connection import credentials_from_env, parse_domain, ssl_context
-    from bulkedit.auth0.push import prepare, push
+    from bulkedit.auth0.prepare import prepare
+    from bulkedit.auth0.push import push
     from bulkedit.errors import BulkeditError
 
     folder = make_chunks(tmp_path / "out", 2)
