@@ -5,8 +5,8 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from bulkedit.lint.engine import fast_validator, import_schema, validator
 from bulkedit.lint.rules.passwords import PBKDF2_DIGESTS
+from bulkedit.lint.schema import fast_validator, import_schema, validator
 
 SALT_HASH = "c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG"
 

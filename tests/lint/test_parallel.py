@@ -15,7 +15,7 @@ from bulkedit.errors import InputError
 from bulkedit.importfile.convert import to_import_user
 from bulkedit.io.read import open_source
 from bulkedit.lint import LintOptions, lint
-from bulkedit.lint.engine import fast_validator, validator
+from bulkedit.lint.schema import fast_validator, validator
 
 
 def _file(tmp_path, n=400, extra=()):

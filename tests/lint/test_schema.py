@@ -5,7 +5,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from bulkedit.lint.engine import fast_export_validator, fast_validator, import_schema, validator
+from bulkedit.lint.schema import fast_export_validator, fast_validator, import_schema, validator
 
 BCRYPT = "$2b$10$abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ01234"
 
