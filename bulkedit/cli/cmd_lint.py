@@ -72,6 +72,6 @@ def lint_cmd(
 
 def _input_size(paths: list[Path], backup: Path | None) -> int:
     """The bytes lint reads: the backup, and every file of the paths (an emit folder's chunks)."""
-    from bulkedit.lint.engine import expand_inputs
+    from bulkedit.lint.inputs import expand_inputs
 
     return sum(f.path.stat().st_size for f in expand_inputs(paths)) + (backup.stat().st_size if backup is not None else 0)
