@@ -58,7 +58,8 @@ def check_sums(folder: Path, chunks: list[Chunk]) -> None:
 
     (`read_manifest` has already refused a folder whose chunk files are not those it lists.)"""
     from bulkedit.fields import IMPORT_FILE_LIMIT
-    from bulkedit.lint.engine import LintOptions, lint
+    from bulkedit.lint.engine import LintOptions
+    from bulkedit.lint.run import lint
 
     if not chunks:
         raise InputError("the manifest lists no chunks", where=str(folder / MANIFEST), hint=HINT)

@@ -45,7 +45,8 @@ def lint_cmd(
 ) -> None:
     """Check users against everything Auth0's import rejects or mishandles; exit 1 on any error finding."""
     from bulkedit.io.atomic import atomic_file, check_output_file
-    from bulkedit.lint.engine import LintOptions, lint
+    from bulkedit.lint.engine import LintOptions
+    from bulkedit.lint.run import lint
     from bulkedit.report.lint import RENDERERS
 
     if output is not None:  # before any input is read

@@ -6,7 +6,8 @@ The rule registry is in `registry`, the rules in `rules/`, the per-user loop in
 
 from __future__ import annotations
 
-from bulkedit.lint.engine import LintOptions, lint
+from bulkedit.lint.engine import LintOptions
 from bulkedit.lint.model import Finding, LintResult
+from bulkedit.lint.run import lint
 
 __all__ = ["Finding", "LintOptions", "LintResult", "lint"]

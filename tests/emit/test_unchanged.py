@@ -15,7 +15,8 @@ from bulkedit.cli.app import main
 from bulkedit.diff import diff
 from bulkedit.emit.emit import EmitOptions, emit
 from bulkedit.importfile.convert import upsert_changes
-from bulkedit.lint.engine import LintOptions, lint
+from bulkedit.lint.engine import LintOptions
+from bulkedit.lint.run import lint
 
 
 def _db(uid: str, email: str, **extra: object) -> dict:
