@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bulkedit.importfile.convert import Conversion
-from bulkedit.lint.registry import rule
+from bulkedit.lint.rule import rule
 
 
 @rule("BE001", "export-only-field", "info", "emit drops export-only field {field} ({count:,} users)", "conversion", aggregate=True)

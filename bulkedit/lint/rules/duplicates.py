@@ -6,7 +6,7 @@ of each key (per connection) and reports every later one.
 
 from __future__ import annotations
 
-from bulkedit.lint.registry import rule
+from bulkedit.lint.rule import rule
 
 
 @rule("BE201", "duplicate-email", "error", "email {value!r} already appears at {first} (same connection)", "duplicate")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bulkedit.lint.registry import rule
+from bulkedit.lint.rule import rule
 
 _BAD_CHARS = re.compile(r'[\s"(),:;<>\[\]\\]')
 _DOMAIN_LABEL = re.compile(r'^[^\s@"(),:;<>\[\]\\.]+$')

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bulkedit.fields import IMPORT_FILE_LIMIT
-from bulkedit.lint.registry import rule
+from bulkedit.lint.rule import rule
 
 
 @rule("BE701", "file-too-large", "error", "file is {size:,} bytes; one import job accepts at most {limit:,}", "file")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bulkedit.lint.registry import rule
+from bulkedit.lint.rule import rule
 
 E164 = re.compile(r"^\+[0-9]{1,15}$")
 _BASE32 = re.compile(r"^[A-Z2-7]+$")

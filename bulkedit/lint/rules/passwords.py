@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bulkedit.io import jsonio
-from bulkedit.lint.registry import rule
+from bulkedit.lint.rule import rule
 
 _BCRYPT = re.compile(r"^\$2[ab]\$10\$[./A-Za-z0-9]{53}$")
 _ANY_BCRYPT = re.compile(r"^\$(2[abxy]?)\$([0-9]{2})\$")

@@ -7,7 +7,7 @@ import re
 from bulkedit import fields
 from bulkedit.importfile.convert import to_import_user
 from bulkedit.io import jsonio
-from bulkedit.lint.registry import rule
+from bulkedit.lint.rule import rule
 from bulkedit.paths import format_path
 
 PROFILE_LIMIT = 10 * 1024

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bulkedit import fields
-from bulkedit.lint.registry import rule
+from bulkedit.lint.rule import rule
 
 
 @rule("BE100", "schema-violation", "error", "{message}", "schema")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bulkedit import fields
 from bulkedit.io import jsonio
-from bulkedit.lint.registry import rule
+from bulkedit.lint.rule import rule
 from bulkedit.paths import MISSING, format_path, get_path, iter_leaves
 
 METADATA = fields.METADATA_FIELDS
