@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bulkedit.diff import CLASSES, field_changes, field_name, mask_email, redact_value
+from bulkedit.diff import CLASSES, field_changes, mask_email, redact_value
+from bulkedit.diff.gate import field_name
 
 CASES = json.loads((Path(__file__).parent / "cases" / "changes.json").read_text("utf-8"))["cases"]
 
