@@ -1,7 +1,8 @@
 """`lint`: every problem Auth0's import would reject or mishandle, as findings with stable codes.
 
-The rule registry is in `registry`, the rules in `rules/`, the per-user loop in
-`engine`; `lint(paths, options)` is the entry point.
+A rule and its decorator are in `rule`, selection in `registry`, the rules in `rules/`,
+the per-user judging in `engine` (`Checker`), the schema in `schema`, input listing in
+`inputs`; `lint(paths, options)` in `run` is the entry point.
 """
 
 from __future__ import annotations

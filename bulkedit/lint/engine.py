@@ -1,4 +1,4 @@
-"""The lint loop: read each file once, judge every user, collect findings.
+"""The Checker: judges every user against the rules in force and collects findings.
 
 `Checker` holds the rules in force and the state that spans files (duplicates,
 the tenant backup); `emit` uses the same Checker on what it writes. The per-user
