@@ -54,6 +54,7 @@ from bulkedit.diff.model import (
     FieldChange,
     FieldSummary,
     Gate,
+    ProgressFn,
     UserDiff,
 )
 from bulkedit.diff.redact import _EMAIL_RE, mask_email
@@ -218,9 +219,6 @@ def _user_id_lookup(index: dict[str, Any], k: str) -> str | None:
         return bare if bare in index else None
     prefixed = "auth0|" + k  # import files carry database users without the strategy prefix
     return prefixed if prefixed in index else None
-
-
-ProgressFn = Callable[[int], None]
 
 
 def input_size(backup_path: Path | str, candidate_path: Path | str) -> int:

@@ -1,7 +1,8 @@
-"""The result model of `diff`: change classes, field and user changes, counts, gate, options."""
+"""The result model of `diff`: change classes, field and user changes, counts, gate, options, progress callback."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,3 +170,6 @@ class DiffOptions:
     fail_on_change: bool = False
     max_changed: str | None = None  # "N" users or "P%" of the backup's users
     column_map: dict[str, str] | None = None
+
+
+ProgressFn = Callable[[int], None]
