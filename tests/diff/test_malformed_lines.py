@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bulkedit import diff as diff_mod
 from bulkedit.cli.app import main
 from bulkedit.diff import diff
+from bulkedit.diff import lines as diff_lines
 from bulkedit.io import jsonio
 from bulkedit.io.read import read_users
 from tests.diff.conftest import EXPORT
@@ -46,7 +46,7 @@ def checked_in(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     if request.param == "worker":
         if (os.cpu_count() or 1) < 2:
             pytest.skip("one core: the worker is never used")
-        monkeypatch.setattr(diff_mod, "PARALLEL_MIN_BYTES", 0)
+        monkeypatch.setattr(diff_lines, "PARALLEL_MIN_BYTES", 0)
     return str(request.param)
 
 
@@ -83,7 +83,7 @@ def test_valid_files_pass_the_worker_check(workdir: Path, monkeypatch: pytest.Mo
     """The worker finds nothing in valid files: the same result as the inline check."""
     (workdir / "backup.ndjson").write_bytes(b"".join(line + b"\n" for line in _lines()))
     inline = diff("backup.ndjson", "edited.ndjson").to_dict()
-    monkeypatch.setattr(diff_mod, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(diff_lines, "PARALLEL_MIN_BYTES", 0)
     assert diff("backup.ndjson", "edited.ndjson").to_dict() == inline
 
 
