@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import gc
 import mmap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,15 @@ from bulkedit import fields
 from bulkedit.diff.candidate import _TABULAR, _Candidate, _import_form, _is_import_shaped, _on_columns
 from bulkedit.diff.comparison import field_changes
 from bulkedit.diff.gate import _class_summary, _field_summary, evaluate_gate, parse_max_changed
+from bulkedit.diff.keys import (
+    _backup_duplicate,
+    _duplicate_in_backup,
+    _duplicate_in_candidate,
+    _Keys,
+    _twice_in_candidate,
+    _user_id_lookup,
+    _where,
+)
 from bulkedit.diff.lines import (
     _DROP_EVERY,
     _LINE_BITS,
@@ -67,58 +76,12 @@ from bulkedit.diff.model import (
     UserDiff,
 )
 from bulkedit.diff.redact import _EMAIL_RE, mask_email
-from bulkedit.errors import InputError, UsageError
 from bulkedit.importfile.convert import complete_metadata, completes_metadata, in_import_file
 from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio
 from bulkedit.io.read import Record, Source, open_source, reporting
 
 # -- the comparison ---------------------------------------------------------------
-
-
-class _Keys:
-    """Key extraction and the prefix-aware / connection-aware lookup."""
-
-    def __init__(self, key: str) -> None:
-        if key not in ("user_id", "email"):
-            raise UsageError(f"--key {key!r} is not supported", hint="use --key user_id or --key email")
-        self.key = key
-        self.ambiguous: set[str] = set()  # emails present in several connections of the backup
-
-    def of(self, user: dict[str, Any], where: Callable[[], str]) -> str:
-        value = user.get(self.key)
-        if type(value) is str and value:
-            return value.lower() if self.key == "email" else value
-        other = "email" if self.key == "user_id" else "user_id"
-        raise InputError(
-            f"this user has no {self.key}, so it cannot be matched",
-            where=where(),
-            hint=f"give every user a {self.key}, or match by --key {other}",
-        )
-
-    def lookup(self, index: dict[str, Any], k: str, conn: str | None, where: Callable[[], str]) -> str | None:
-        if self.key == "email":
-            if k in self.ambiguous:
-                if conn is None:
-                    raise InputError(
-                        f"{k} is in several connections of the backup and this user names none",
-                        where=where(),
-                        hint="match by --key user_id, or keep identities[0].connection in the candidate",
-                    )
-                k = f"{k}\x00{conn}"
-            return k if k in index else None
-        return _user_id_lookup(index, k)
-
-
-def _user_id_lookup(index: dict[str, Any], k: str) -> str | None:
-    """The key of `index` that user_id `k` stands for: itself, or with or without the strategy prefix."""
-    if k in index:
-        return k
-    if "|" in k:
-        bare = k.split("|", 1)[1]
-        return bare if bare in index else None
-    prefixed = "auth0|" + k  # import files carry database users without the strategy prefix
-    return prefixed if prefixed in index else None
 
 
 def input_size(backup_path: Path | str, candidate_path: Path | str) -> int:
@@ -190,26 +153,6 @@ def _diff_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffO
         return _match_ndjson(backup, candidate, keys, opts, _HeldLines())
     with open(backup.path, "rb") as bf, mmap.mmap(bf.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         return _match_ndjson(backup, candidate, keys, opts, _MappedLines(mm, bf.fileno()))
-
-
-def _twice_in_backup(key: str, k: str, where: str, first: str, hint: str = "a backup must hold each user once; check how it was put together") -> InputError:
-    return InputError(f"{key} {k!r} appears twice in the backup (first at {first})", where=where, hint=hint)
-
-
-def _twice_in_candidate(key: str, k: str, where: str, why: str = "") -> InputError:
-    return InputError(f"{key} {k!r} appears twice in the candidate{why}", where=where, hint="a user must appear once")
-
-
-def _duplicate_in_backup(backup: Source, keys: _Keys, line: bytes, lineno: int, first: int) -> InputError:
-    rec = backup._ndjson_line(line, lineno)
-    k = keys.of(rec.user, _where(backup, lineno)) if rec is not None else "?"
-    return _twice_in_backup(keys.key, k, backup.where(lineno), backup.where(first))
-
-
-def _duplicate_in_candidate(cand_src: Source, keys: _Keys, line: bytes, lineno: int) -> InputError:
-    rec = cand_src._ndjson_line(line, lineno)
-    k = keys.of(rec.user, _where(cand_src, lineno)) if rec is not None else "?"
-    return _twice_in_candidate(keys.key, k, cand_src.where(lineno))
 
 
 def _match_ndjson(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffOptions, store: Any) -> DiffResult:
@@ -595,32 +538,6 @@ def _pair_by_other_identity(gone: list[_Unmatched], added: list[_Unmatched], key
             taken.add(hits[0])
             pairs.append((hits[0], j, "paired by email: its user_id changed (an import does not change a user_id)"))
     return pairs
-
-
-def _where(src: Source, pos: int) -> Callable[[], str]:
-    return lambda: src.where(pos)
-
-
-def _backup_duplicate(index: dict[str, list[Any]], keys: _Keys, k: str, user: dict[str, Any], enc: bytes, pos: int, backup: Source) -> str:
-    """A key seen before in the backup: an email in another connection is re-keyed by connection; else an error."""
-    if keys.key == "email":
-        conn = fields.user_connection(user)
-        if k not in keys.ambiguous:
-            prev_enc, prev_pos = index.pop(k)
-            prev_conn = fields.user_connection(jsonio.loads(prev_enc))
-            if prev_conn is not None and conn is not None and prev_conn != conn:
-                keys.ambiguous.add(k)
-                index[f"{k}\x00{prev_conn}"] = [prev_enc, prev_pos]
-                return f"{k}\x00{conn}"
-            index[k] = [prev_enc, prev_pos]
-            first = prev_pos
-        else:
-            ck = f"{k}\x00{conn}"
-            if conn is not None and ck not in index:
-                return ck
-            first = index[ck][1] if ck in index else pos
-        raise _twice_in_backup("email", k, backup.where(pos), backup.where(first), hint="match by --key user_id")
-    raise _twice_in_backup("user_id", k, backup.where(pos), backup.where(index[k][1]))
 
 
 def _email(user: dict[str, Any]) -> str | None:
