@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bulkedit.diff import CLASSES, field_changes, mask_email
+from bulkedit.diff import CLASSES, field_changes
 from bulkedit.diff.gate import field_name
-from bulkedit.diff.redact import redact_value
+from bulkedit.diff.redact import mask_email, redact_value
 
 CASES = json.loads((Path(__file__).parent / "cases" / "changes.json").read_text("utf-8"))["cases"]
 
