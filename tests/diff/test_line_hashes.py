@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bulkedit import diff as diff_mod
-from bulkedit.diff import DiffOptions, diff
+from bulkedit.diff import DiffOptions, diff, ndjson_pass
 from bulkedit.errors import InputError
 from bulkedit.io.read import read_users
 from tests.diff.conftest import EXPORT, apply_fixture_edits, write_ndjson
@@ -26,7 +25,7 @@ def _files(tmp_path: Path) -> tuple[Path, Path]:
 def test_colliding_hashes_give_the_same_diff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad_hash) -> None:  # type: ignore[no-untyped-def]
     backup, cand = _files(tmp_path)
     expected = diff(backup, cand, DiffOptions()).to_dict()
-    monkeypatch.setattr(diff_mod, "hash", bad_hash, raising=False)
+    monkeypatch.setattr(ndjson_pass, "hash", bad_hash, raising=False)
     assert diff(backup, cand, DiffOptions()).to_dict() == expected
 
 
@@ -66,6 +65,6 @@ def test_duplicates_found_under_collisions(tmp_path: Path, monkeypatch: pytest.M
     target = backup if where == "backup" else cand
     lines = target.read_bytes().splitlines(keepends=True)
     target.write_bytes(b"".join(lines + [lines[3]]))
-    monkeypatch.setattr(diff_mod, "hash", lambda line: 0, raising=False)
+    monkeypatch.setattr(ndjson_pass, "hash", lambda line: 0, raising=False)
     with pytest.raises(InputError, match="appears twice"):
         diff(backup, cand, DiffOptions())
