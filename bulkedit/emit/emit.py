@@ -28,7 +28,7 @@ from bulkedit.io.signals import crash_point
 from bulkedit.io.write import has_secret
 from bulkedit.lint.engine import FileContext, LintOptions, make_checker
 from bulkedit.lint.model import FileSummary, LintResult
-from bulkedit.lint.parts import parallel_cut, users_at
+from bulkedit.lint.parts import parallel_cut
 from bulkedit.lint.registry import config_from_pyproject
 from bulkedit.paths import MISSING
 
@@ -326,11 +326,11 @@ def emit(
                 finally:
                     paths = spool.close()
                 crash_point("spooled")
-                return {"state": part.export_state(compact=True), "spool": paths, "left_out": worker.left_out,
+                return {"state": part.export_state(), "spool": paths, "left_out": worker.left_out,
                         "dropped": worker.dropped, "users": worker.users, "read": worker.read, "renamed": source.renamed}
 
             _, part = run_ranges(emit_range, [(0, cut), (cut, size)])
-            checker.merge(part["state"], users_at(source, cut))
+            checker.merge(part["state"])
             spools = []
             for conn, (spath, sizes, private_at) in part["spool"].items():
                 lengths = array("I")

@@ -1,7 +1,8 @@
 """The Checker: judges every user against the rules in force and collects findings.
 
-`Checker` holds the rules in force and the state that spans files (duplicates,
-the tenant backup); `emit` uses the same Checker on what it writes. The per-user
+`Checker` holds the rules in force and the state that spans files (duplicates, kept
+by `duplicate_keys.DuplicateKeys`; the tenant backup); `emit` uses the same Checker
+on what it writes. The per-user
 path is kept cheap: the JSON schema (run in Rust by jsonschema-rs) decides whether
 a user is valid, and the Python rules that explain schema problems run only for the
 users it rejects.
@@ -9,9 +10,8 @@ users it rejects.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +25,17 @@ from bulkedit.importfile.convert import (
     upsert_changes,
 )
 from bulkedit.io.read import Record, Source
+from bulkedit.lint.duplicate_keys import DUP_PATH, NO_POS, DuplicateKeys
+from bulkedit.lint.duplicate_keys import user_key as _user_key
 from bulkedit.lint.model import FileSummary, Finding, LintResult
 from bulkedit.lint.registry import REGISTRY, Rule, Selection, all_rules, config_from_pyproject, select_rules
 from bulkedit.lint.schema import _related, _schema_message, fast_export_validator, fast_validator, validator
 from bulkedit.lint.tenant_state import TenantState
 from bulkedit.paths import format_path
 
-_NO_POS = (1 << 40) - 1
 _IMPORT = fields.IMPORT_FIELDS
 _UNUSUAL: frozenset[str] = frozenset({"\x00unusual"})
 _EXPORT_ONLY = fields.EXPORT_ONLY_FIELDS
-_DUP_PATH = {"BE201": "email", "BE202": "user_id", "BE203": "username"}
 
 
 @dataclass(frozen=True)
@@ -75,15 +75,11 @@ class Checker:
     counts: dict[str, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     _kept: dict[str, int] = field(default_factory=dict)
-    _seen: dict[str, dict[str | None, dict[Any, int]]] = field(default_factory=dict)
     _files: list[str] = field(default_factory=list)
     _agg: dict[tuple[str, str | None], list[Any]] = field(default_factory=dict)
     _sigs: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
     _qsigs: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
     _shapes: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
-    _pending: list[tuple[Any, ...]] = field(default_factory=list)
-    _gathered: dict[str | None, _Gathered] = field(default_factory=dict)
-    _seen_hashes: dict[tuple[str, str | None], set[int]] = field(default_factory=dict)
     #: after `quick()` accepted a user: (export-only keys it has, has the auth0| prefix, its connection)
     quick_facts: tuple[Any, ...] = ()
     #: whether the current file's metadata objects are completed from the backup (`complete`;
@@ -115,12 +111,11 @@ class Checker:
         self.schema_on = sel.enabled("BE100")
         self.is_valid = fast_validator()
         self.is_valid_export = fast_export_validator()
-        self._seen = {r.code: {} for r in self.duplicates}
+        self.dup_keys = DuplicateKeys(self.duplicates)
         self._user_checks = [(r, r.check) for r in self.user_rules if r.gate is None]
         # size rules run only for the few users whose raw bytes pass the smallest gate
         self._sized_checks = [(r.gate, r, r.check) for r in self.user_rules if r.gate is not None]
         self._gate = min((gate for gate, _, _ in self._sized_checks), default=0)
-        self._dup_checks = [(r, r.check, self._seen[r.code]) for r in self.duplicates]
 
     # -- collecting ---------------------------------------------------------------
 
@@ -152,12 +147,13 @@ class Checker:
         self.completing = None if self._file_source is not None else False
         self.completed = 0
         self.unchanged_users = 0
+        self.dup_keys.begin_file(len(self._files) - 1, source)
         return len(self._files) - 1
 
     def end_file(self, fctx: FileContext) -> None:
         name = self._files[-1]
         fctx.completed = self.completed
-        self.find_duplicates()
+        self.dup_keys.fold()
         self._flush_sigs()
         for (code, path), (_pos, count, kwargs, _user) in self._agg.items():
             # a count over the whole file: reported at the file, not at its first user
@@ -268,7 +264,7 @@ class Checker:
             else:
                 slot[2] += 1
         self._user_rules(u, rec.raw, file_idx, pos, u)
-        self._duplicates(u, conn or connection, file_idx, pos, u)
+        self.dup_keys.gather(u, conn or connection, file_idx, pos, u)
         return True
 
     def _user_rules(self, user: dict[str, Any], raw: bytes | None, file_idx: int, pos: int | None, key_user: dict[str, Any]) -> None:
@@ -281,65 +277,19 @@ class Checker:
                 for path, kwargs in items:
                     self.add(r, self._files[file_idx], pos, path, kwargs, _user_key(key_user))
 
-    def _duplicates(self, user: dict[str, Any], connection: str | None, file_idx: int, pos: int | None, key_user: dict[str, Any]) -> None:
-        """Note the user's email/user_id/username (per connection); `find_duplicates` judges them.
-
-        Only lists are appended to here: a million users' values go into dicts later, in
-        one C-level step per rule, which is much quicker than a dict lookup per user per rule.
-        """
-        g = self._gathered.get(connection)
-        if g is None:
-            g = self._gathered[connection] = _Gathered([[] for _ in self._dup_checks], [], [])
-        g.packed.append((file_idx << 40) | (pos if pos is not None else _NO_POS))
-        uid = key_user.get("user_id")
-        g.keys.append(uid if uid.__class__ is str else _user_key(key_user))
-        for (_, check, _), values in zip(self._dup_checks, g.values):
-            values.append(check(user))
-
     def index_seen(self) -> None:
-        """Judge the gathered values and hash every value seen, for a `merge()` to come.
-
-        Called by the process that reads the first part once it is done, while the
-        worker still reads: merge() then tells whether any value repeats across the
-        parts by probing these sets with the worker's hashes.
-        """
-        self.find_duplicates()
-        self._seen_hashes = {
-            (code, conn): set(map(hash, values)) for code, by_conn in self._seen.items() for conn, values in by_conn.items()
-        }
+        """Hash the duplicate rules' values gathered so far (while a worker reads the next part)."""
+        self.dup_keys.fold()
 
     def find_duplicates(self) -> None:
-        """Report every gathered value already seen in its connection (this or an earlier file or part).
+        """Report every value of a duplicate rule met again in its connection, naming its first sighting.
 
-        In order of position, as one pass with a dict per rule would: a later sighting
-        is a finding that names the first. The usual case, no value repeated, is decided
-        without a Python loop over the users.
+        Once, when every file is read (`result` does it): values are compared across all files.
         """
-        gathered, self._gathered = self._gathered, {}
-        for connection, g in gathered.items():
-            for (rule, _, by_conn), values in zip(self._dup_checks, g.values):
-                firsts = dict(zip(reversed(values), reversed(g.packed)))  # the first sighting wins
-                firsts.pop(None, None)
-                seen = by_conn.get(connection)
-                if len(firsts) == len(values) - values.count(None):  # no value twice here
-                    if not seen:
-                        by_conn[connection] = firsts
-                        continue
-                    if seen.keys().isdisjoint(firsts):
-                        seen.update(firsts)
-                        continue
-                if seen is None:
-                    seen = by_conn[connection] = {}
-                for value, packed, key in zip(values, g.packed, g.keys):
-                    if value is None:
-                        continue
-                    first = seen.get(value)
-                    if first is None:
-                        seen[value] = packed
-                    else:  # (two users of one line have the same position: compare sightings, not places)
-                        pos = packed & _NO_POS
-                        self.add(rule, self._files[packed >> 40], None if pos == _NO_POS else pos, _DUP_PATH[rule.code],
-                                 {"value": value, "first": self._where(first)}, key)
+        for rule, packed, value, first, key in self.dup_keys.judge():
+            pos = packed & NO_POS
+            self.add(rule, self._files[packed >> 40], None if pos == NO_POS else pos, DUP_PATH[rule.code],
+                     {"value": value, "first": self._where(first)}, key)
 
     def _flush_sigs(self) -> None:
         for u, pos, count, key in self._qsigs.values():
@@ -376,7 +326,7 @@ class Checker:
         self._user_rules(user, raw, file_idx, pos, ku)
         if not self.is_valid(user):
             self._explain(user, self._files[file_idx], pos, raw, _user_key(ku))
-        self._duplicates(user, connection, file_idx, pos, ku)
+        self.dup_keys.gather(user, connection, file_idx, pos, ku)
         if self.tenant is None:
             return None
         for r in self.tenant_rules:
@@ -407,110 +357,36 @@ class Checker:
 
     # -- parallel parts -------------------------------------------------------------
 
-    def export_state(self, *, compact: bool = False) -> dict[str, Any]:
-        """What a worker found, for `merge()` in the parent.
-
-        `compact`: the values seen for duplicate rules go back as 64-bit hashes with
-        their positions (a few MB instead of a million strings to pickle); enough to find
-        the duplicates that span the parts when no later file needs the values themselves.
-        """
+    def export_state(self) -> dict[str, Any]:
+        """What a worker found, for `merge()` in the parent (the duplicate rules' values as hashes)."""
         self._flush_sigs()
-        self.find_duplicates()
-        seen: dict[str, Any] = self._seen
-        if compact:
-            seen = {
-                code: {
-                    conn: (array("q", map(hash, values)).tobytes(), array("q", values.values()).tobytes())
-                    for conn, values in by_conn.items()
-                }
-                for code, by_conn in self._seen.items()
-            }
-        return {"counts": self.counts, "findings": self.findings, "agg": self._agg, "seen": seen, "compact": compact}
+        return {"counts": self.counts, "findings": self.findings, "agg": self._agg, "dups": self.dup_keys.export()}
 
-    def merge(self, state: dict[str, Any], users_at: Callable[[list[int]], dict[int, dict[str, Any]]] | None = None) -> None:
-        """Add a later part of the same file (read by a worker) to this checker's findings.
-
-        `users_at(lines)` gives the users at those lines: the user key of a duplicate that
-        spans the parts, which the worker could not know, and (with compact state) the
-        proof that equal hashes are equal values.
-        """
+    def merge(self, state: dict[str, Any]) -> None:
+        """Add a later part of the same file (read by a worker) to this checker's findings."""
         self._flush_sigs()
-        self.find_duplicates()
         for code, n in state["counts"].items():
             self.counts[code] = self.counts.get(code, 0) + n
         for key, (pos, count, kwargs, user) in state["agg"].items():
             _tally(self._agg, key, pos, count, kwargs, user)
-        # (rule, value, first packed position here, first packed position in the part)
-        cross: list[tuple[Rule, Any, int, int]] = []
-        for code, by_conn in state["seen"].items():
-            mine_by_conn = self._seen[code]
-            rule = REGISTRY[code]
-            for conn, values in by_conn.items():
-                mine = mine_by_conn.get(conn)
-                if state["compact"]:
-                    if not mine:
-                        continue
-                    hashes, packs = array("q"), array("q")
-                    hashes.frombytes(values[0])
-                    packs.frombytes(values[1])
-                    mine_hashes = self._seen_hashes.get((code, conn))
-                    if mine_hashes is None:
-                        mine_hashes = set(map(hash, mine))
-                    if mine_hashes.isdisjoint(hashes):  # the usual case, without a Python loop
-                        continue
-                    theirs = dict(zip(hashes, packs, strict=True))
-                    for value, first in mine.items():
-                        packed = theirs.get(hash(value))
-                        if packed is not None:
-                            cross.append((rule, value, first, packed))
-                    continue
-                if mine is None:
-                    mine_by_conn[conn] = values
-                    continue
-                for value, packed in values.items():
-                    seen_at = mine.get(value)
-                    if seen_at is None:
-                        mine[value] = packed
-                    else:
-                        cross.append((rule, value, seen_at, packed))
-        users: dict[int, dict[str, Any]] = {}
-        lines = sorted({p & _NO_POS for *_, p in cross if p & _NO_POS != _NO_POS})
-        if lines and users_at is not None:
-            users = users_at(lines)
-        # the part reported its later duplicates against its own first occurrence: point them
-        # at the first one of the whole file, as one pass would
-        moved: dict[tuple[str, str], str] = {}
-        for rule, value, first, packed in cross:
-            pos = packed & _NO_POS
-            user = users.get(pos)
-            if state["compact"] and (user is None or rule.check(user) != value):
-                continue  # equal hashes of different values
-            moved[(rule.code, rule.format(value=value, first=self._where(packed)))] = rule.format(value=value, first=self._where(first))
-            self._pending.append((rule, None if pos == _NO_POS else pos, {"value": value, "first": self._where(first)},
-                                  _user_key(user) if user is not None else None))
         for f in state["findings"]:
-            new = moved.get((f.code, f.message))
-            if new is not None:
-                f = replace(f, message=new)
             if self._room_for(f.code):
                 self.findings.append(f)
-        name = self._files[-1]
-        for rule, pos, kwargs, key in self._pending:
-            self.add(rule, name, pos, _DUP_PATH[rule.code], kwargs, key)
-        self._pending = []
-        self._seen_hashes = {}  # stale once parts are merged
+        self.dup_keys.absorb(state["dups"])
 
     def fork(self, options: LintOptions) -> Checker:
         """A fresh checker for a worker reading a later part of the current file (see `merge`)."""
         part = make_checker(options)
         part._files = list(self._files)
+        part.dup_keys.share_files(self.dup_keys)
         return part
 
     def _where(self, packed: int) -> str:
-        fi, fp = packed >> 40, packed & _NO_POS
-        return f"{self._files[fi]}:{fp}" if fp != _NO_POS else self._files[fi]
+        fi, fp = packed >> 40, packed & NO_POS
+        return f"{self._files[fi]}:{fp}" if fp != NO_POS else self._files[fi]
 
     def result(self, files: list[FileSummary], backup: str | None = None) -> LintResult:
+        self.find_duplicates()
         order = {"error": 0, "warning": 1, "info": 2}
         file_order: dict[str, int] = {}
         for i, name in enumerate(self._files):
@@ -540,24 +416,6 @@ def _tally(table: dict[Any, list[Any]], key: Any, pos: int, count: int, payload:
         slot[1] += count
         if pos < slot[0]:
             slot[0], slot[3] = pos, user
-
-
-@dataclass
-class _Gathered:
-    """One connection's users as the duplicate rules see them: a list of values per rule,
-    each user's packed position (file index << 40 | line) and its key for messages."""
-
-    values: list[list[Any]]
-    packed: list[int]
-    keys: list[str | None]
-
-
-def _user_key(user: dict[str, Any]) -> str | None:
-    uid = user.get("user_id")
-    if type(uid) is str:
-        return uid
-    email = user.get("email")
-    return email if type(email) is str else None
 
 
 def make_checker(options: LintOptions, progress: Callable[[int], None] | None = None) -> Checker:

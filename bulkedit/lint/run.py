@@ -15,7 +15,7 @@ from bulkedit.io.read import Record, Source, load_column_map, open_source, repor
 from bulkedit.lint.engine import Checker, FileContext, LintOptions, make_checker
 from bulkedit.lint.inputs import expand_inputs
 from bulkedit.lint.model import FileSummary, LintResult
-from bulkedit.lint.parts import parallel_cut, users_at
+from bulkedit.lint.parts import parallel_cut
 from bulkedit.lint.registry import config_from_pyproject
 
 
@@ -41,10 +41,9 @@ def lint(
     column_map = load_column_map(options.column_map)
     summaries: list[FileSummary] = []
     done = checker.tenant.source.size if checker.tenant is not None and progress is not None else 0
-    for i, inp in enumerate(inputs):
+    for inp in inputs:
         source = open_source(inp.path, column_map=column_map)
-        last = i == len(inputs) - 1
-        summaries.append(lint_source(checker, source, inp.connection or options.connection, options, last=last,
+        summaries.append(lint_source(checker, source, inp.connection or options.connection, options,
                                      unlisted=inp.unlisted, progress=progress, done_before=done))
         if progress is not None:
             done += source.size
@@ -90,12 +89,11 @@ def lint_source(
     connection: str | None,
     options: LintOptions | None = None,
     *,
-    last: bool = False,
     unlisted: bool = False,
     progress: Callable[[int], None] | None = None,
     done_before: int = 0,
 ) -> FileSummary:
-    """Lint one file with `checker` (a large NDJSON file in two processes); `last`: no file follows;
+    """Lint one file with `checker` (a large NDJSON file in two processes);
     `unlisted`: the file lies in an emit folder whose manifest does not list it."""
     idx = checker.begin_file(str(source.path), source)
     # this process takes a little more: the worker also hashes its values for the merge
@@ -115,10 +113,10 @@ def lint_source(
             assert options is not None
             part = checker.fork(options)  # the worker: a checker of its own, merged back below
             users, exported = lint_records(part, source, source.records_range(start, end), idx, connection)
-            return {"state": part.export_state(compact=last), "users": users, "any_export": exported, "renamed": source.renamed}
+            return {"state": part.export_state(), "users": users, "any_export": exported, "renamed": source.renamed}
 
         (n, any_export), part = run_ranges(lint_range, [(0, cut), (cut, size)])
-        checker.merge(part["state"], users_at(source, cut))
+        checker.merge(part["state"])
         n += part["users"]
         any_export = any_export or part["any_export"]
         source.renamed.update(part["renamed"])
