@@ -35,11 +35,11 @@ import gc
 from collections.abc import Iterator
 from pathlib import Path
 
-from bulkedit.diff.candidate import _Candidate
+from bulkedit.diff.candidate import Candidate
 from bulkedit.diff.comparison import field_changes
 from bulkedit.diff.gate import parse_max_changed
-from bulkedit.diff.keys import _Keys
-from bulkedit.diff.matching import _compare
+from bulkedit.diff.keys import Keys
+from bulkedit.diff.matching import match_and_compare
 from bulkedit.diff.model import (
     CLASSES,
     DiffOptions,
@@ -50,7 +50,7 @@ from bulkedit.diff.model import (
     ProgressFn,
     UserDiff,
 )
-from bulkedit.diff.ndjson_pass import _diff_ndjson
+from bulkedit.diff.ndjson_pass import diff_ndjson
 from bulkedit.io import detect as fmt
 from bulkedit.io.read import Record, Source, open_source, reporting
 
@@ -78,9 +78,9 @@ def diff(
     `progress`, when given, is called now and then with the input bytes read so far.
     """
     opts = options or DiffOptions()
-    keys = _Keys(opts.key)
+    keys = Keys(opts.key)
     backup = open_source(backup_path, column_map=opts.column_map)
-    candidate = _Candidate(Path(candidate_path), opts.column_map)
+    candidate = Candidate(Path(candidate_path), opts.column_map)
     candidate.progress = progress
     if opts.max_changed is not None:
         parse_max_changed(opts.max_changed)
@@ -93,14 +93,14 @@ def diff(
             gc.enable()
 
 
-def _diff(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffOptions) -> DiffResult:
+def _diff(backup: Source, candidate: Candidate, keys: Keys, opts: DiffOptions) -> DiffResult:
     if (
         backup.format == fmt.NDJSON
         and candidate.kind == "file"
         and candidate.parts[0][0].format == fmt.NDJSON
         and not opts.column_map
     ):
-        return _diff_ndjson(backup, candidate, keys, opts)
+        return diff_ndjson(backup, candidate, keys, opts)
     progress = candidate.progress
 
     def backup_records() -> Iterator[Record]:
@@ -108,7 +108,7 @@ def _diff(backup: Source, candidate: _Candidate, keys: _Keys, opts: DiffOptions)
         if progress is not None:
             progress(backup.size)
 
-    return _compare(backup, backup_records(), candidate, candidate.records(backup.size), keys, opts)
+    return match_and_compare(backup, backup_records(), candidate, candidate.records(backup.size), keys, opts)
 
 
 __all__ = [

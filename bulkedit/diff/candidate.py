@@ -16,7 +16,7 @@ from bulkedit.io.read import Source, open_source, reporting
 from bulkedit.paths import MISSING, PathConflict, get_path, set_path
 
 
-class _Candidate:
+class Candidate:
     """The candidate's users, from one file or the chunks of an `emit` folder."""
 
     def __init__(self, path: Path, column_map: dict[str, str] | None) -> None:
@@ -47,7 +47,7 @@ class _Candidate:
 
 def _sheet_cell_error(src: Source, exc: InputError) -> InputError:
     """A cell of a typed sheet that does not fit its column: point to `edit --sheet`, which reads sheets cell by cell."""
-    if src.format not in _TABULAR or not src.typed or not exc.message.startswith("column "):
+    if src.format not in TABULAR or not src.typed or not exc.message.startswith("column "):
         return exc
     return InputError(
         exc.message,
@@ -82,7 +82,7 @@ def _emit_chunks(folder: Path) -> tuple[list[tuple[Source, str | None]], dict[st
     return parts, left_out
 
 
-def _import_form(user: dict[str, Any], connection: str | None, only: dict[str, Any] | None = None) -> dict[str, Any]:
+def import_form(user: dict[str, Any], connection: str | None, only: dict[str, Any] | None = None) -> dict[str, Any]:
     """What an import can carry of `user`: no export-only fields, user_id without the strategy prefix, the connection.
 
     Unknown keys stay, so a stray key in an import file still shows as a change.
@@ -101,10 +101,10 @@ def _import_form(user: dict[str, Any], connection: str | None, only: dict[str, A
     return out
 
 
-_TABULAR = frozenset({fmt.CSV, fmt.XLSX})
+TABULAR = frozenset({fmt.CSV, fmt.XLSX})
 
 
-def _on_columns(user: dict[str, Any], columns: tuple[tuple[Any, ...], ...]) -> dict[str, Any]:
+def on_columns(user: dict[str, Any], columns: tuple[tuple[Any, ...], ...]) -> dict[str, Any]:
     """The part of `user` a sheet's columns hold: a field without a column is not in the file, not removed."""
     out: dict[str, Any] = {}
     for path in columns:
@@ -118,5 +118,5 @@ def _on_columns(user: dict[str, Any], columns: tuple[tuple[Any, ...], ...]) -> d
     return out
 
 
-def _is_import_shaped(user: dict[str, Any]) -> bool:
+def is_import_shaped(user: dict[str, Any]) -> bool:
     return fields.EXPORT_ONLY_FIELDS.isdisjoint(user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bulkedit import fields, privacy
-from bulkedit.diff.model import _KINDS, FORBIDDEN, IGNORED, ORDINARY, RISKY, FieldChange
+from bulkedit.diff.model import FORBIDDEN, IGNORED, KINDS, ORDINARY, RISKY, FieldChange
 from bulkedit.diff.redact import redact_value
 from bulkedit.paths import MISSING, format_path
 
@@ -73,7 +73,7 @@ def _walk(old: Any, new: Any, path: tuple[Any, ...], out: list[tuple[tuple[Any, 
         before = len(out)
         dd = DeepDiff(old, new, view="tree", threshold_to_diff_deeper=0, verbose_level=2)
         for report, levels in dd.items():
-            kind = _KINDS.get(report, "changed")
+            kind = KINDS.get(report, "changed")
             for level in levels:
                 sub = tuple(level.path(output_format="list"))
                 t1 = MISSING if isinstance(level.t1, NotPresent) else level.t1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bulkedit.diff.model import _RANK, CLASSES, FORBIDDEN, Counts, DiffOptions, FieldSummary, Gate, UserDiff
+from bulkedit.diff.model import CLASSES, FORBIDDEN, RANK, Counts, DiffOptions, FieldSummary, Gate, UserDiff
 from bulkedit.errors import UsageError
 
 
@@ -33,7 +33,7 @@ def field_name(path: str) -> str:
     return _INDEX_RE.sub("[]", path)
 
 
-def _field_summary(users: list[UserDiff]) -> tuple[FieldSummary, ...]:
+def field_summary(users: list[UserDiff]) -> tuple[FieldSummary, ...]:
     acc: dict[str, dict[str, Any]] = {}
     for u in users:
         seen: set[str] = set()
@@ -42,7 +42,7 @@ def _field_summary(users: list[UserDiff]) -> tuple[FieldSummary, ...]:
             a = acc.get(name)
             if a is None:
                 a = acc[name] = {"cls": c.cls, "users": 0, "changes": 0, "kinds": {}}
-            elif _RANK[c.cls] < _RANK[a["cls"]]:
+            elif RANK[c.cls] < RANK[a["cls"]]:
                 a["cls"] = c.cls
             a["changes"] += 1
             a["kinds"][c.change] = a["kinds"].get(c.change, 0) + 1
@@ -50,11 +50,11 @@ def _field_summary(users: list[UserDiff]) -> tuple[FieldSummary, ...]:
                 seen.add(name)
                 a["users"] += 1
     out = [FieldSummary(name, a["cls"], a["users"], a["changes"], dict(sorted(a["kinds"].items()))) for name, a in acc.items()]
-    out.sort(key=lambda f: (_RANK[f.cls], -f.changes, f.path))
+    out.sort(key=lambda f: (RANK[f.cls], -f.changes, f.path))
     return tuple(out)
 
 
-def _class_summary(users: list[UserDiff]) -> dict[str, dict[str, int]]:
+def class_summary(users: list[UserDiff]) -> dict[str, dict[str, int]]:
     out = {c: {"users": 0, "changes": 0} for c in CLASSES}
     for u in users:
         seen: set[str] = set()

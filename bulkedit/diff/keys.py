@@ -12,7 +12,7 @@ from bulkedit.io import jsonio
 from bulkedit.io.read import Source
 
 
-class _Keys:
+class Keys:
     """Key extraction and the prefix-aware / connection-aware lookup."""
 
     def __init__(self, key: str) -> None:
@@ -43,10 +43,10 @@ class _Keys:
                     )
                 k = f"{k}\x00{conn}"
             return k if k in index else None
-        return _user_id_lookup(index, k)
+        return user_id_lookup(index, k)
 
 
-def _user_id_lookup(index: dict[str, Any], k: str) -> str | None:
+def user_id_lookup(index: dict[str, Any], k: str) -> str | None:
     """The key of `index` that user_id `k` stands for: itself, or with or without the strategy prefix."""
     if k in index:
         return k
@@ -61,27 +61,27 @@ def _twice_in_backup(key: str, k: str, where: str, first: str, hint: str = "a ba
     return InputError(f"{key} {k!r} appears twice in the backup (first at {first})", where=where, hint=hint)
 
 
-def _twice_in_candidate(key: str, k: str, where: str, why: str = "") -> InputError:
+def twice_in_candidate(key: str, k: str, where: str, why: str = "") -> InputError:
     return InputError(f"{key} {k!r} appears twice in the candidate{why}", where=where, hint="a user must appear once")
 
 
-def _duplicate_in_backup(backup: Source, keys: _Keys, line: bytes, lineno: int, first: int) -> InputError:
+def duplicate_in_backup(backup: Source, keys: Keys, line: bytes, lineno: int, first: int) -> InputError:
     rec = backup._ndjson_line(line, lineno)
-    k = keys.of(rec.user, _where(backup, lineno)) if rec is not None else "?"
+    k = keys.of(rec.user, where_of(backup, lineno)) if rec is not None else "?"
     return _twice_in_backup(keys.key, k, backup.where(lineno), backup.where(first))
 
 
-def _duplicate_in_candidate(cand_src: Source, keys: _Keys, line: bytes, lineno: int) -> InputError:
+def duplicate_in_candidate(cand_src: Source, keys: Keys, line: bytes, lineno: int) -> InputError:
     rec = cand_src._ndjson_line(line, lineno)
-    k = keys.of(rec.user, _where(cand_src, lineno)) if rec is not None else "?"
-    return _twice_in_candidate(keys.key, k, cand_src.where(lineno))
+    k = keys.of(rec.user, where_of(cand_src, lineno)) if rec is not None else "?"
+    return twice_in_candidate(keys.key, k, cand_src.where(lineno))
 
 
-def _where(src: Source, pos: int) -> Callable[[], str]:
+def where_of(src: Source, pos: int) -> Callable[[], str]:
     return lambda: src.where(pos)
 
 
-def _backup_duplicate(index: dict[str, list[Any]], keys: _Keys, k: str, user: dict[str, Any], enc: bytes, pos: int, backup: Source) -> str:
+def backup_duplicate(index: dict[str, list[Any]], keys: Keys, k: str, user: dict[str, Any], enc: bytes, pos: int, backup: Source) -> str:
     """A key seen before in the backup: an email in another connection is re-keyed by connection; else an error."""
     if keys.key == "email":
         conn = fields.user_connection(user)

@@ -17,11 +17,11 @@ from bulkedit.io import jsonio
 from bulkedit.io.parallel import PARALLEL_MIN_BYTES
 from bulkedit.io.read import LineTooLong, Source, ndjson_lines
 
-_DROP_EVERY = 64 << 20
-_LINE_BITS = 40  # packed place of a backup line: (line number << 80) | (where << 40) | length
+DROP_EVERY = 64 << 20
+LINE_BITS = 40  # packed place of a backup line: (line number << 80) | (where << 40) | length
 
 
-class _MappedLines:
+class MappedLines:
     """An uncompressed backup's lines, read again from the file by offset."""
 
     def __init__(self, mm: Any, fd: int) -> None:
@@ -36,7 +36,7 @@ class _MappedLines:
 
     def release_before(self, offset: int) -> None:
         # candidates mostly follow the backup's order: the pages behind are done with
-        cut = (offset - _DROP_EVERY // 2) & ~(mmap.PAGESIZE - 1)
+        cut = (offset - DROP_EVERY // 2) & ~(mmap.PAGESIZE - 1)
         if cut > self.released:
             self.mm.madvise(mmap.MADV_DONTNEED, self.released, cut - self.released)
             self.released = cut
@@ -47,7 +47,7 @@ class _MappedLines:
         return os.pread(self.fd, length, where)
 
 
-class _HeldLines:
+class HeldLines:
     """A compressed backup's lines, held in memory (it cannot be read again at an offset)."""
 
     released = float("inf")  # nothing to release
@@ -68,8 +68,8 @@ class _HeldLines:
         pass
 
 
-def _line_ok(line: bytes) -> bool:
-    """Whether the NDJSON reader would accept the line as it is (else `_refuse_line` says why).
+def line_is_ok(line: bytes) -> bool:
+    """Whether the NDJSON reader would accept the line as it is (else `refuse_line` says why).
 
     A line identical in both files is never matched by key, yet it must be as valid as any
     other: JSON, UTF-8, an object, and no key twice in one object (msgspec keeps the last
@@ -99,7 +99,7 @@ _decode, _DECODE_ERRORS = jsonio.decode, jsonio.DECODE_ERRORS
 _encode_into, _AGAIN = jsonio.ENCODER.encode_into, bytearray()
 
 
-def _refuse_line(src: Source, line: bytes, lineno: int) -> None:
+def refuse_line(src: Source, line: bytes, lineno: int) -> None:
     src._ndjson_line(line, lineno)  # raises InputError, naming the file, the line and what is wrong
 
 
@@ -109,7 +109,7 @@ def _refuse_line(src: Source, line: bytes, lineno: int) -> None:
 CHECK_SHARE = 0.6
 
 
-class _LineCheck:
+class LineCheck:
     """The lines of a large candidate checked in a forked process, on the other core, while this one matches lines.
 
     The check costs about as much CPU as a reader's parse (3-4 s for a million 1 KB
@@ -129,10 +129,10 @@ class _LineCheck:
         send.close()
 
     @staticmethod
-    def start(src: Source) -> _LineCheck | None:
+    def start(src: Source) -> LineCheck | None:
         if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods() or src.size < PARALLEL_MIN_BYTES:
             return None
-        return _LineCheck(src)
+        return LineCheck(src)
 
     def first_bad(self) -> tuple[int, bytes] | None:
         """(line number, bytes) of the first line a reader would refuse, or None; waits for the check to end."""
@@ -150,10 +150,10 @@ class _LineCheck:
 
 
 def _first_bad_line(src: Source, until: int | None = None) -> tuple[int, bytes] | None:
-    for lineno, line, offset in _ndjson_lines(src):
+    for lineno, line, offset in numbered_ndjson_lines(src):
         if until is not None and offset >= until:
             break
-        if not _line_ok(line):
+        if not line_is_ok(line):
             return lineno, line
     return None
 
@@ -167,14 +167,14 @@ def _check_lines(src: Source, send: Any, until: int | None) -> None:
     send.close()
 
 
-def _check_from(checker: _LineCheck | None) -> int | None:
+def check_from_of(checker: LineCheck | None) -> int | None:
     """The offset from which _match_candidate_lines checks lines itself (None: the worker checks them all)."""
     if checker is None:
         return 0
     return checker.until
 
 
-def _ndjson_lines(src: Source, progress: ProgressFn | None = None, done_before: int = 0) -> Iterator[tuple[int, bytes, int]]:
+def numbered_ndjson_lines(src: Source, progress: ProgressFn | None = None, done_before: int = 0) -> Iterator[tuple[int, bytes, int]]:
     """(line number, bytes without the line end, byte offset) of every non-blank NDJSON line, unparsed.
 
     The offset is the line's place in the (decompressed) file: for an uncompressed file,

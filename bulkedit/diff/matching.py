@@ -8,23 +8,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from bulkedit import fields
-from bulkedit.diff.candidate import _TABULAR, _Candidate, _import_form, _is_import_shaped, _on_columns
+from bulkedit.diff.candidate import TABULAR, Candidate, import_form, is_import_shaped, on_columns
 from bulkedit.diff.comparison import field_changes
-from bulkedit.diff.gate import _class_summary, _field_summary, evaluate_gate
-from bulkedit.diff.keys import _backup_duplicate, _Keys, _twice_in_candidate, _user_id_lookup, _where
-from bulkedit.diff.model import _RANK, ORDINARY, Counts, DiffOptions, DiffResult, FieldChange, UserDiff
-from bulkedit.diff.redact import _EMAIL_RE, mask_email
+from bulkedit.diff.gate import class_summary, evaluate_gate, field_summary
+from bulkedit.diff.keys import Keys, backup_duplicate, twice_in_candidate, user_id_lookup, where_of
+from bulkedit.diff.model import ORDINARY, RANK, Counts, DiffOptions, DiffResult, FieldChange, UserDiff
+from bulkedit.diff.redact import EMAIL_RE, mask_email
 from bulkedit.importfile.convert import complete_metadata, completes_metadata, in_import_file
 from bulkedit.io import jsonio
 from bulkedit.io.read import Record, Source
 
 
-def _compare(
+def match_and_compare(
     backup: Source,
     backup_records: Iterable[Record],
-    candidate: _Candidate,
+    candidate: Candidate,
     candidate_records: Iterable[tuple[int, Record, Source, str | None]],
-    keys: _Keys,
+    keys: Keys,
     opts: DiffOptions,
     *,
     base: tuple[int, int] = (0, 0),
@@ -44,12 +44,12 @@ def _compare(
         user = rec.user
         k: Any = user.get(keys.key)
         if type(k) is not str or not k:
-            keys.of(user, _where(backup, rec.pos))  # raises: no key
+            keys.of(user, where_of(backup, rec.pos))  # raises: no key
         elif email_key:
             k = k.lower()
         enc = rec.raw if rec.raw is not None else dumps(user)
         if k in index or (email_key and k in keys.ambiguous):
-            k = _backup_duplicate(index, keys, k, user, enc, rec.pos, backup)
+            k = backup_duplicate(index, keys, k, user, enc, rec.pos, backup)
         index[k] = [enc, rec.pos]
 
     loads = jsonio.loads
@@ -67,7 +67,7 @@ def _compare(
         user = rec.user
         if import_file and conn is None and not in_import_file(src, user):
             import_file = False
-        where = _where(src, pos)
+        where = where_of(src, pos)
         k = user.get(keys.key)
         if type(k) is not str or not k:
             keys.of(user, where)  # raises: no key
@@ -78,7 +78,7 @@ def _compare(
         bk = keys.lookup(index, k, conn, where)
         if bk is None:
             if k in added_keys:
-                raise _twice_in_candidate(keys.key, k, where())
+                raise twice_in_candidate(keys.key, k, where())
             added_keys.add(k)
             if added_out is not None:
                 added_out[k] = where()
@@ -87,7 +87,7 @@ def _compare(
         entry = index[bk]
         enc = entry[0]
         if enc is None:
-            raise _twice_in_candidate(keys.key, k, where())
+            raise twice_in_candidate(keys.key, k, where())
         entry[0] = None
         if rec.raw is not None and rec.raw == enc:
             unchanged += 1
@@ -139,11 +139,11 @@ def _compare(
         for j, a in enumerate(added)
         if j not in paired_added
     ]
-    changed.sort(key=lambda t: (_RANK[t[1].cls or ORDINARY], t[0]))  # worst first: a reviewer reads from the top
+    changed.sort(key=lambda t: (RANK[t[1].cls or ORDINARY], t[0]))  # worst first: a reviewer reads from the top
     changed_users = [u for _, u in changed]
     counts = Counts(n_backup, n_cand, len(added_users), len(removed), len(changed_users), unchanged, len(left_out), not_in_file)
-    summary = _field_summary(changed_users)
-    classes = _class_summary(changed_users)
+    summary = field_summary(changed_users)
+    classes = class_summary(changed_users)
     gate = evaluate_gate(counts, classes, summary, opts)
     return DiffResult(
         backup=str(backup.path),
@@ -189,24 +189,24 @@ class _Comparer:
 
     def __call__(self, old: dict[str, Any], user: dict[str, Any], src: Source, conn: str | None) -> tuple[FieldChange, ...]:
         """() when they do not differ."""
-        if conn is not None or _is_import_shaped(user) or _is_import_shaped(old):
-            new_form = _import_form(user, conn)
+        if conn is not None or is_import_shaped(user) or is_import_shaped(old):
+            new_form = import_form(user, conn)
             # an upsert leaves a field an import file does not carry as it is in the tenant
             carried = new_form if conn is not None or in_import_file(src, user) else None
             if carried is not None and old.get("email_verified") is True and "email_verified" not in new_form:
                 # but an import without email_verified resets it to false (lint BE805; emit's rollback restores it)
                 new_form = carried = {**new_form, "email_verified": False}
-            old_form = _import_form(old, fields.user_connection(old) if conn is not None else None, carried)
+            old_form = import_form(old, fields.user_connection(old) if conn is not None else None, carried)
         else:
             old_form, new_form = old, user
-        if src.format in _TABULAR:
+        if src.format in TABULAR:
             sheet = self.sheets.get(id(src))
             if sheet is None:
                 sheet = self.sheets[id(src)] = (tuple(c.path for c in src.columns if c.path), completes_metadata(src))
             cols, completing = sheet
             if completing:  # as `emit --backup` writes it: the sheet's leaves over the tenant's objects
                 new_form = complete_metadata(new_form, old_form) or new_form
-            old_form, new_form = _on_columns(old_form, cols), _on_columns(new_form, cols)
+            old_form, new_form = on_columns(old_form, cols), on_columns(new_form, cols)
         if jsonio.canonical(old_form) == jsonio.canonical(new_form):
             return ()
         # () too when the serialisations differ but no JSON value does (-0.0 vs 0.0)
@@ -215,7 +215,7 @@ class _Comparer:
 
 def _changed(
     bk: str,
-    keys: _Keys,
+    keys: Keys,
     opts: DiffOptions,
     old: dict[str, Any],
     user: dict[str, Any],
@@ -224,12 +224,12 @@ def _changed(
     changes: tuple[FieldChange, ...],
     note: str | None = None,
 ) -> UserDiff:
-    worst = min((c.cls for c in changes), key=_RANK.__getitem__)
+    worst = min((c.cls for c in changes), key=RANK.__getitem__)
     label = _email(user) or _email(old)
     return UserDiff(_show_key(bk, keys, opts), "changed", _mask_email(label, opts), backup_at, candidate_at, worst, changes, note)
 
 
-def _left_out_why(left_out: dict[str, str], u: _Unmatched, keys: _Keys) -> str | None:
+def _left_out_why(left_out: dict[str, str], u: _Unmatched, keys: Keys) -> str | None:
     """Why `emit` left this backup user out of its chunks (manifest `left_out`), or None."""
     why = left_out.get(u.user_id) if u.user_id is not None else None
     if why is None and keys.key == "email" and u.email is not None:
@@ -237,7 +237,7 @@ def _left_out_why(left_out: dict[str, str], u: _Unmatched, keys: _Keys) -> str |
     return why
 
 
-def _pair_by_other_identity(gone: list[_Unmatched], added: list[_Unmatched], keys: _Keys) -> list[tuple[int, int, str]]:
+def _pair_by_other_identity(gone: list[_Unmatched], added: list[_Unmatched], keys: Keys) -> list[tuple[int, int, str]]:
     """(index in `gone`, index in `added`, note) of each removed and added user that are one user whose key changed.
 
     Paired by user_id under --key email (prefix-aware); by email (case-insensitive) in
@@ -254,7 +254,7 @@ def _pair_by_other_identity(gone: list[_Unmatched], added: list[_Unmatched], key
             if b.user_id is not None:
                 by_uid.setdefault(b.user_id, i)
         for j, a in enumerate(added):
-            hit = _user_id_lookup(by_uid, a.user_id) if a.user_id is not None else None
+            hit = user_id_lookup(by_uid, a.user_id) if a.user_id is not None else None
             if hit is not None and by_uid[hit] not in taken:
                 taken.add(by_uid[hit])
                 pairs.append((by_uid[hit], j, "paired by user_id: its email changed (an import would add a new user and keep the old one)"))
@@ -277,12 +277,12 @@ def _email(user: dict[str, Any]) -> str | None:
     return e if type(e) is str else None
 
 
-def _show_key(k: str, keys: _Keys, opts: DiffOptions) -> str:
+def _show_key(k: str, keys: Keys, opts: DiffOptions) -> str:
     if keys.key == "email":
         k = k.split("\x00", 1)[0]
         return mask_email(k) if opts.redact else k
     # enterprise user_ids can hold an email (`samlp|corp|jane@corp.example`)
-    return _EMAIL_RE.sub(lambda m: mask_email(m.group(0)), k) if opts.redact else k
+    return EMAIL_RE.sub(lambda m: mask_email(m.group(0)), k) if opts.redact else k
 
 
 def _mask_email(value: str | None, opts: DiffOptions) -> str | None:

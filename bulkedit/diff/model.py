@@ -14,9 +14,9 @@ IGNORED = "ignored"
 RISKY = "risky"
 ORDINARY = "ordinary"
 CLASSES = (FORBIDDEN, RISKY, IGNORED, ORDINARY)
-_RANK = {c: i for i, c in enumerate(CLASSES)}
+RANK = {c: i for i, c in enumerate(CLASSES)}
 
-_KINDS = {
+KINDS = {
     "values_changed": "changed",
     "type_changes": "type_changed",
     "dictionary_item_added": "added",

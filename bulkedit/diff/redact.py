@@ -9,7 +9,7 @@ from bulkedit.paths import MISSING
 
 #: Top-level fields whose values `--redact` masks (besides any e-mail address anywhere).
 REDACTED_FIELDS = frozenset({"email", "name", "given_name", "family_name", "nickname", "username"})
-_EMAIL_RE = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+EMAIL_RE = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 
 
 def mask_email(value: str) -> str:
@@ -36,7 +36,7 @@ def redact_value(path: tuple[Any, ...], value: Any) -> Any:
             return mask_email(value)
         if root in REDACTED_FIELDS and len(path) == 1:
             return mask_name(value)
-        return _EMAIL_RE.sub(lambda m: mask_email(m.group(0)), value)
+        return EMAIL_RE.sub(lambda m: mask_email(m.group(0)), value)
     if type(value) is dict:
         if not path:
             return {k: redact_value((k,), v) for k, v in value.items()}
