@@ -11,7 +11,7 @@ from typing import IO, Any, NamedTuple
 
 from bulkedit.errors import InputError
 from bulkedit.io import jsonio, limits
-from bulkedit.io.read.stream import _Counting, _CountingGzip, file_sha256
+from bulkedit.io.read.stream import Counting, CountingGzip, file_sha256
 
 
 class Record(NamedTuple):
@@ -92,8 +92,8 @@ class SourceBase:
         """The file's (decompressed) bytes; reading counts `bytes_read` (for progress)."""
         raw = open(self.path, "rb")  # noqa: SIM115 - closed by the caller's with-block
         if self.compressed:
-            return _CountingGzip(raw, self)  # type: ignore[return-value]  # a raw binary stream
-        return _Counting(raw, self)  # type: ignore[return-value]
+            return CountingGzip(raw, self)  # type: ignore[return-value]  # a raw binary stream
+        return Counting(raw, self)  # type: ignore[return-value]
 
     def _error(self, message: str, pos: int | None = None, hint: str | None = None) -> InputError:
         return InputError(message, where=self.where(pos), hint=hint)

@@ -12,8 +12,8 @@ from typing import IO, Any
 from bulkedit.errors import InputError
 from bulkedit.io import limits, tabular
 from bulkedit.io.read.base import Record
-from bulkedit.io.read.sniff import _looks_auth0_escaped, _needless_quotes, _sniff_delimiter
-from bulkedit.io.read.stream import LineTooLong, _invalid_utf8_line
+from bulkedit.io.read.sniff import head_looks_auth0_escaped, needless_quotes, sniff_delimiter
+from bulkedit.io.read.stream import LineTooLong, invalid_utf8_line
 from bulkedit.io.read.table import TableReader
 
 #: The longest CSV row (in characters) read: one user at most.
@@ -34,11 +34,11 @@ class CsvReader(TableReader):
                 head = text.read(65536)
             except UnicodeDecodeError:
                 raise self._not_utf8() from None
-            self.delimiter = _sniff_delimiter(head)
-            self.auth0_escaped = _looks_auth0_escaped(head, self.delimiter)
+            self.delimiter = sniff_delimiter(head)
+            self.auth0_escaped = head_looks_auth0_escaped(head, self.delimiter)
             if sidecar is not None and self.auth0_escaped:
                 # bulkedit quotes a cell only when it must; Auth0 quotes every string
-                self._auth0_quoting = _needless_quotes(head, self.delimiter)
+                self._auth0_quoting = needless_quotes(head, self.delimiter)
             stream = _Chain(head, text)
             reader = csv.reader(stream, delimiter=self.delimiter, strict=True)
             try:
@@ -132,7 +132,7 @@ class CsvReader(TableReader):
             yield short
 
     def _not_utf8(self) -> InputError:
-        line = _invalid_utf8_line(self)
+        line = invalid_utf8_line(self)
         return self._error(
             f"not UTF-8 text (line {line})" if line else "not UTF-8 text",
             line,

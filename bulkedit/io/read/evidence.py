@@ -11,17 +11,17 @@ from bulkedit.io.read.base import Column
 from bulkedit.paths import parse_path
 
 #: fields.FIELD_TYPES by field path: the type a cell of a file without type information gets.
-_KNOWN_TYPES = {parse_path(name): kind for name, kind in fields.FIELD_TYPES.items()}
-_DIGITS = re.compile(r"-?[0-9]+")
-_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
-_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+KNOWN_TYPES = {parse_path(name): kind for name, kind in fields.FIELD_TYPES.items()}
+DIGITS = re.compile(r"-?[0-9]+")
+INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
+NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
 #: Rows of a CSV/XLSX without type information looked at for bulkedit's typed layout.
 TYPED_SAMPLE_ROWS = 1000
-_JSON_SCALAR = re.compile(r"null|true|false|" + _NUMBER.pattern)
+_JSON_SCALAR = re.compile(r"null|true|false|" + NUMBER.pattern)
 
 
-def _typed_layout_evidence(columns: list[Column], rows: list[tuple[int, list[Any]]]) -> tuple[str, int, str] | None:
+def typed_layout_evidence(columns: list[Column], rows: list[tuple[int, list[Any]]]) -> tuple[str, int, str] | None:
     """(header, row, cell) of a cell showing the rows are bulkedit's typed layout, or None.
 
     The evidence: a column whose every non-empty cell is JSON as bulkedit writes it (compact;
@@ -55,14 +55,14 @@ def _typed_layout_evidence(columns: list[Column], rows: list[tuple[int, list[Any
     return None
 
 
-def _json_columns(columns: list[Column], rows: list[tuple[int, list[Any]]]) -> list[int]:
+def json_columns(columns: list[Column], rows: list[tuple[int, list[Any]]]) -> list[int]:
     """Columns of an untyped file read as JSON: a list or object among cells that are all JSON.
 
     Fields of a known type (`name`, `email_verified`, ...) are never among them.
     """
     out = []
     for i, col in enumerate(columns):
-        if not col.path or col.path in _KNOWN_TYPES:
+        if not col.path or col.path in KNOWN_TYPES:
             continue
         structured = False
         for _row, cells in rows:

@@ -10,7 +10,7 @@ from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio, limits
 from bulkedit.io.read.base import Record
 from bulkedit.io.read.names import KeyNames
-from bulkedit.io.read.stream import LineTooLong, _skip_bytes, _TextBlocks, ndjson_lines
+from bulkedit.io.read.stream import LineTooLong, TextBlocks, ndjson_lines, skip_bytes
 
 #: The longest JSON array element read: one user at most (limits.MAX_USER_BYTES).
 MAX_ELEMENT = limits.MAX_USER_BYTES
@@ -113,8 +113,8 @@ class JsonArrayReader(KeyNames):
         raw_decode = jsonio.EXACT_DECODER.raw_decode
         with self.open_binary() as f:
             if offset:
-                _skip_bytes(f, offset)
-            reader = _TextBlocks(f, self)
+                skip_bytes(f, offset)
+            reader = TextBlocks(f, self)
             buf = reader.read()
             if not offset and buf.startswith("\ufeff"):
                 buf = buf[1:]
@@ -202,7 +202,7 @@ def _skip_ws(buf: str, i: int) -> int:
     return m.end() if m is not None else i
 
 
-def _compact(buf: str, i: int, counted: int, reader: _TextBlocks) -> tuple[str, int, int]:
+def _compact(buf: str, i: int, counted: int, reader: TextBlocks) -> tuple[str, int, int]:
     """Drop what is consumed before `i` (lines already counted) and read another block."""
     cut = min(i, counted)
     return buf[cut:] + reader.read(), i - cut, counted - cut

@@ -75,7 +75,7 @@ class KeyNames(SourceBase):
         """
         target = self._targets.get(key)
         if target is None:
-            target = _default_target(key)
+            target = default_target(key)
             entry = _map_entry(self.column_map, key) if self.column_map else None
             if entry is not None:
                 self._map_used.add(entry)
@@ -101,7 +101,7 @@ class KeyNames(SourceBase):
 
     def _refuse_foreign_object(self, user: dict[str, Any], pos: int) -> None:
         """The first user of a JSON file has no key that fills an Auth0 field: not a user file."""
-        if not user or any(_is_user_field(self._key_target(k)) for k in user):
+        if not user or any(is_user_field(self._key_target(k)) for k in user):
             return
         keys = ", ".join(repr(k) for k in list(user)[:6]) + (", ..." if len(user) > 6 else "")
         raise self._error(
@@ -119,12 +119,12 @@ def _map_entry(column_map: dict[str, str], key: str) -> str | None:
     return next((k for k in column_map if fields.normalise_name(k) == norm), None)
 
 
-def _is_user_field(path: tuple[str | int, ...]) -> bool:
+def is_user_field(path: tuple[str | int, ...]) -> bool:
     return bool(path) and path[0] in fields.KNOWN_FIELDS
 
 
 @lru_cache(maxsize=10000)  # a file has a few keys, seen on every user
-def _default_target(key: str) -> tuple[str | int, ...]:
+def default_target(key: str) -> tuple[str | int, ...]:
     canon = fields.canonical_column(key)
     if canon is not None:
         target = parse_path(canon)

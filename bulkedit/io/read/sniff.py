@@ -9,10 +9,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bulkedit.io.read.names import _default_target
+from bulkedit.io.read.names import default_target
 
 
-def _sniff_delimiter(head: str) -> str:
+def sniff_delimiter(head: str) -> str:
     first = head.split("\n", 1)[0]
     counts = {d: first.count(d) for d in (",", "\t", ";")}
     best = max(counts, key=lambda d: counts[d])
@@ -31,7 +31,7 @@ _NOT_TEXT = re.compile(
 ESCAPED_SAMPLE_ROWS = 50
 
 
-def _looks_auth0_escaped(head: str, delimiter: str) -> bool:
+def head_looks_auth0_escaped(head: str, delimiter: str) -> bool:
     """Auth0's CSV export wraps each string in quotes and prefixes it with `'` (see `looks_auth0_escaped`)."""
     end = head.rfind("\n")
     if end < 0:
@@ -59,7 +59,7 @@ def looks_auth0_escaped(header: Sequence[Any], rows: Iterable[Sequence[Any]]) ->
     not text (an XLSX number, boolean or date: Auth0's CSV saved as a workbook). A plain file
     with a few `'` cells among its text is plain.
     """
-    ids = {i for i, name in enumerate(header) if _default_target(str(name).lstrip("\ufeff")) in (("user_id",), ("email",))}
+    ids = {i for i, name in enumerate(header) if default_target(str(name).lstrip("\ufeff")) in (("user_id",), ("email",))}
     text = prefixed = id_text = id_prefixed = 0
     not_text = _NOT_TEXT.fullmatch
     for cells in itertools.islice(rows, ESCAPED_SAMPLE_ROWS):
@@ -82,7 +82,7 @@ def looks_auth0_escaped(header: Sequence[Any], rows: Iterable[Sequence[Any]]) ->
     return prefixed * 2 > text
 
 
-def _needless_quotes(head: str, delimiter: str) -> bool:
+def needless_quotes(head: str, delimiter: str) -> bool:
     """Some `'`-prefixed cell is quoted though it needs no quotes: Auth0's escaping, not a minimal CSV writer's."""
     special = (delimiter, '"', "\r", "\n")
     return any(c.startswith("'") and not any(ch in c for ch in special) for c in _quoted_cells(head, delimiter))

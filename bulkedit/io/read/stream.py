@@ -34,7 +34,7 @@ BLOCK = 1 << 20
 MAX_LINE = limits.MAX_USER_BYTES
 
 
-class _Counting(io.RawIOBase):
+class Counting(io.RawIOBase):
     """Wraps a binary file and counts the bytes read into the Source (for progress)."""
 
     def __init__(self, raw: IO[bytes], source: Source) -> None:
@@ -65,7 +65,7 @@ class _Counting(io.RawIOBase):
         super().close()
 
 
-class _CountingGzip(_Counting):
+class CountingGzip(Counting):
     """Decompresses, counting the compressed bytes consumed; names truncation clearly."""
 
     def __init__(self, raw: IO[bytes], source: Source) -> None:
@@ -92,7 +92,7 @@ class _CountingGzip(_Counting):
         super().close()
 
 
-class _TextBlocks:
+class TextBlocks:
     """Decodes UTF-8 blocks incrementally, naming the line of invalid UTF-8."""
 
     def __init__(self, f: IO[bytes], source: Source) -> None:
@@ -109,7 +109,7 @@ class _TextBlocks:
         try:
             text = self._dec.decode(data, final=final)
         except UnicodeDecodeError:
-            line = _invalid_utf8_line(self._source)
+            line = invalid_utf8_line(self._source)
             raise InputError(
                 f"invalid UTF-8 on line {line}" if line else "invalid UTF-8",
                 where=self._source.where(line),
@@ -119,7 +119,7 @@ class _TextBlocks:
         return text
 
 
-def _invalid_utf8_line(source: Source) -> int | None:
+def invalid_utf8_line(source: Source) -> int | None:
     """The line of the first byte of `source` that is not UTF-8 (None when all of it is)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 1
@@ -136,7 +136,7 @@ def _invalid_utf8_line(source: Source) -> int | None:
             line += data.count(b"\n")
 
 
-def _skip_bytes(f: IO[bytes], n: int) -> None:
+def skip_bytes(f: IO[bytes], n: int) -> None:
     """Move `f` `n` bytes on (a gzip stream by reading them)."""
     while n > 0:
         data = f.read(min(BLOCK, n))

@@ -11,15 +11,15 @@ from bulkedit.io import detect as fmt
 from bulkedit.io import jsonio, tabular
 from bulkedit.io.read.base import Column, Record
 from bulkedit.io.read.evidence import (
-    _DIGITS,
-    _INTEGER,
-    _KNOWN_TYPES,
-    _NUMBER,
+    DIGITS,
+    INTEGER,
+    KNOWN_TYPES,
+    NUMBER,
     TYPED_SAMPLE_ROWS,
-    _json_columns,
-    _typed_layout_evidence,
+    json_columns,
+    typed_layout_evidence,
 )
-from bulkedit.io.read.names import KeyNames, _is_user_field
+from bulkedit.io.read.names import KeyNames, is_user_field
 from bulkedit.paths import MISSING, PathConflict, PathError, format_path, parse_path, set_path
 
 
@@ -31,7 +31,7 @@ class TableReader(KeyNames):
         if not self.typed:
             sample = list(itertools.islice(rows, TYPED_SAMPLE_ROWS))
             self._refuse_untyped_sheet(sample)
-            for i in _json_columns(self.columns, sample):
+            for i in json_columns(self.columns, sample):
                 self.columns[i].json = True
             rows = itertools.chain(sample, rows)
         if self._key_rank:  # the users' own key order, which a sheet's key-columns-first layout changed
@@ -59,7 +59,7 @@ class TableReader(KeyNames):
 
     def _refuse_untyped_sheet(self, sample: list[tuple[int, list[Any]]]) -> None:
         """A sheet bulkedit wrote, read without its type record, would give different users: refuse it."""
-        hit = _typed_layout_evidence(self.columns, sample)
+        hit = typed_layout_evidence(self.columns, sample)
         if hit is None:
             return
         header, row, cell = hit
@@ -126,7 +126,7 @@ class TableReader(KeyNames):
                 )
             seen[path] = name
             cols.append(Column(raw_name, path, kind))
-        if not any(_is_user_field(c.path) for c in cols):
+        if not any(is_user_field(c.path) for c in cols):
             shown = ", ".join(repr(n) for n in names[:6] if n) + (", ..." if len(names) > 6 else "")
             raise self._error(
                 f"not a user file: no column of the first row names an Auth0 user field (it holds {shown or 'nothing'})",
@@ -191,7 +191,7 @@ class TableReader(KeyNames):
         """A cell of a file without type information: Auth0 escaping, known field types, else text."""
         if cell is None:
             return MISSING
-        known = _KNOWN_TYPES.get(col.path)
+        known = KNOWN_TYPES.get(col.path)
         if type(cell) is not str:  # XLSX without type information
             if known is None:  # keep numbers and booleans
                 return cell.isoformat() if hasattr(cell, "isoformat") else cell
@@ -215,7 +215,7 @@ class TableReader(KeyNames):
             low = cell.strip().lower()
             if low in ("true", "false"):
                 return low == "true"
-        elif known == "integer" and _DIGITS.fullmatch(cell.strip()):
+        elif known == "integer" and DIGITS.fullmatch(cell.strip()):
             return int(cell)
         if self.auth0_escaped:
             # Auth0 prefixes every string; what is left is a date, a number or a boolean (TRUE after a re-save).
@@ -223,9 +223,9 @@ class TableReader(KeyNames):
                 return cell.lower() == "true"
             if cell == "null":
                 return None
-            if _INTEGER.fullmatch(cell):
+            if INTEGER.fullmatch(cell):
                 return int(cell)
-            if _NUMBER.fullmatch(cell):
+            if NUMBER.fullmatch(cell):
                 return float(cell)
         return cell
 
