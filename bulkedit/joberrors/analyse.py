@@ -29,7 +29,7 @@ from bulkedit.io.read import file_sha256, open_source, reporting
 from bulkedit.joberrors import codes as codemod
 from bulkedit.joberrors import match
 from bulkedit.joberrors.answer import ERRORS, ErrorItem, JobAnswer, read_answer
-from bulkedit.joberrors.model import AnswerFile, ChunkHit, CodeSummary, ErrorsResult, Failure, SourceHit, _Work
+from bulkedit.joberrors.model import AnswerFile, ChunkHit, CodeSummary, ErrorsResult, Failure, SourceHit, Work
 from bulkedit.joberrors.retry import build_retry
 
 CHUNKS_HINT = "--chunks takes the output folder of `bulkedit emit`"
@@ -82,7 +82,7 @@ def _chunk_candidates(chunks: list[Chunk], emails: set[str], ids: set[str]) -> t
     return candidates, notes
 
 
-def _match_chunks(works: list[_Work], candidates: ChunkIndex) -> None:
+def _match_chunks(works: list[Work], candidates: ChunkIndex) -> None:
     for w in works:
         found = _candidates_for(w.entry.user, candidates)
         best = match.best_match(w.entry.user, found)
@@ -94,7 +94,7 @@ def _match_chunks(works: list[_Work], candidates: ChunkIndex) -> None:
             w.extra["in_import"] = sum(1 for _, hit in candidates.get(e, []) if hit.connection == best.item.connection) if e else None
 
 
-def _wanted(works: list[_Work]) -> tuple[set[str], set[str]]:
+def _wanted(works: list[Work]) -> tuple[set[str], set[str]]:
     emails: set[str] = set()
     ids: set[str] = set()
     for w in works:
@@ -148,7 +148,7 @@ def _source_candidates(
     return index
 
 
-def _match_source(works: list[_Work], index: SourceIndex) -> None:
+def _match_source(works: list[Work], index: SourceIndex) -> None:
     for w in works:
         prefer = w.chunk.connection if w.chunk else None
         best = match.best_match(w.entry.user, _candidates_for(w.entry.user, index), prefer=prefer)
@@ -156,7 +156,7 @@ def _match_source(works: list[_Work], index: SourceIndex) -> None:
 
 
 def _scan(
-    works: list[_Work],
+    works: list[Work],
     chunks: list[Chunk] | None,
     source: Path | None,
     column_map: dict[str, str] | None,
@@ -268,7 +268,7 @@ def explain_answers(
         if manifest is not None:
             _refuse_backup_as_source(manifest, source)
     notes: list[str] = []
-    works = [_Work(e) for a in answers if a.kind == ERRORS for e in a.entries]
+    works = [Work(e) for a in answers if a.kind == ERRORS for e in a.entries]
     if works:
         _scan(works, listed, source, column_map, progress, notes, parallel)
     retry = None
@@ -293,7 +293,7 @@ def explain_answers(
     )
 
 
-def _private(w: _Work) -> tuple[ErrorItem, ...]:
+def _private(w: Work) -> tuple[ErrorItem, ...]:
     """The entry's errors with no secret in their messages: Auth0's message may quote a hash, a salt or a
     token, of the answer's user (when the answer was not redacted) or of the user it received (the chunk's,
     the source's)."""
@@ -305,7 +305,7 @@ def _private(w: _Work) -> tuple[ErrorItem, ...]:
     return tuple(ErrorItem(e.code, privacy.scrub(e.message, secrets), e.path) for e in w.entry.errors)
 
 
-def _freeze(w: _Work) -> Failure:
+def _freeze(w: Work) -> Failure:
     u = w.entry.user
     email = u.get("email") if isinstance(u.get("email"), str) else None
     uid = u.get("user_id") if isinstance(u.get("user_id"), str) else None

@@ -1,6 +1,6 @@
 """The results of `errors`: where each failed user was found, what happens to it, and the summaries.
 
-Frozen values with `to_dict()` for the reporters, and `_Work`, the mutable state of one
+Frozen values with `to_dict()` for the reporters, and `Work`, the mutable state of one
 failure while analyse maps it and retry decides for it.
 """
 
@@ -172,7 +172,7 @@ class ErrorsResult:
 
 
 @dataclass
-class _Work:
+class Work:
     """Mutable per-failure state while mapping; frozen into a Failure at the end."""
 
     entry: FailedEntry

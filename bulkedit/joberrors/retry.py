@@ -24,7 +24,7 @@ from bulkedit.joberrors.model import RetryOutcome
 
 if TYPE_CHECKING:
     from bulkedit.joberrors.answer import JobAnswer
-    from bulkedit.joberrors.model import _Work
+    from bulkedit.joberrors.model import Work
 
 MANIFEST_KIND = "retry"
 
@@ -34,7 +34,7 @@ RETRY_UPSERT = "retry-upsert"
 LISTED = "listed"
 
 
-def decide(w: _Work) -> tuple[str, str | None]:
+def decide(w: Work) -> tuple[str, str | None]:
     """RETRY / RETRY_UPSERT / LISTED for one mapped failure, with the reason when listed."""
 
     src = w.source
@@ -77,7 +77,7 @@ def decide(w: _Work) -> tuple[str, str | None]:
     return (RETRY_UPSERT if upsert else RETRY), None
 
 
-def _duplicated_user(w: _Work, message: str) -> str | None:
+def _duplicated_user(w: Work, message: str) -> str | None:
     """Why a DUPLICATED_USER cannot be retried, or None when a retry with upsert can succeed.
 
     The chunks tell the cases apart: the email twice in the import (one copy was taken);
@@ -102,7 +102,7 @@ def _duplicated_user(w: _Work, message: str) -> str | None:
 
 
 def build_retry(
-    works: list[_Work],
+    works: list[Work],
     folder: Path,
     *,
     answers: list[JobAnswer],
@@ -116,7 +116,7 @@ def build_retry(
     from bulkedit.joberrors.lintmap import lint_errors
 
     taken: set[int] = set()
-    candidates: list[_Work] = []
+    candidates: list[Work] = []
     for w in works:
         w.decision, w.reason = decide(w)
         if w.decision == LISTED or w.source is None:
