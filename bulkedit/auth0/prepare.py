@@ -114,7 +114,7 @@ def prepare(api: Api, folder: Path) -> PushPlan:
     jpath = state_dir / "journal.jsonl"
     if jpath.exists():
         with open_journal(state_dir) as j:
-            _check_begun(j, manifest_sha, folder)
+            check_begun(j, manifest_sha, folder)
             for c in planned:
                 st = j.chunks.get(c.file)
                 if st is None:
@@ -128,7 +128,7 @@ def prepare(api: Api, folder: Path) -> PushPlan:
     return PushPlan(folder, api.domain, manifest_sha, ids, planned, tuple(done), tuple(running), tuple(doubt), completion_email(manifest))
 
 
-def _check_begun(j: Journal, manifest_sha: str, folder: Path) -> None:
+def check_begun(j: Journal, manifest_sha: str, folder: Path) -> None:
     if j.begun is not None and j.begun.get("manifest_sha256") != manifest_sha:
         raise RefusedError(
             f"{j.path} belongs to another manifest than {folder / MANIFEST} (the folder was emitted again since)",

@@ -23,8 +23,8 @@ from pathlib import Path
 from bulkedit.auth0.client import Api
 from bulkedit.auth0.journal import ChunkState, open_journal, tenant_folder
 from bulkedit.auth0.plan import JobOutcome, PlannedChunk, Progress, PushPlan, PushResult
-from bulkedit.auth0.prepare import _check_begun
-from bulkedit.auth0.schedule import BUSY_LIMIT, _Scheduler
+from bulkedit.auth0.prepare import check_begun
+from bulkedit.auth0.schedule import BUSY_LIMIT, Scheduler
 from bulkedit.errors import UsageError
 
 #: Auth0 runs at most this many import jobs of a tenant at once
@@ -52,10 +52,10 @@ def push(
     state_dir = tenant_folder(plan.folder, plan.domain)
     errors_dir = state_dir / "errors"
     with open_journal(state_dir) as j:
-        _check_begun(j, plan.manifest_sha256, plan.folder)
+        check_begun(j, plan.manifest_sha256, plan.folder)
         if j.begun is None:
             j.append({"op": "begin", "manifest_sha256": plan.manifest_sha256, "domain": plan.domain, "at": time.time()})
-        s = _Scheduler(api, plan, j, errors_dir, max_jobs, completion_email or plan.completion_email, in_doubt, progress, sleep, clock,
+        s = Scheduler(api, plan, j, errors_dir, max_jobs, completion_email or plan.completion_email, in_doubt, progress, sleep, clock,
                        busy_limit=busy_limit)
         s.run()
         outcomes = tuple(_outcome(c, j.state(c.file)) for c in plan.chunks)

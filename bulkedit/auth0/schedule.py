@@ -35,7 +35,7 @@ class _Running:
 
 
 @dataclass
-class _Scheduler:
+class Scheduler:
     api: Api
     plan: PushPlan
     journal: Journal
