@@ -29,7 +29,7 @@ from bulkedit.lint.duplicate_keys import DUP_PATH, NO_POS, DuplicateKeys
 from bulkedit.lint.duplicate_keys import user_key as _user_key
 from bulkedit.lint.model import FileSummary, Finding, LintResult
 from bulkedit.lint.registry import REGISTRY, Rule, Selection, all_rules, config_from_pyproject, select_rules
-from bulkedit.lint.schema import _related, _schema_message, fast_export_validator, fast_validator, validator
+from bulkedit.lint.schema import fast_export_validator, fast_validator, related, schema_message, validator
 from bulkedit.lint.tenant_state import TenantState
 from bulkedit.paths import format_path
 
@@ -351,9 +351,9 @@ class Checker:
         schema_rule = REGISTRY["BE100"]
         for err in validator().iter_errors(user):
             path = format_path(tuple(err.instance_path))
-            if any(_related(path, p) for p in explained):
+            if any(related(path, p) for p in explained):
                 continue
-            self.add(schema_rule, name, pos, path or None, {"message": _schema_message(path, err)}, key)
+            self.add(schema_rule, name, pos, path or None, {"message": schema_message(path, err)}, key)
 
     # -- parallel parts -------------------------------------------------------------
 

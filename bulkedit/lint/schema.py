@@ -67,7 +67,7 @@ def _fast(*, allow_export_only: bool) -> Callable[[dict[str, Any]], bool]:
     return jsonschema_rs.validator_for(schema).is_valid  # type: ignore[no-any-return]
 
 
-def _schema_message(path: str, err: Any) -> str:
+def schema_message(path: str, err: Any) -> str:
     label = path or "user"
     top = path.split(".", 1)[0].split("[", 1)[0]
     if top in _SECRET_TOPS:  # never print hashes or MFA secrets
@@ -79,7 +79,7 @@ def _schema_message(path: str, err: Any) -> str:
     return f"{label}: {msg}"
 
 
-def _related(a: str, b: str) -> bool:
+def related(a: str, b: str) -> bool:
     """One path is the other or lies inside it."""
     if len(a) > len(b):
         a, b = b, a
