@@ -27,7 +27,7 @@ from bulkedit.io.read import Source, reporting
 from bulkedit.sheet import damage
 from bulkedit.sheet.damage import Damage
 from bulkedit.sheet.editor import SheetEditor
-from bulkedit.sheet.newrows import EMAIL_TWICE, _copied_rows, _new_user_problems
+from bulkedit.sheet.newrows import EMAIL_TWICE, copied_rows, new_user_problems
 from bulkedit.sheet.read import SheetRow, column_name, key_value, read_sheet
 
 #: How many rows a refusal message lists before counting the rest.
@@ -194,8 +194,8 @@ def prepare(
             codes.update(n.code for n in bad)
             candidates.append((r, user))
         if check_new_users:
-            found = _new_user_problems(candidates, backup, by_other if key == "user_id" else {})
-            found += _copied_rows(candidates, backup)
+            found = new_user_problems(candidates, backup, by_other if key == "user_id" else {})
+            found += copied_rows(candidates, backup)
             bad_rows += [f"{sheet.where(row)}: {code}: {text}" for row, code, text in found]
             codes.update(code for _, code, _ in found)
         problems += _first(bad_rows, show_rows, "problems of new rows")

@@ -16,7 +16,7 @@ def _connection(user: dict[str, Any]) -> Any:
     return ids[0].get("connection") if type(ids) is list and ids and type(ids[0]) is dict else None
 
 
-def _new_user_problems(
+def new_user_problems(
     made: list[tuple[SheetRow, dict[str, Any]]], backup: Source, user_ids_by_email: dict[str, str]
 ) -> list[tuple[int, str, str]]:
     """(row, code, message) of rows that cannot become a valid new user: no email (the import
@@ -73,7 +73,7 @@ def _ids(user: dict[str, Any]) -> set[str]:
     return out
 
 
-def _copied_rows(made: list[tuple[SheetRow, dict[str, Any]]], backup: Source) -> list[tuple[int, str, str]]:
+def copied_rows(made: list[tuple[SheetRow, dict[str, Any]]], backup: Source) -> list[tuple[int, str, str]]:
     """(row, code, message) of new rows that carry a backup user's user_id (in the user_id cell or the
     identity's): a row copied from that user's and given another key. As a new user it would be a
     second user with the same user_id (under --key email its user_id cell, even emptied, is no key)."""
