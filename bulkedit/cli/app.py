@@ -13,7 +13,7 @@ try:  # typer >= 0.29 carries its own copy of click
     from typer._click.exceptions import ClickException as _ClickException
 except ImportError:  # pragma: no cover - older typer on click
     from click.exceptions import ClickException as _ClickException  # type: ignore[no-redef,assignment]
-from bulkedit.cli.root import _state, app
+from bulkedit.cli.root import app, state
 from bulkedit.errors import EXIT_INTERNAL, EXIT_USAGE, BulkeditError
 
 # Each command module registers itself on `app` (cli/root.py) when imported; this order
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except RecursionError:
-        if _state["debug"]:
+        if state["debug"]:
             traceback.print_exc()
         print(
             "bulkedit: error: a user's objects and lists are nested too deeply to process "
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if exc.errno not in _ENVIRONMENT_ERRNOS:
             return _internal_error(exc)
-        if _state["debug"]:
+        if state["debug"]:
             traceback.print_exc()
         where = f"{exc.filename}: " if exc.filename else ""
         print(
@@ -123,7 +123,7 @@ def _internal_error(exc: BaseException) -> int:
     an exception's message can quote a user's values (emails, metadata, hashes).
     The traceback, message included, is shown only with --debug.
     """
-    if _state["debug"]:
+    if state["debug"]:
         traceback.print_exception(exc)
     print(
         f"bulkedit: internal error (a bug in bulkedit): {type(exc).__name__} at {bug_location(exc.__traceback__)}\n"

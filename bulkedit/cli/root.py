@@ -20,7 +20,7 @@ app = App(
     rich_markup_mode=None,
 )
 
-_state = {"debug": False}
+state = {"debug": False}
 
 
 def _version(value: bool) -> None:
@@ -36,4 +36,4 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    _state["debug"] = debug
+    state["debug"] = debug
