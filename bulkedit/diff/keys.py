@@ -66,13 +66,13 @@ def twice_in_candidate(key: str, k: str, where: str, why: str = "") -> InputErro
 
 
 def duplicate_in_backup(backup: Source, keys: Keys, line: bytes, lineno: int, first: int) -> InputError:
-    rec = backup._ndjson_line(line, lineno)
+    rec = backup.record_of_line(line, lineno)
     k = keys.of(rec.user, where_of(backup, lineno)) if rec is not None else "?"
     return _twice_in_backup(keys.key, k, backup.where(lineno), backup.where(first))
 
 
 def duplicate_in_candidate(cand_src: Source, keys: Keys, line: bytes, lineno: int) -> InputError:
-    rec = cand_src._ndjson_line(line, lineno)
+    rec = cand_src.record_of_line(line, lineno)
     k = keys.of(rec.user, where_of(cand_src, lineno)) if rec is not None else "?"
     return twice_in_candidate(keys.key, k, cand_src.where(lineno))
 

@@ -100,7 +100,7 @@ _encode_into, _AGAIN = jsonio.ENCODER.encode_into, bytearray()
 
 
 def refuse_line(src: Source, line: bytes, lineno: int) -> None:
-    src._ndjson_line(line, lineno)  # raises InputError, naming the file, the line and what is wrong
+    src.record_of_line(line, lineno)  # raises InputError, naming the file, the line and what is wrong
 
 
 #: The part of a large plain candidate (by bytes) whose lines the forked check takes; this

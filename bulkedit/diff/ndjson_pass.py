@@ -147,13 +147,13 @@ def _finish_ndjson(
 
     def backup_records() -> Iterator[Record]:
         for p, line in leftover:
-            rec = backup._ndjson_line(line, p)
+            rec = backup.record_of_line(line, p)
             if rec is not None:
                 yield rec
 
     def candidate_records() -> Iterator[tuple[int, Record, Source, str | None]]:
         for p, line in unmatched:
-            rec = cand_src._ndjson_line(line, p)
+            rec = cand_src.record_of_line(line, p)
             if rec is not None:
                 yield p, rec, cand_src, None
 

@@ -13,7 +13,7 @@ from bulkedit.io.read.base import Record, _new_record
 from bulkedit.io.read.names import KeyNames
 from bulkedit.io.read.stream import LineTooLong, line_number_at, ndjson_lines
 
-#: `_ndjson_line`'s default: the line has not been parsed yet.
+#: `record_of_line`'s default: the line has not been parsed yet.
 _UNPARSED: Any = object()
 
 
@@ -35,7 +35,7 @@ class NdjsonReader(KeyNames):
         loads = jsonio.decode
         decode_errors = jsonio.DECODE_ERRORS
         known_superset = fields.KNOWN_FIELDS.issuperset
-        careful = self._ndjson_line
+        careful = self.record_of_line
         encode_into = jsonio.ENCODER.encode_into
         again = bytearray()
         check = self._check_json
@@ -86,7 +86,7 @@ class NdjsonReader(KeyNames):
         if not start and end is None:
             self._warn_unused_map("key")
 
-    def _ndjson_line(self, line: bytes, lineno: int, parsed: Any = _UNPARSED) -> Record | None:
+    def record_of_line(self, line: bytes, lineno: int, parsed: Any = _UNPARSED) -> Record | None:
         """The record of one NDJSON line (None for a blank one); `parsed`: the line's value, if already parsed."""
         if line[-1:] == b"\r":
             line = line[:-1]
