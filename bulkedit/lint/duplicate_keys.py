@@ -211,23 +211,15 @@ class DuplicateKeys:
         for idx, at in sorted(by_file.items()):
             where = self._files[idx]
             assert where is not None  # only readable files' users lack a kept value
-            left = sum(map(len, at.values()))
             for rec in open_source(where[0], column_map=where[1]).records():
-                pending = at.get(rec.pos)
-                if not pending:
+                pending = at.pop(rec.pos, None)  # (a readable file has one user per line: `fold`)
+                if pending is None:
                     continue
-                taken: set[tuple[str, str | None]] = set()
-                for entry in list(pending):
-                    code, conn, i = entry
-                    if (code, conn) in taken:
-                        continue  # one user stands for one sighting per rule and connection
+                for code, conn, i in pending:
                     value = _value_of(checks[code], rec.user, seen_all[(code, conn)].hashes[i])
                     if value is not None:
-                        out[entry] = (value, user_key(rec.user))
-                        taken.add((code, conn))
-                        pending.remove(entry)
-                        left -= 1
-                if not left:
+                        out[(code, conn, i)] = (value, user_key(rec.user))
+                if not at:
                     break
         return out
 
